@@ -1,0 +1,257 @@
+"""Stage 3, classify: apply Weitsman's framework to every dyad and triad.
+
+Entry point: `classify(dataset) -> Analysis`. Every rule comes from FRAMEWORK
+(framework.yaml); this module only says how the rules combine.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+from .framework import FRAMEWORK, Framework
+from .model import (
+    Analysis,
+    Dataset,
+    Dyad,
+    DyadResult,
+    Flip,
+    Position,
+    Problem,
+    Reading,
+    ThreatAssessment,
+    TriadResult,
+)
+
+KINDS = ("external", "internal")
+UNDETERMINED = "undetermined"
+VARIABLE = "variable"
+
+
+def place(threat: ThreatAssessment, rules: Framework = FRAMEWORK) -> Position:
+    """An actor's Table 2 cell and the strategy it leads to."""
+    cell = rules.cell(threat.external, threat.internal)
+
+    def position(strategy: str, decided_by: str) -> Position:
+        return Position(threat.actor, threat.external, threat.internal, cell.id, strategy, decided_by)
+
+    if threat.overwhelmed and threat.internal == rules.overwhelmed_requires_internal:
+        return position(rules.overwhelmed_strategy, "overwhelmed")
+    if not cell.has_choice:
+        return position(cell.strategy, "cell")  # type: ignore[arg-type]
+    if threat.lean:
+        return position(rules.lean_to(threat.lean), "lean")
+    external, internal = rules.level_rank(threat.external), rules.level_rank(threat.internal)
+    if external > internal:
+        return position(rules.lean_to("external"), "stronger-external")
+    if internal > external:
+        return position(rules.lean_to("internal"), "stronger-internal")
+    return position("indeterminate", "tie")
+
+
+def verdict(first: str, second: str, rules: Framework = FRAMEWORK) -> tuple[str, str, int | None]:
+    """Commitment, cohesion and Table 3 row for a pair of strategies."""
+    row = rules.pair_row(first, second)
+    if row is None:
+        return UNDETERMINED, UNDETERMINED, None
+    return row.commitment, row.cohesion, row.index
+
+
+def type_of(threats: tuple[ThreatAssessment, ...], rules: Framework = FRAMEWORK) -> str:
+    return "-".join(place(threat, rules).strategy for threat in threats)
+
+
+def sensitivity(dyad: Dyad, base_type: str, rules: Framework = FRAMEWORK) -> tuple[Flip, ...]:
+    """Every single one-step move of one level that changes the dyad's type."""
+    flips = []
+    levels = rules.level_ids
+    for index, threat in enumerate(dyad.threats):
+        for kind in KINDS:
+            current = rules.level_rank(getattr(threat, kind))
+            for step in (-1, 1):
+                if not 0 <= current + step < len(levels):
+                    continue
+                moved = replace(threat, **{kind: levels[current + step]})
+                threats = tuple(moved if i == index else other for i, other in enumerate(dyad.threats))
+                new_type = type_of(threats, rules)
+                if new_type != base_type:
+                    flips.append(Flip(threat.actor, kind, levels[current], levels[current + step], new_type))
+    return tuple(flips)
+
+
+def readings(dyad: Dyad, rules: Framework = FRAMEWORK) -> tuple[Reading, ...]:
+    """The dyad under every combination of main and alternative levels, main reading first."""
+    slots = []
+    for threat in dyad.threats:
+        for kind in KINDS:
+            options = (getattr(threat, kind),) + threat.alternative_levels(kind)
+            slots.append([(threat.actor, kind, level) for level in options])
+    found = []
+    for combination in itertools.product(*slots):
+        threats = tuple(
+            replace(
+                threat,
+                **{kind: level for actor, kind, level in combination if actor == threat.actor},
+            )
+            for threat in dyad.threats
+        )
+        reading_type = type_of(threats, rules)
+        strategies = reading_type.split("-")
+        commitment, cohesion, _ = verdict(strategies[0], strategies[1], rules)
+        found.append(Reading(tuple(combination), reading_type, commitment, cohesion))
+    return tuple(found)
+
+
+def classify_dyad(dyad: Dyad, rules: Framework = FRAMEWORK) -> DyadResult:
+    first, second = (place(threat, rules) for threat in dyad.threats)
+    commitment, cohesion, row = verdict(first.strategy, second.strategy, rules)
+    dyad_type = f"{first.strategy}-{second.strategy}"
+    return DyadResult(
+        dyad=dyad,
+        positions=(first, second),
+        type=dyad_type,
+        commitment=commitment,
+        cohesion=cohesion,
+        table3_row=row,
+        flips=sensitivity(dyad, dyad_type, rules),
+        readings=readings(dyad, rules),
+    )
+
+
+def lean_warnings(dyad: Dyad, rules: Framework = FRAMEWORK) -> list[Problem]:
+    """A lean matters only in a cell with a choice; say so where none is reachable."""
+    warnings = []
+    for threat in dyad.threats:
+        if not threat.lean:
+            continue
+        externals = (threat.external,) + threat.alternative_levels("external")
+        internals = (threat.internal,) + threat.alternative_levels("internal")
+        cells = {rules.cell(external, internal) for external in externals for internal in internals}
+        if not any(cell.has_choice for cell in cells):
+            origin = threat.lean_origin or threat.origin
+            names = ", ".join(sorted(cell.id for cell in cells))
+            warnings.append(
+                Problem(
+                    origin.path,
+                    origin.line,
+                    f"lean for {threat.actor} decides nothing: its levels only reach cell {names}, "
+                    "which fixes the strategy; remove the lean or check the levels",
+                    severity="warning",
+                )
+            )
+    return warnings
+
+
+def upper_bound(degree: str, rules: Framework = FRAMEWORK) -> str | None:
+    return rules.degree(degree).upper_bound
+
+
+def classify_triads(results: tuple[DyadResult, ...], rules: Framework = FRAMEWORK) -> tuple[TriadResult, ...]:
+    by_pair: dict[tuple[tuple[str, str], str], DyadResult] = {}
+    for result in results:
+        by_pair[(tuple(sorted(result.dyad.actors)), result.dyad.external)] = result
+    externals = sorted({result.dyad.external for result in results})
+    triads = []
+    for external in externals:
+        members = sorted(
+            {actor for result in results if result.dyad.external == external for actor in result.dyad.actors}
+        )
+        for trio in itertools.combinations(members, 3):
+            pairs = [tuple(sorted(pair)) for pair in itertools.combinations(trio, 2)]
+            found = [by_pair.get((pair, external)) for pair in pairs]
+            if any(result is None for result in found):
+                continue
+            triads.append(triad(trio, external, found, rules))  # type: ignore[arg-type]
+    return tuple(triads)
+
+
+def triad(trio, external: str, dyads: list[DyadResult], rules: Framework = FRAMEWORK) -> TriadResult:
+    commitments = {result.commitment for result in dyads}
+    if UNDETERMINED in commitments:
+        # Calling it "variable" would claim knowledge Table 3 does not give.
+        commitment = UNDETERMINED
+    elif len(commitments) == 1:
+        commitment = commitments.pop()
+    else:
+        commitment = VARIABLE
+    bounds = [upper_bound(result.cohesion, rules) for result in dyads]
+    if any(bound is None for bound in bounds):
+        ceiling = UNDETERMINED
+    else:
+        ceiling = min(bounds, key=rules.level_rank)  # type: ignore[arg-type]
+    return TriadResult(
+        actors=tuple(trio),  # type: ignore[arg-type]
+        external=external,
+        dyads=tuple(sorted(result.dyad.id for result in dyads)),  # type: ignore[arg-type]
+        trilateral_balancing=all(result.type == "balancing-balancing" for result in dyads),
+        commitment=commitment,
+        cohesion_ceiling=ceiling,
+    )
+
+
+def classify(dataset: Dataset, rules: Framework = FRAMEWORK) -> Analysis:
+    results = tuple(classify_dyad(dyad, rules) for dyad in dataset.dyads)
+    warnings = tuple(warning for dyad in dataset.dyads for warning in lean_warnings(dyad, rules))
+    return Analysis(dataset=dataset, dyads=results, triads=classify_triads(results, rules), warnings=warnings)
+
+
+# ---- plain data for --json and for pages ---------------------------------------
+
+
+def dyad_as_json(result: DyadResult) -> dict:
+    dyad = result.dyad
+    return {
+        "id": dyad.id,
+        "title": dyad.title.as_dict(),
+        "actors": list(dyad.actors),
+        "external": dyad.external,
+        "as_of": dyad.as_of.isoformat(),
+        "positions": {
+            position.actor: {
+                "external": position.external,
+                "internal": position.internal,
+                "cell": position.cell,
+                "strategy": position.strategy,
+                "decided_by": position.decided_by,
+            }
+            for position in result.positions
+        },
+        "type": result.type,
+        "commitment": result.commitment,
+        "cohesion": result.cohesion,
+        "robust": result.robust,
+        "flips": [
+            {"actor": flip.actor, "level": flip.level, "from": flip.from_level, "to": flip.to_level, "type": flip.type}
+            for flip in result.flips
+        ],
+        "holds_under_all_readings": result.holds_under_all_readings,
+        "readings": [
+            {
+                "levels": {
+                    actor: {kind: level for a, kind, level in reading.levels if a == actor}
+                    for actor in dyad.actors
+                },
+                "type": reading.type,
+                "commitment": reading.commitment,
+                "cohesion": reading.cohesion,
+            }
+            for reading in result.readings
+        ],
+    }
+
+
+def triad_as_json(result: TriadResult) -> dict:
+    return {
+        "actors": list(result.actors),
+        "external": result.external,
+        "dyads": list(result.dyads),
+        "trilateral_balancing": result.trilateral_balancing,
+        "commitment": result.commitment,
+        "cohesion_ceiling": result.cohesion_ceiling,
+    }
+
+
+def analysis_as_json(analysis: Analysis) -> dict:
+    return {
+        "dyads": [dyad_as_json(result) for result in analysis.dyads],
+        "triads": [triad_as_json(result) for result in analysis.triads],
+    }

@@ -1,0 +1,238 @@
+"""The `briefing` command: check, classify and (in later stages) build the site.
+
+Every failure an analyst can cause ends in `path:line: message` lines, a count,
+and exit status 1; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+import unicodedata
+
+from . import __version__
+from .classify import analysis_as_json, classify
+from .framework import FRAMEWORK
+from .load import load_data
+from .model import Analysis, DataError, Problem
+from .validate import validate
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2
+
+
+def analyse(data_dir: str) -> Analysis:
+    """load -> validate -> classify; raises DataError with every problem found."""
+    return classify(validate(load_data(data_dir)))
+
+
+def report(problems: list[Problem] | tuple[Problem, ...], stream=None) -> None:
+    stream = stream or sys.stderr
+    for problem in problems:
+        print(problem, file=stream)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def fail(error: DataError, data_dir: str) -> int:
+    report(error.problems)
+    print(f"briefing: {plural(len(error.problems), 'problem')} in {data_dir}; fix them and run again", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
+# ---- check ----------------------------------------------------------------------
+
+
+def run_check(args) -> int:
+    try:
+        analysis = analyse(args.data)
+    except DataError as error:
+        return fail(error, args.data)
+    report(analysis.warnings)
+    return EXIT_OK
+
+
+# ---- classify -------------------------------------------------------------------
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("  ".join(pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+HEADINGS = {
+    "en": {
+        "dyad": "Dyad", "actors": "Actors", "external": "Facing", "cells": "Cells", "type": "Type",
+        "commitment": "Commitment", "cohesion": "Cohesion", "robust": "Robust", "triads": "Triads",
+        "yes": "yes", "no": "no", "flip": "if {actor}'s {kind} moved {before} -> {after}: {type}",
+        "feasible": "trilateral balancing alliance feasible", "infeasible": "no trilateral balancing alliance",
+        "ceiling": "cohesion at most", "commit": "commitment", "readings": "holds under all readings",
+        "contested": "changes under another reading", "none": "No dyads in the data.", "no_triads": "none",
+    },
+    "zh-TW": {
+        "dyad": "雙邊關係", "actors": "成員", "external": "外部行為者", "cells": "表 2 格", "type": "同盟型態",
+        "commitment": "承諾", "cohesion": "凝聚力", "robust": "穩健", "triads": "三邊關係",
+        "yes": "是", "no": "否", "flip": "若{actor}的{kind}由{before}變為{after}：{type}",
+        "feasible": "可形成三方抗衡同盟", "infeasible": "無法形成三方抗衡同盟",
+        "ceiling": "凝聚力至多", "commit": "承諾", "readings": "各種解讀下皆成立",
+        "contested": "其他解讀下會改變", "none": "資料中沒有雙邊關係。", "no_triads": "無",
+    },
+}
+
+
+def degree(value: str, lang: str) -> str:
+    return FRAMEWORK.degree(value).label.get(lang)
+
+
+def level(value: str, lang: str) -> str:
+    return value if FRAMEWORK.level_ids.count(value) == 0 else FRAMEWORK.level_label(value, lang)
+
+
+def classify_text(analysis: Analysis, lang: str) -> str:
+    words = HEADINGS[lang]
+    if not analysis.dyads:
+        return words["none"]
+    names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+    rows = [[words[key] for key in ("dyad", "actors", "external", "cells", "type", "commitment", "cohesion", "robust")]]
+    notes = []
+    for result in analysis.dyads:
+        dyad = result.dyad
+        rows.append(
+            [
+                dyad.title.get(lang),
+                " / ".join(names[actor] for actor in dyad.actors),
+                names[dyad.external],
+                " ".join(f"{position.cell}" for position in result.positions),
+                FRAMEWORK.type_label(result.type, lang),
+                degree(result.commitment, lang),
+                degree(result.cohesion, lang),
+                words["yes"] if result.robust else words["no"],
+            ]
+        )
+        notes.append(f"  {dyad.title.get(lang)}: " + (words["readings"] if result.holds_under_all_readings else words["contested"]))
+        for flip in result.flips:
+            notes.append(
+                "    " + words["flip"].format(
+                    actor=names[flip.actor],
+                    kind=FRAMEWORK.kind_label(flip.level, lang),
+                    before=FRAMEWORK.level_label(flip.from_level, lang),
+                    after=FRAMEWORK.level_label(flip.to_level, lang),
+                    type=FRAMEWORK.type_label(flip.type, lang),
+                )
+            )
+    lines = [table(rows), "", *notes, "", words["triads"] + ":"]
+    if not analysis.triads:
+        lines.append("  " + words["no_triads"])
+    for result in analysis.triads:
+        members = " / ".join(names[actor] for actor in result.actors)
+        feasible = words["feasible"] if result.trilateral_balancing else words["infeasible"]
+        lines.append(
+            f"  {members} ({words['external']}: {names[result.external]}): {feasible}; "
+            f"{words['commit']} {degree(result.commitment, lang)}; "
+            f"{words['ceiling']} {level(result.cohesion_ceiling, lang) if result.cohesion_ceiling != 'undetermined' else degree('undetermined', lang)}"
+        )
+    return "\n".join(lines)
+
+
+def run_classify(args) -> int:
+    try:
+        analysis = analyse(args.data)
+    except DataError as error:
+        return fail(error, args.data)
+    report(analysis.warnings)
+    if args.json:
+        print(json.dumps(analysis_as_json(analysis), ensure_ascii=False, indent=2))
+    else:
+        print(classify_text(analysis, args.lang))
+    return EXIT_OK
+
+
+# ---- build ----------------------------------------------------------------------
+
+
+def run_build(args) -> int:
+    try:
+        analysis = analyse(args.data)
+    except DataError as error:
+        return fail(error, args.data)
+    report(analysis.warnings)
+    site = Path(args.out)
+    staging = site.with_name(site.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    text = json.dumps(analysis_as_json(analysis), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    (staging / "analysis.json").write_text(text, encoding="utf-8")
+    # Swap only once everything is written, so a failed build leaves the old site.
+    if site.exists():
+        shutil.rmtree(site)
+    staging.rename(site)
+    print(
+        f"briefing build: wrote {site}/analysis.json ({plural(len(analysis.dyads), 'dyad')}, "
+        f"{plural(len(analysis.triads), 'triad')}); "
+        "HTML pages, charts and PDFs are not rendered by this version"
+    )
+    return EXIT_OK
+
+
+# ---- entry point ----------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="Check alliance data, classify dyads with Weitsman's framework, and build the briefing site.",
+    )
+    main_parser.add_argument("--version", action="version", version=f"briefing {__version__}")
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, run) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--data", default="data", metavar="DIR", help="the data folder (default: data)")
+        sub.set_defaults(run=run)
+        return sub
+
+    command("check", "validate every data file and report each problem as path:line: message", run_check)
+    classify_parser = command("classify", "show each dyad's cell, strategy, type, commitment and cohesion", run_classify)
+    classify_parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    classify_parser.add_argument("--lang", choices=("en", "zh-TW"), default="en", help="language of the table")
+    build_parser = command("build", "check and classify the data and write the results into the site folder", run_build)
+    build_parser.add_argument("--out", default="site", metavar="DIR", help="the site folder (default: site)")
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug of ours: say so in one line, not a traceback
+        if os.environ.get("BRIEFING_DEBUG"):
+            raise
+        print(
+            f"briefing: internal error ({type(error).__name__}: {error}); "
+            "this is a bug in briefing, not in your data. Rerun with BRIEFING_DEBUG=1 and report the output.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

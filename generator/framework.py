@@ -1,0 +1,222 @@
+"""The framework's rules, read once from framework.yaml.
+
+Both the classification engine and the pages that explain the framework use
+`FRAMEWORK`, so Table 2, Table 3 and their labels exist in one place only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from .model import Text
+
+RULES_PATH = Path(__file__).with_name("framework.yaml")
+
+
+class RulesError(Exception):
+    """framework.yaml itself is inconsistent: a developer's mistake, not an analyst's."""
+
+
+@dataclass(frozen=True)
+class Labelled:
+    id: str
+    label: Text
+    explain: Text | None = None
+
+
+@dataclass(frozen=True)
+class Strategy:
+    id: str
+    label: Text
+    alliance: Text
+    explain: Text
+
+
+@dataclass(frozen=True)
+class Degree:
+    id: str
+    label: Text
+    upper_bound: str | None  # a threat level, or None where no bound can be named
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: str
+    external: str
+    internal: str
+    strategy: str | None  # fixed strategy, or None for a cell with a choice
+    choice: tuple[str, ...]
+    cohesion: Text
+
+    @property
+    def has_choice(self) -> bool:
+        return self.strategy is None
+
+
+@dataclass(frozen=True)
+class PairRow:
+    index: int  # 0-based row of Table 3
+    strategies: tuple[str, str]  # as the table prints them
+    source: Text
+    commitment: str
+    cohesion: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return tuple(sorted(self.strategies))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Framework:
+    citation: Text
+    levels: tuple[Labelled, ...]
+    threat_kinds: tuple[Labelled, ...]
+    strategies: tuple[Strategy, ...]
+    degrees: tuple[Degree, ...]
+    cells: tuple[Cell, ...]
+    lean_strategy: tuple[tuple[str, str], ...]  # (("external", "balancing"), ...)
+    overwhelmed_strategy: str
+    overwhelmed_requires_internal: str
+    pairs: tuple[PairRow, ...]
+    undetermined_pair: Text
+
+    # ---- look-ups ----
+    @property
+    def level_ids(self) -> tuple[str, ...]:
+        return tuple(level.id for level in self.levels)
+
+    def level_rank(self, level: str) -> int:
+        return self.level_ids.index(level)
+
+    def level_label(self, level: str, lang: str) -> str:
+        return _by_id(self.levels, level).label.get(lang)
+
+    def kind_label(self, kind: str, lang: str) -> str:
+        return _by_id(self.threat_kinds, kind).label.get(lang)
+
+    def strategy(self, strategy_id: str) -> Strategy:
+        return _by_id(self.strategies, strategy_id)
+
+    def degree(self, degree_id: str) -> Degree:
+        return _by_id(self.degrees, degree_id)
+
+    def cell(self, external: str, internal: str) -> Cell:
+        for cell in self.cells:
+            if cell.external == external and cell.internal == internal:
+                return cell
+        raise KeyError((external, internal))
+
+    def cell_by_id(self, cell_id: str) -> Cell:
+        return _by_id(self.cells, cell_id)
+
+    def pair_row(self, first: str, second: str) -> PairRow | None:
+        key = tuple(sorted((first, second)))
+        for row in self.pairs:
+            if row.key == key:
+                return row
+        return None
+
+    def lean_to(self, lean: str) -> str:
+        return dict(self.lean_strategy)[lean]
+
+    def type_label(self, type_id: str, lang: str) -> str:
+        """'balancing-hedging' -> '抗衡—避險同盟' / 'balancing–hedging alliance'."""
+        parts = [self.strategy(part).label.get(lang) for part in type_id.split("-")]
+        if lang == "zh-TW":
+            return "—".join(parts) + "同盟"
+        return "–".join(parts) + " alliance"
+
+
+def _by_id(items, item_id):
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(item_id)
+
+
+def _text(raw, where: str) -> Text:
+    if not isinstance(raw, dict) or set(raw) != {"zh-TW", "en"}:
+        raise RulesError(f"{RULES_PATH.name}: {where} needs exactly zh-TW and en texts")
+    return Text(zh_tw=str(raw["zh-TW"]), en=str(raw["en"]))
+
+
+def parse_rules(raw: dict) -> Framework:
+    levels = tuple(Labelled(item["id"], _text(item["label"], f"level {item['id']}")) for item in raw["levels"])
+    level_ids = {level.id for level in levels}
+    kinds = tuple(
+        Labelled(item["id"], _text(item["label"], item["id"]), _text(item["explain"], item["id"]))
+        for item in raw["threat_kinds"]
+    )
+    strategies = tuple(
+        Strategy(
+            item["id"],
+            _text(item["label"], item["id"]),
+            _text(item["alliance"], item["id"]),
+            _text(item["explain"], item["id"]),
+        )
+        for item in raw["strategies"]
+    )
+    strategy_ids = {strategy.id for strategy in strategies}
+    degrees = tuple(
+        Degree(item["id"], _text(item["label"], item["id"]), item["upper_bound"]) for item in raw["degrees"]
+    )
+    degree_ids = {degree.id for degree in degrees}
+    cells = []
+    for item in raw["cells"]:
+        cell = Cell(
+            id=item["id"],
+            external=item["external"],
+            internal=item["internal"],
+            strategy=item.get("strategy"),
+            choice=tuple(item.get("choice", ())),
+            cohesion=_text(item["cohesion"], f"cell {item['id']}"),
+        )
+        if (cell.strategy is None) == (not cell.choice):
+            raise RulesError(f"cell {cell.id} needs either a strategy or a choice, not both or neither")
+        if {cell.external, cell.internal} - level_ids:
+            raise RulesError(f"cell {cell.id} names a level that is not in levels")
+        if (set(cell.choice) | {cell.strategy}) - {None} - strategy_ids:
+            raise RulesError(f"cell {cell.id} names a strategy that is not in strategies")
+        cells.append(cell)
+    grid = {(cell.external, cell.internal) for cell in cells}
+    if len(cells) != len(levels) ** 2 or len(grid) != len(cells):
+        raise RulesError("Table 2 needs exactly one cell for each pair of external and internal levels")
+    pairs = []
+    for index, item in enumerate(raw["pairs"]):
+        row = PairRow(
+            index=index,
+            strategies=tuple(item["strategies"]),
+            source=_text(item["source"], f"Table 3 row {index + 1}"),
+            commitment=item["commitment"],
+            cohesion=item["cohesion"],
+        )
+        if set(row.strategies) - strategy_ids or {row.commitment, row.cohesion} - degree_ids:
+            raise RulesError(f"Table 3 row {index + 1} names an unknown strategy or degree")
+        pairs.append(row)
+    if len({row.key for row in pairs}) != len(pairs):
+        raise RulesError("Table 3 lists the same pair of strategies twice")
+    return Framework(
+        citation=_text(raw["citation"], "citation"),
+        levels=levels,
+        threat_kinds=kinds,
+        strategies=strategies,
+        degrees=degrees,
+        cells=tuple(cells),
+        lean_strategy=tuple(sorted(raw["lean_strategy"].items())),
+        overwhelmed_strategy=raw["overwhelmed_strategy"],
+        overwhelmed_requires_internal=raw["overwhelmed_requires_internal"],
+        pairs=tuple(pairs),
+        undetermined_pair=_text(raw["undetermined_pair"], "undetermined_pair"),
+    )
+
+
+@cache
+def load_rules() -> Framework:
+    with RULES_PATH.open(encoding="utf-8") as handle:
+        return parse_rules(yaml.safe_load(handle))
+
+
+FRAMEWORK = load_rules()

@@ -1,0 +1,206 @@
+"""The frozen values that pass from one stage of the build to the next.
+
+load -> validate -> classify -> charts -> pages -> site and handouts. Each stage
+takes these values and returns new ones; none is changed after it is made.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+LANGUAGES = ("zh-TW", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A human-readable text in both published languages."""
+
+    zh_tw: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh_tw if lang == "zh-TW" else self.en
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh-TW": self.zh_tw, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value was written, for messages that point the analyst to it."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the data, said as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+    severity: str = "error"  # "error" stops the build; "warning" does not
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+class DataError(Exception):
+    """Raised by a stage when the data has problems; carries every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the data")
+        self.problems = sorted(problems)
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: Text
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    author: str
+    year: int
+    title: str
+    publisher: str
+    url: str | None
+    date: dt.date | None
+    title_en: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class ThreatAssessment:
+    """What one member of a dyad perceives: the two threat levels and why."""
+
+    actor: str
+    external: str
+    internal: str
+    rationale: Text
+    evidence: tuple[str, ...]
+    alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (("external", ("low",)),)
+    lean: str | None = None
+    overwhelmed: bool = False
+    origin: Origin = Origin("", 0)
+    lean_origin: Origin | None = None
+
+    def alternative_levels(self, kind: str) -> tuple[str, ...]:
+        return dict(self.alternatives).get(kind, ())
+
+
+@dataclass(frozen=True)
+class Dyad:
+    id: str
+    actors: tuple[str, str]
+    external: str
+    as_of: dt.date
+    title: Text
+    summary: Text
+    threats: tuple[ThreatAssessment, ThreatAssessment]  # in the order of `actors`
+    origin: Origin
+
+    def threat_of(self, actor: str) -> ThreatAssessment:
+        for threat in self.threats:
+            if threat.actor == actor:
+                return threat
+        raise KeyError(actor)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    actors: tuple[Actor, ...]
+    sources: tuple[Source, ...]
+    dyads: tuple[Dyad, ...]  # sorted by id
+    data_dir: str = "data"
+
+    def actor(self, actor_id: str) -> Actor:
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        raise KeyError(actor_id)
+
+
+# ---- classification results -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    """An actor's place in Table 2 and the strategy it leads to."""
+
+    actor: str
+    external: str
+    internal: str
+    cell: str
+    strategy: str
+    decided_by: str  # "cell", "lean", "stronger-external", "stronger-internal", "tie", "overwhelmed"
+
+
+@dataclass(frozen=True)
+class Flip:
+    """A single one-step change of one level that changes the dyad's type."""
+
+    actor: str
+    level: str  # "external" or "internal"
+    from_level: str
+    to_level: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One combination of the main levels and the analyst's alternative readings."""
+
+    levels: tuple[tuple[str, str, str], ...]  # (actor, kind, level) for every actor and kind
+    type: str
+    commitment: str
+    cohesion: str
+
+
+@dataclass(frozen=True)
+class DyadResult:
+    dyad: Dyad
+    positions: tuple[Position, Position]
+    type: str
+    commitment: str
+    cohesion: str
+    table3_row: int | None  # index into the framework's pairs; None when undetermined
+    flips: tuple[Flip, ...]
+    readings: tuple[Reading, ...]
+
+    @property
+    def robust(self) -> bool:
+        return not self.flips
+
+    @property
+    def holds_under_all_readings(self) -> bool:
+        return all(reading.type == self.type for reading in self.readings)
+
+
+@dataclass(frozen=True)
+class TriadResult:
+    actors: tuple[str, str, str]  # sorted
+    external: str
+    dyads: tuple[str, str, str]  # dyad ids, sorted
+    trilateral_balancing: bool
+    commitment: str
+    cohesion_ceiling: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    dataset: Dataset
+    dyads: tuple[DyadResult, ...]
+    triads: tuple[TriadResult, ...]
+    warnings: tuple[Problem, ...] = field(default=())
+
+    def dyad(self, dyad_id: str) -> DyadResult:
+        for result in self.dyads:
+            if result.dyad.id == dyad_id:
+                return result
+        raise KeyError(dyad_id)

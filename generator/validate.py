@@ -1,0 +1,622 @@
+"""Stage 2, validate: check every file against the schema and build the `Dataset`.
+
+Entry point: `validate(raw) -> Dataset`, raising `DataError` with every problem.
+
+Each record is declared as a table of fields, one validator per field. A
+validator either returns the clean value or raises `Invalid` with the line and a
+message in the analyst's words; the record walker collects those and goes on, so
+one run reports every problem instead of stopping at the first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from .framework import FRAMEWORK
+from .load import Document, Mapping, Node, RawData, Scalar, Sequence
+from .model import (
+    LANGUAGES,
+    Actor,
+    DataError,
+    Dataset,
+    Dyad,
+    Origin,
+    Problem,
+    Source,
+    Text,
+    ThreatAssessment,
+)
+
+LANGUAGE_NAMES = {"zh-TW": "Traditional Chinese", "en": "English"}
+ACTOR_CODE = re.compile(r"^[A-Z]{3}$")
+KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+class Invalid(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+INVALID = object()  # stands in for a value that failed, so later checks skip it
+
+
+@dataclass(frozen=True)
+class Label:
+    """Names a field in messages: `name 'value' for owner ...`."""
+
+    name: str
+    owner: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.owner}" if self.owner else self.name
+
+    def value(self, shown: str) -> str:
+        suffix = f" for {self.owner}" if self.owner else ""
+        return f"{self.name} '{shown}'{suffix}"
+
+
+class Context:
+    """Problems found in one file, plus what the cross-file checks need to know."""
+
+    # None means "that file could not be read": references to it are not checked,
+    # so one broken file yields one message rather than one per reference.
+    def __init__(self, path: str, actor_ids: tuple[str, ...] | None = (), source_ids: tuple[str, ...] | None = ()):
+        self.path = path
+        self.problems: list[Problem] = []
+        self.actor_ids = actor_ids
+        self.source_ids = source_ids
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+
+Validator = Callable[[Node, Context, Label], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    validate: Validator
+    required: bool = True
+    default: Any = None
+    hint: str = ""  # what to write when the field is missing
+    name: str = ""  # how messages name the field; the key itself when empty
+    owner: str = ""  # whose field it is, e.g. "source davidson-2023" or "RUS"
+
+    def label(self, key: str) -> Label:
+        return Label(self.name or key, self.owner)
+
+
+def nearest(word: str, choices) -> str | None:
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not found:
+        lowered = {choice.lower(): choice for choice in choices}
+        return lowered.get(word.lower())
+    return found[0]
+
+
+def listing(items) -> str:
+    return ", ".join(items)
+
+
+# ---- field validators ---------------------------------------------------------
+
+
+def shown(node: Node) -> str:
+    return node.raw if isinstance(node, Scalar) else "(a list or block)"
+
+
+def scalar_text(node: Node, label: Label) -> str:
+    if not isinstance(node, Scalar):
+        raise Invalid(node.line, f"{label} should be a line of text, not a list or block")
+    if node.value is None or node.raw.strip() == "":
+        raise Invalid(node.line, f"{label} is empty; write the text")
+    return node.raw.strip()
+
+
+def plain_text(node: Node, ctx: Context, label: Label) -> str:
+    return scalar_text(node, label)
+
+
+def bilingual_text(node: Node, ctx: Context, label: Label) -> Text:
+    if not isinstance(node, Mapping):
+        raise Invalid(
+            node.line,
+            f"{label} needs a text in each language; write it as 'zh-TW: …' and 'en: …' on their own lines",
+        )
+    texts: dict[str, str] = {}
+    for key, key_line, value in node.items():
+        if key not in LANGUAGES:
+            guess = nearest(key, LANGUAGES)
+            hint = f"did you mean '{guess}'?" if guess else "keep only zh-TW and en"
+            ctx.problem(key_line, f"{label} has text in '{key}', a language the site does not publish; {hint}")
+            continue
+        try:
+            texts[key] = scalar_text(value, Label(f"the {LANGUAGE_NAMES[key]} text of {label}"))
+        except Invalid as error:
+            ctx.problem(error.line, error.message)
+    for lang in LANGUAGES:
+        if lang not in node.keys():
+            article = "an" if lang == "en" else "a"
+            ctx.problem(node.line, f"{label} has no {LANGUAGE_NAMES[lang]} text; add {article} '{lang}:' line")
+    if set(texts) != set(LANGUAGES):
+        return INVALID  # type: ignore[return-value]
+    return Text(zh_tw=texts["zh-TW"], en=texts["en"])
+
+
+def kebab_id(kind: str, example: str) -> Validator:
+    def check(node: Node, ctx: Context, label: Label) -> str:
+        value = scalar_text(node, label)
+        if not KEBAB.match(value):
+            raise Invalid(
+                node.line,
+                f"{kind} id '{value}' is not kebab-case; use lower-case words and digits joined by hyphens, e.g. {example}",
+            )
+        return value
+
+    return check
+
+
+def actor_code(node: Node, ctx: Context, label: Label) -> str:
+    value = scalar_text(node, label)
+    if not ACTOR_CODE.match(value):
+        raise Invalid(
+            node.line,
+            f"actor id '{value}' is not a 3-letter upper-case code; use an ISO 3166 alpha-3 code such as RUS",
+        )
+    return value
+
+
+def known_actor(actor_id: str, line: int, ctx: Context, where: str) -> str:
+    if ctx.actor_ids is None or actor_id in ctx.actor_ids:
+        return actor_id
+    guess = nearest(actor_id, ctx.actor_ids)
+    hint = f"did you mean {guess}?" if guess else f"known actors are {listing(ctx.actor_ids) or 'none yet'}"
+    raise Invalid(line, f"unknown actor '{actor_id}' in {where}; add it to actors.yaml or fix the id ({hint})")
+
+
+def actor_reference(node: Node, ctx: Context, label: Label) -> str:
+    if not isinstance(node, Scalar) or node.value is None:
+        raise Invalid(node.line, f"{label} should be one actor id, e.g. USA")
+    return known_actor(node.raw.strip(), node.line, ctx, str(label))
+
+
+def dyad_actors(node: Node, ctx: Context, label: Label) -> tuple[str, str]:
+    usage = "actors should list exactly two actor ids, e.g. [RUS, CHN]"
+    if not isinstance(node, Sequence) or len(node.items) != 2:
+        raise Invalid(node.line, usage)
+    found = []
+    for item in node.items:
+        if not isinstance(item, Scalar) or item.value is None:
+            raise Invalid(item.line, usage)
+        found.append(known_actor(item.raw.strip(), item.line, ctx, "actors"))
+    if found[0] == found[1]:
+        raise Invalid(node.line, f"a dyad pairs two different actors, but actors lists {found[0]} twice")
+    return found[0], found[1]
+
+
+def threat_level(node: Node, ctx: Context, label: Label) -> str:
+    levels = FRAMEWORK.level_ids
+    if isinstance(node, Scalar) and node.raw in levels:
+        return node.raw
+    message = f"{label.value(shown(node))} is not one of {listing(levels)}"
+    if isinstance(node, Scalar) and node.raw.lower() in levels:
+        message += f"; write it in lower case: {node.raw.lower()}"
+    raise Invalid(node.line, message)
+
+
+def calendar_date(node: Node, ctx: Context, label: Label) -> dt.date:
+    raw = node.raw.strip() if isinstance(node, Scalar) else ""
+    if not DATE_SHAPE.match(raw):
+        raise Invalid(node.line, f"{label.value(shown(node))} is not a date; write it as YYYY-MM-DD, e.g. 2025-06-30")
+    year_, month, day = (int(part) for part in raw.split("-"))
+    try:
+        return dt.date(year_, month, day)
+    except ValueError:
+        raise Invalid(
+            node.line, f"{label.value(raw)} is not a real calendar date; check the month and day (YYYY-MM-DD)"
+        ) from None
+
+
+def year(node: Node, ctx: Context, label: Label) -> int:
+    if isinstance(node, Scalar) and type(node.value) is int and 1000 <= node.value <= 2999:
+        return node.value
+    raise Invalid(node.line, f"{label.value(shown(node))} is not a year; write four digits, e.g. 2024")
+
+
+def web_address(node: Node, ctx: Context, label: Label) -> str:
+    value = scalar_text(node, label)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in value):
+        raise Invalid(node.line, f"{label.value(value)} is not a web address; use a full http:// or https:// link")
+    return value
+
+
+def yes_no(node: Node, ctx: Context, label: Label) -> bool:
+    if isinstance(node, Scalar) and isinstance(node.value, bool):
+        return node.value
+    raise Invalid(node.line, f"{label} must be true or false, not '{shown(node)}'")
+
+
+def one_of(choices: tuple[str, ...]) -> Validator:
+    def check(node: Node, ctx: Context, label: Label) -> str:
+        if isinstance(node, Scalar) and node.raw in choices:
+            return node.raw
+        raise Invalid(node.line, f"{label.value(shown(node))} is not one of {listing(choices)}")
+
+    return check
+
+
+def evidence_list(node: Node, ctx: Context, label: Label) -> tuple[str, ...]:
+    if not isinstance(node, Sequence):
+        raise Invalid(node.line, f"{label} should be a list of source ids, e.g. [davidson-2023]")
+    if not node.items:
+        raise Invalid(node.line, f"{label} is empty; list at least one source id from sources.yaml")
+    found: list[str] = []
+    for item in node.items:
+        if not isinstance(item, Scalar) or item.value is None:
+            ctx.problem(item.line, f"{label} should hold source ids only")
+            continue
+        source_id = item.raw.strip()
+        if source_id in found:
+            ctx.problem(item.line, f"source '{source_id}' is listed twice in {label}; list it once")
+            continue
+        if ctx.source_ids is not None and source_id not in ctx.source_ids:
+            guess = nearest(source_id, ctx.source_ids)
+            hint = f"did you mean '{guess}'?" if guess else "add it to sources.yaml first"
+            ctx.problem(item.line, f"unknown source '{source_id}' in {label}; {hint}")
+            continue
+        found.append(source_id)
+    if len(found) != len(node.items):
+        return INVALID  # type: ignore[return-value]
+    return tuple(found)
+
+
+def passed_through(node: Node, ctx: Context, label: Label) -> Node:
+    """For a block that a later, cross-field check reads itself."""
+    return node
+
+
+def record(node: Node | None, ctx: Context, what: str, fields: dict[str, Field], *, line: int = 1) -> dict[str, Any]:
+    """Check a block of keys against its fields; return the clean values (INVALID where one failed)."""
+    if node is None:
+        raise Invalid(line, f"{what} is empty; write its keys: {listing(fields)}")
+    if not isinstance(node, Mapping):
+        raise Invalid(node.line, f"{what} should be a block of keys ({listing(fields)}), not a single value or list")
+    for key, key_line, _ in node.items():
+        if key not in fields:
+            guess = nearest(key, fields)
+            hint = f"did you mean '{guess}'?" if guess else f"the keys allowed here are {listing(fields)}"
+            ctx.problem(key_line, f"unknown key '{key}' in {what}; {hint}")
+    values: dict[str, Any] = {}
+    for name, field in fields.items():
+        value = node.get(name)
+        if value is None:
+            if field.required:
+                hint = f" ({field.hint})" if field.hint else ""
+                ctx.problem(node.line, f"{what} has no '{name}'; add it{hint}")
+                values[name] = INVALID
+            else:
+                values[name] = field.default
+            continue
+        try:
+            values[name] = field.validate(value, ctx, field.label(name))
+        except Invalid as error:
+            ctx.problem(error.line, error.message)
+            values[name] = INVALID
+    return values
+
+
+def list_of_records(document: Document, noun: str, example: str) -> list[Node]:
+    root = document.root
+    if root is None:
+        raise Invalid(1, f"the file is empty; list the {noun} here, each starting with '- id: {example}'")
+    if not isinstance(root, Sequence):
+        raise Invalid(root.line, f"this file should be a list of {noun}, each starting with '- id: {example}'")
+    return list(root.items)
+
+
+def _peek_id(node: Node) -> str | None:
+    if isinstance(node, Mapping):
+        value = node.get("id")
+        if isinstance(value, Scalar) and value.value is not None:
+            return value.raw.strip()
+    return None
+
+
+# ---- the three kinds of file --------------------------------------------------
+
+
+def actor_fields(owner: str) -> dict[str, Field]:
+    return {
+        "id": Field(actor_code, hint="a 3-letter code such as RUS"),
+        "name": Field(bilingual_text, hint="the name in zh-TW and en", owner=owner),
+    }
+
+
+def source_fields(owner: str) -> dict[str, Field]:
+    return {
+        "id": Field(kebab_id("source", "davidson-2023")),
+        "author": Field(plain_text, owner=owner),
+        "year": Field(year, owner=owner),
+        "title": Field(plain_text, owner=owner),
+        "publisher": Field(plain_text, owner=owner),
+        "url": Field(web_address, required=False, owner=owner),
+        "date": Field(calendar_date, required=False, owner=owner),
+        "title_en": Field(plain_text, required=False, owner=owner),
+    }
+
+
+def dyad_fields() -> dict[str, Field]:
+    return {
+        "id": Field(kebab_id("dyad", "russia-china")),
+        "actors": Field(dyad_actors, hint="two actor ids, e.g. [RUS, CHN]"),
+        "external": Field(actor_reference, hint="the outside actor, e.g. USA"),
+        "as_of": Field(calendar_date, hint="the date of the assessment, YYYY-MM-DD"),
+        "title": Field(bilingual_text, hint="in zh-TW and en"),
+        "summary": Field(bilingual_text, hint="in zh-TW and en"),
+        "threats": Field(passed_through, hint="one block per actor with its external and internal levels"),
+    }
+
+
+def threat_fields(actor: str) -> dict[str, Field]:
+    # Levels are named the way the file nests them (RUS.external), so the
+    # analyst can find the line from the message alone.
+    return {
+        "external": Field(threat_level, hint="low, medium or high", name="threat level", owner=f"{actor}.external"),
+        "internal": Field(threat_level, hint="low, medium or high", name="threat level", owner=f"{actor}.internal"),
+        "rationale": Field(bilingual_text, hint="why, in zh-TW and en", owner=actor),
+        "evidence": Field(evidence_list, hint="a list of source ids", name="evidence", owner=actor),
+        "alternatives": Field(passed_through, required=False),
+        "lean": Field(one_of(("external", "internal")), required=False, owner=actor),
+        "overwhelmed": Field(yes_no, required=False, default=False, owner=actor),
+    }
+
+
+def check_list_file(document: Document | None, noun: str, example: str, fields_for, build):
+    """Shared walk for actors.yaml and sources.yaml: a list of records with unique ids.
+
+    Returns the valid records, the problems, and every id the file declares
+    (None if the file could not be read), which references are checked against.
+    """
+    if document is None:
+        return [], [], None
+    ctx = Context(document.path)
+    built = []
+    first_line: dict[str, int] = {}
+    try:
+        entries = list_of_records(document, noun + "s", example)
+    except Invalid as error:
+        return [], [Problem(document.path, error.line, error.message)], None
+    declared = tuple(sorted({found for found in map(_peek_id, entries) if found}))
+    for node in entries:
+        record_id = _peek_id(node)
+        owner = f"{noun} {record_id}" if record_id else f"this {noun}"
+        try:
+            values = record(node, ctx, owner, fields_for(owner), line=node.line)
+        except Invalid as error:
+            ctx.problem(error.line, error.message)
+            continue
+        if values["id"] is INVALID:
+            continue
+        if values["id"] in first_line:
+            ctx.problem(
+                node.key_line("id"),
+                f"{noun} {values['id']} is defined twice (first on line {first_line[values['id']]}); keep one",
+            )
+            continue
+        first_line[values["id"]] = node.key_line("id")
+        if INVALID not in values.values():
+            built.append(build(values, Origin(document.path, node.line)))
+    return built, ctx.problems, declared
+
+
+def check_actors(document: Document | None) -> tuple[list[Actor], list[Problem], tuple[str, ...] | None]:
+    return check_list_file(
+        document, "actor", "RUS", actor_fields, lambda values, origin: Actor(origin=origin, **values)
+    )
+
+
+def check_sources(document: Document | None) -> tuple[list[Source], list[Problem], tuple[str, ...] | None]:
+    return check_list_file(
+        document, "source", "davidson-2023", source_fields, lambda values, origin: Source(origin=origin, **values)
+    )
+
+
+def check_threat(node: Node, ctx: Context, actor: str, line: int) -> ThreatAssessment | None:
+    values = record(node, ctx, f"{actor} threats", threat_fields(actor), line=line)
+    alternatives: Any = ()
+    if values["alternatives"] is not None:
+        alternatives = check_alternatives(values["alternatives"], ctx, actor, values)
+    required = FRAMEWORK.overwhelmed_requires_internal
+    if values["overwhelmed"] is True and values["internal"] not in (INVALID, required):
+        ctx.problem(
+            node.key_line("overwhelmed"),
+            f"overwhelmed is set for {actor}, but its internal threat is {values['internal']}; "
+            f"'overwhelmed: true' applies only when the internal threat is {required}",
+        )
+        return None
+    if INVALID in values.values() or alternatives is INVALID:
+        return None
+    return ThreatAssessment(
+        actor=actor,
+        external=values["external"],
+        internal=values["internal"],
+        rationale=values["rationale"],
+        evidence=values["evidence"],
+        alternatives=alternatives,
+        lean=values["lean"],
+        overwhelmed=values["overwhelmed"],
+        origin=Origin(ctx.path, line),
+        lean_origin=Origin(ctx.path, node.key_line("lean")) if values["lean"] else None,
+    )
+
+
+def check_alternatives(node: Node, ctx: Context, actor: str, values: dict[str, Any]):
+    kinds = ("external", "internal")
+    where = f"alternatives for {actor}"
+    if not isinstance(node, Mapping):
+        ctx.problem(node.line, f"{where} should be a block such as 'external: [low]'")
+        return INVALID
+    result = []
+    failed = False
+    for kind, key_line, value in node.items():
+        if kind not in kinds:
+            guess = nearest(kind, kinds)
+            hint = f"did you mean '{guess}'?" if guess else "use external or internal"
+            ctx.problem(key_line, f"unknown key '{kind}' in {where}; {hint}")
+            failed = True
+            continue
+        items = value.items if isinstance(value, Sequence) else (value,)
+        if not items:
+            ctx.problem(value.line, f"{where}.{kind} is empty; list at least one other reading or remove it")
+            failed = True
+            continue
+        readings: list[str] = []
+        for item in items:
+            try:
+                level = threat_level(item, ctx, Label("alternative threat level", f"{actor}.{kind}"))
+            except Invalid as error:
+                ctx.problem(error.line, error.message)
+                failed = True
+                continue
+            if level == values.get(kind):
+                ctx.problem(
+                    item.line,
+                    f"alternative reading '{level}' for {actor}.{kind} is the same as its main level; remove it",
+                )
+                failed = True
+            elif level in readings:
+                ctx.problem(item.line, f"alternative reading '{level}' for {actor}.{kind} is listed twice; list it once")
+                failed = True
+            else:
+                readings.append(level)
+        result.append((kind, tuple(sorted(readings, key=FRAMEWORK.level_rank))))
+    if failed:
+        return INVALID
+    return tuple(sorted(result))
+
+
+def check_dyad(
+    document: Document, actor_ids: tuple[str, ...] | None, source_ids: tuple[str, ...] | None
+) -> tuple[Dyad | None, list[Problem]]:
+    ctx = Context(document.path, actor_ids, source_ids)
+    stem = document.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".yaml")
+    try:
+        values = record(document.root, ctx, f"dyad {stem}", dyad_fields())
+    except Invalid as error:
+        return None, [Problem(document.path, error.line, error.message)]
+    root: Mapping = document.root  # type: ignore[assignment]
+    if values["id"] is not INVALID and values["id"] != stem:
+        ctx.problem(
+            root.key_line("id"),
+            f"dyad id '{values['id']}' does not match the file name {stem}.yaml; "
+            f"rename the file to {values['id']}.yaml or change the id",
+        )
+    actors = values["actors"]
+    if actors is not INVALID and values["external"] is not INVALID and values["external"] in actors:
+        ctx.problem(
+            root.key_line("external"),
+            f"the external actor {values['external']} is also a member of this dyad; "
+            "the external actor must be outside the pair",
+        )
+    threats = check_threats(values["threats"], ctx, actors, root.key_line("threats"))
+    if ctx.problems or INVALID in values.values() or threats is None:
+        return None, ctx.problems
+    return (
+        Dyad(
+            id=values["id"],
+            actors=actors,
+            external=values["external"],
+            as_of=values["as_of"],
+            title=values["title"],
+            summary=values["summary"],
+            threats=threats,
+            origin=Origin(document.path, 1),
+        ),
+        ctx.problems,
+    )
+
+
+def check_threats(node: Any, ctx: Context, actors: Any, line: int):
+    if node is INVALID or node is None:
+        return None
+    if not isinstance(node, Mapping):
+        ctx.problem(node.line, "threats should hold one block per actor, e.g. 'RUS:' with its levels beneath")
+        return None
+    members = actors if actors is not INVALID else ()
+    assessments: dict[str, ThreatAssessment] = {}
+    for actor, key_line, value in node.items():
+        if members and actor not in members:
+            ctx.problem(
+                key_line,
+                f"threats names {actor}, which is not one of this dyad's actors ({listing(members)}); "
+                "give levels only for the two members",
+            )
+            continue
+        try:
+            assessment = check_threat(value, ctx, actor, key_line)
+        except Invalid as error:
+            ctx.problem(error.line, error.message)
+            continue
+        if assessment is not None:
+            assessments[actor] = assessment
+    for actor in members:
+        if actor not in node.keys():
+            ctx.problem(line, f"threats has no entry for {actor}; add its external and internal levels under threats")
+    if not members or set(assessments) != set(members):
+        return None
+    return tuple(assessments[actor] for actor in members)
+
+
+# ---- the whole data folder ------------------------------------------------------
+
+
+def validate(raw: RawData) -> Dataset:
+    """Check everything; return the Dataset or raise DataError with every problem."""
+    problems = list(raw.problems)
+    actors, found, actor_ids = check_actors(raw.actors)
+    problems.extend(found)
+    sources, found, source_ids = check_sources(raw.sources)
+    problems.extend(found)
+    dyads: list[Dyad] = []
+    for document in raw.dyads:
+        dyad, found = check_dyad(document, actor_ids, source_ids)
+        problems.extend(found)
+        if dyad is not None:
+            dyads.append(dyad)
+    problems.extend(check_one_dyad_per_pair(dyads))
+    if problems:
+        raise DataError(problems)
+    return Dataset(
+        actors=tuple(actors),
+        sources=tuple(sources),
+        dyads=tuple(sorted(dyads, key=lambda dyad: dyad.id)),
+        data_dir=raw.data_dir,
+    )
+
+
+def check_one_dyad_per_pair(dyads: list[Dyad]) -> list[Problem]:
+    problems = []
+    seen: dict[tuple, Dyad] = {}
+    for dyad in sorted(dyads, key=lambda d: d.id):
+        key = (tuple(sorted(dyad.actors)), dyad.external)
+        if key in seen:
+            first = seen[key]
+            problems.append(
+                Problem(
+                    dyad.origin.path,
+                    1,
+                    f"dyads {first.id} and {dyad.id} both pair {' and '.join(key[0])} facing {dyad.external}; "
+                    "keep one of them, or give one a different external actor",
+                )
+            )
+        else:
+            seen[key] = dyad
+    return problems

@@ -1,0 +1,81 @@
+"""Shared fixtures: a small valid data folder whose line numbers tests rely on."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ACTORS = """\
+- id: CHN
+  name: {zh-TW: 中國, en: China}
+- id: PRK
+  name: {zh-TW: 北韓, en: North Korea}
+- id: RUS
+  name: {zh-TW: 俄羅斯, en: Russia}
+- id: USA
+  name: {zh-TW: 美國, en: United States}
+"""
+
+SOURCES = """\
+- id: doe-2024
+  author: Doe, J.
+  year: 2024
+  title: A Test Source
+  publisher: Test Press
+  url: https://example.org/doe
+  date: 2024-05-01
+"""
+
+# Line numbers matter: the bad-input tests point at them.
+DYAD = """\
+id: russia-china
+actors: [RUS, CHN]
+external: USA
+as_of: 2025-06-30
+title: {zh-TW: 俄中關係, en: Russia–China}
+summary: {zh-TW: 摘要。, en: Summary.}
+threats:
+  RUS:
+    external: high
+    internal: low
+    rationale: {zh-TW: 理由。, en: Reason.}
+    evidence: [doe-2024]
+  CHN:
+    external: medium
+    internal: low
+    rationale: {zh-TW: 理由。, en: Reason.}
+    evidence: [doe-2024]
+"""
+
+
+def write_data(root: Path, actors: str = ACTORS, sources: str = SOURCES, dyads: dict[str, str] | None = None) -> Path:
+    data = root / "data"
+    (data / "dyads").mkdir(parents=True)
+    (data / "actors.yaml").write_text(actors, encoding="utf-8")
+    (data / "sources.yaml").write_text(sources, encoding="utf-8")
+    for name, text in (dyads if dyads is not None else {"russia-china": DYAD}).items():
+        (data / "dyads" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return data
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """An empty project folder, made the current directory so messages say data/..."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def run(capsys):
+    """Run `briefing ARGS` in-process; return (exit code, stdout, stderr)."""
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
