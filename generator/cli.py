@@ -47,12 +47,22 @@ def fail(error: DataError, data_dir: str) -> int:
 # ---- check ----------------------------------------------------------------------
 
 
-def run_check(args) -> int:
-    try:
-        analysis = analyse(args.data)
-    except DataError as error:
-        return fail(error, args.data)
-    report(analysis.warnings)
+def checked(run):
+    """Wrap a command so it gets a clean Analysis, or the problems are reported and it exits 1."""
+
+    def command(args) -> int:
+        try:
+            analysis = analyse(args.data)
+        except DataError as error:
+            return fail(error, args.data)
+        report(analysis.warnings)
+        return run(args, analysis)
+
+    return command
+
+
+@checked
+def run_check(args, analysis: Analysis) -> int:
     return EXIT_OK
 
 
@@ -151,12 +161,8 @@ def classify_text(analysis: Analysis, lang: str) -> str:
     return "\n".join(lines)
 
 
-def run_classify(args) -> int:
-    try:
-        analysis = analyse(args.data)
-    except DataError as error:
-        return fail(error, args.data)
-    report(analysis.warnings)
+@checked
+def run_classify(args, analysis: Analysis) -> int:
     if args.json:
         print(json.dumps(analysis_as_json(analysis), ensure_ascii=False, indent=2))
     else:
@@ -167,12 +173,8 @@ def run_classify(args) -> int:
 # ---- build ----------------------------------------------------------------------
 
 
-def run_build(args) -> int:
-    try:
-        analysis = analyse(args.data)
-    except DataError as error:
-        return fail(error, args.data)
-    report(analysis.warnings)
+@checked
+def run_build(args, analysis: Analysis) -> int:
     site = Path(args.out)
     staging = site.with_name(site.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)

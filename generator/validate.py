@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -150,27 +151,28 @@ def bilingual_text(node: Node, ctx: Context, label: Label) -> Text:
     return Text(zh_tw=texts["zh-TW"], en=texts["en"])
 
 
-def kebab_id(kind: str, example: str) -> Validator:
+def id_matching(pattern: re.Pattern, advice: str) -> Validator:
+    """An id that must have a given shape; `advice` says what shape, with an example."""
+
     def check(node: Node, ctx: Context, label: Label) -> str:
         value = scalar_text(node, label)
-        if not KEBAB.match(value):
-            raise Invalid(
-                node.line,
-                f"{kind} id '{value}' is not kebab-case; use lower-case words and digits joined by hyphens, e.g. {example}",
-            )
+        if not pattern.match(value):
+            raise Invalid(node.line, advice.format(value=value))
         return value
 
     return check
 
 
-def actor_code(node: Node, ctx: Context, label: Label) -> str:
-    value = scalar_text(node, label)
-    if not ACTOR_CODE.match(value):
-        raise Invalid(
-            node.line,
-            f"actor id '{value}' is not a 3-letter upper-case code; use an ISO 3166 alpha-3 code such as RUS",
-        )
-    return value
+def kebab_id(kind: str, example: str) -> Validator:
+    return id_matching(
+        KEBAB,
+        kind + " id '{value}' is not kebab-case; use lower-case words and digits joined by hyphens, e.g. " + example,
+    )
+
+
+actor_code = id_matching(
+    ACTOR_CODE, "actor id '{value}' is not a 3-letter upper-case code; use an ISO 3166 alpha-3 code such as RUS"
+)
 
 
 def known_actor(actor_id: str, line: int, ctx: Context, where: str) -> str:
@@ -507,7 +509,7 @@ def check_dyad(
     document: Document, actor_ids: tuple[str, ...] | None, source_ids: tuple[str, ...] | None
 ) -> tuple[Dyad | None, list[Problem]]:
     ctx = Context(document.path, actor_ids, source_ids)
-    stem = document.path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".yaml")
+    stem = PurePath(document.path).stem
     try:
         values = record(document.root, ctx, f"dyad {stem}", dyad_fields())
     except Invalid as error:
