@@ -12,8 +12,10 @@ import shutil
 import sys
 from pathlib import Path
 import unicodedata
+from dataclasses import asdict
 
 from . import __version__
+from .charts import ChartError, ChartSet, render_charts
 from .classify import analysis_as_json, classify
 from .framework import FRAMEWORK
 from .load import load_data
@@ -173,22 +175,66 @@ def run_classify(args, analysis: Analysis) -> int:
 # ---- build ----------------------------------------------------------------------
 
 
+def write_json(path: Path, document) -> None:
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def charts_into(analysis: Analysis, folder: Path) -> ChartSet:
+    """Draw every chart into folder/charts and list them, with alt text, in charts.json."""
+    chart_set = render_charts(analysis, folder)
+    write_json(folder / "charts" / "charts.json", [asdict(chart) for chart in chart_set.charts])
+    return chart_set
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    # Replace the old folder only once everything is written, so a failed run leaves it as it was.
+    if target.exists():
+        shutil.rmtree(target)
+    staging.rename(target)
+
+
+def staging_for(target: Path) -> Path:
+    staging = target.with_name(target.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+@checked
+def run_charts(args, analysis: Analysis) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = staging_for(out / ".charts")
+    try:
+        chart_set = charts_into(analysis, staging)
+    except ChartError as error:
+        print(f"briefing: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        if not (staging / "charts").exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    swap_in(staging / "charts", out / "charts")
+    shutil.rmtree(staging)
+    print(f"briefing charts: wrote {len(chart_set.charts)} charts to {out / 'charts'}")
+    return EXIT_OK
+
+
 @checked
 def run_build(args, analysis: Analysis) -> int:
     site = Path(args.out)
-    staging = site.with_name(site.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    text = json.dumps(analysis_as_json(analysis), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    (staging / "analysis.json").write_text(text, encoding="utf-8")
-    # Swap only once everything is written, so a failed build leaves the old site.
-    if site.exists():
-        shutil.rmtree(site)
-    staging.rename(site)
+    staging = staging_for(site)
+    try:
+        write_json(staging / "analysis.json", analysis_as_json(analysis))
+        chart_set = charts_into(analysis, staging)
+    except ChartError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"briefing: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    swap_in(staging, site)
     print(
-        f"briefing build: wrote {site}/analysis.json ({plural(len(analysis.dyads), 'dyad')}, "
-        f"{plural(len(analysis.triads), 'triad')}); "
-        "HTML pages, charts and PDFs are not rendered by this version"
+        f"briefing build: wrote {site}/analysis.json and {len(chart_set.charts)} charts "
+        f"({plural(len(analysis.dyads), 'dyad')}, {plural(len(analysis.triads), 'triad')}); "
+        "HTML pages and PDFs are not rendered by this version"
     )
     return EXIT_OK
 
@@ -214,6 +260,8 @@ def parser() -> argparse.ArgumentParser:
     classify_parser = command("classify", "show each dyad's cell, strategy, type, commitment and cohesion", run_classify)
     classify_parser.add_argument("--json", action="store_true", help="print the results as JSON")
     classify_parser.add_argument("--lang", choices=("en", "zh-TW"), default="en", help="language of the table")
+    charts_parser = command("charts", "draw every chart in both languages as SVG", run_charts)
+    charts_parser.add_argument("--out", default="site", metavar="DIR", help="charts go to DIR/charts (default: site)")
     build_parser = command("build", "check and classify the data and write the results into the site folder", run_build)
     build_parser.add_argument("--out", default="site", metavar="DIR", help="the site folder (default: site)")
     return main_parser

@@ -33,6 +33,7 @@ class Strategy:
     label: Text
     alliance: Text
     explain: Text
+    weighs: str | None  # "internal", "external", or None where nothing can be said
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Degree:
     id: str
     label: Text
     upper_bound: str | None  # a threat level, or None where no bound can be named
+    range: tuple[str, str] | None  # (lowest, highest) on the scale, or None
+    variable: bool
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Framework:
     threat_kinds: tuple[Labelled, ...]
     strategies: tuple[Strategy, ...]
     degrees: tuple[Degree, ...]
+    scale: tuple[Labelled, ...]  # none < low < medium < high, for commitment and cohesion
     cells: tuple[Cell, ...]
     lean_strategy: tuple[tuple[str, str], ...]  # (("external", "balancing"), ...)
     overwhelmed_strategy: str
@@ -119,6 +123,9 @@ class Framework:
                 return row
         return None
 
+    def scale_rank(self, step: str) -> int:
+        return [item.id for item in self.scale].index(step)
+
     def lean_to(self, lean: str) -> str:
         return dict(self.lean_strategy)[lean]
 
@@ -156,14 +163,27 @@ def parse_rules(raw: dict) -> Framework:
             _text(item["label"], item["id"]),
             _text(item["alliance"], item["id"]),
             _text(item["explain"], item["id"]),
+            item["weighs"],
         )
         for item in raw["strategies"]
     )
     strategy_ids = {strategy.id for strategy in strategies}
+    scale = tuple(Labelled(step, _text(raw["scale_labels"][step], f"scale {step}")) for step in raw["scale"])
     degrees = tuple(
-        Degree(item["id"], _text(item["label"], item["id"]), item["upper_bound"]) for item in raw["degrees"]
+        Degree(
+            item["id"],
+            _text(item["label"], item["id"]),
+            item["upper_bound"],
+            tuple(item["range"]) if item["range"] else None,
+            bool(item["variable"]),
+        )
+        for item in raw["degrees"]
     )
     degree_ids = {degree.id for degree in degrees}
+    scale_ids = {step.id for step in scale}
+    for degree in degrees:
+        if degree.range and set(degree.range) - scale_ids:
+            raise RulesError(f"degree {degree.id} has a range outside the scale")
     cells = []
     for item in raw["cells"]:
         cell = Cell(
@@ -204,6 +224,7 @@ def parse_rules(raw: dict) -> Framework:
         threat_kinds=kinds,
         strategies=strategies,
         degrees=degrees,
+        scale=scale,
         cells=tuple(cells),
         lean_strategy=tuple(sorted(raw["lean_strategy"].items())),
         overwhelmed_strategy=raw["overwhelmed_strategy"],
@@ -213,6 +234,30 @@ def parse_rules(raw: dict) -> Framework:
     )
 
 
+LABELS_PATH = Path(__file__).with_name("labels.yaml")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Interface wording (chart titles, axis names, headings) in both languages."""
+
+    texts: tuple[tuple[str, Text], ...]
+
+    def __call__(self, key: str, lang: str, **values: object) -> str:
+        text = dict(self.texts)[key].get(lang)
+        return text.format(**values) if values else text
+
+
+def parse_labels(raw: dict) -> Labels:
+    return Labels(tuple((key, _text(value, f"label {key}")) for key, value in sorted(raw.items())))
+
+
+@cache
+def load_labels() -> Labels:
+    with LABELS_PATH.open(encoding="utf-8") as handle:
+        return parse_labels(yaml.safe_load(handle))
+
+
 @cache
 def load_rules() -> Framework:
     with RULES_PATH.open(encoding="utf-8") as handle:
@@ -220,3 +265,4 @@ def load_rules() -> Framework:
 
 
 FRAMEWORK = load_rules()
+LABELS = load_labels()

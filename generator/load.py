@@ -88,6 +88,7 @@ class RawData:
     sources: Document | None
     dyads: tuple[Document, ...]
     problems: tuple[Problem, ...]
+    events: Document | None = None
 
 
 def node_line(node: Node | None, default: int = 1) -> int:
@@ -270,6 +271,10 @@ def load_data(data_dir: str | Path) -> RawData:
 
     actors = read_required("actors.yaml")
     sources = read_required("sources.yaml")
+    events = None
+    if (base / "events.yaml").is_file():  # optional: a data folder may have no events yet
+        events, found = read_document(base / "events.yaml", shown("events.yaml"))
+        problems.extend(found)
     dyads: list[Document] = []
     dyad_dir = base / "dyads"
     if dyad_dir.is_dir():
@@ -287,4 +292,4 @@ def load_data(data_dir: str | Path) -> RawData:
             problems.extend(found)
             if document is not None:
                 dyads.append(document)
-    return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems))
+    return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events)

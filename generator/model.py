@@ -76,6 +76,23 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A dated happening that bears on one or more dyads, with the source that reports it."""
+
+    date: dt.date
+    title: Text
+    source: str
+    actors: tuple[str, ...]
+    origin: Origin
+
+    def concerns(self, dyad: "Dyad") -> bool:
+        # An event belongs to a dyad's timeline when it involves a member and
+        # nobody beyond the two members and their external actor.
+        involved = set(dyad.actors) | {dyad.external}
+        return bool(set(self.actors) & set(dyad.actors)) and set(self.actors) <= involved
+
+
+@dataclass(frozen=True)
 class ThreatAssessment:
     """What one member of a dyad perceives: the two threat levels and why."""
 
@@ -118,6 +135,16 @@ class Dataset:
     sources: tuple[Source, ...]
     dyads: tuple[Dyad, ...]  # sorted by id
     data_dir: str = "data"
+    events: tuple[Event, ...] = ()  # sorted by date
+
+    def events_of(self, dyad: Dyad) -> tuple[Event, ...]:
+        return tuple(event for event in self.events if event.concerns(dyad))
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
 
     def actor(self, actor_id: str) -> Actor:
         for actor in self.actors:

@@ -25,6 +25,7 @@ from .model import (
     DataError,
     Dataset,
     Dyad,
+    Event,
     Origin,
     Problem,
     Source,
@@ -133,6 +134,13 @@ def bilingual_text(node: Node, ctx: Context, label: Label) -> Text:
         )
     texts: dict[str, str] = {}
     for key, key_line, value in node.items():
+        if key not in LANGUAGES and " " in key.strip():
+            ctx.problem(
+                key_line,
+                f"{label} has an unquoted comma inside {{ … }}, so the words after it ('{key}') were read as "
+                "another key; put the text in quotes",
+            )
+            continue
         if key not in LANGUAGES:
             guess = nearest(key, LANGUAGES)
             hint = f"did you mean '{guess}'?" if guess else "keep only zh-TW and en"
@@ -431,6 +439,62 @@ def check_sources(document: Document | None) -> tuple[list[Source], list[Problem
     )
 
 
+def actor_list(node: Node, ctx: Context, label: Label) -> tuple[str, ...]:
+    if not isinstance(node, Sequence) or not node.items:
+        raise Invalid(node.line, f"{label} should list at least one actor id, e.g. [RUS, PRK]")
+    found: list[str] = []
+    for item in node.items:
+        if not isinstance(item, Scalar) or item.value is None:
+            raise Invalid(item.line, f"{label} should list actor ids only")
+        actor = known_actor(item.raw.strip(), item.line, ctx, str(label))
+        if actor in found:
+            raise Invalid(item.line, f"{label} lists {actor} twice; list it once")
+        found.append(actor)
+    return tuple(found)
+
+
+def source_reference(node: Node, ctx: Context, label: Label) -> str:
+    source_id = scalar_text(node, label)
+    if ctx.source_ids is not None and source_id not in ctx.source_ids:
+        guess = nearest(source_id, ctx.source_ids)
+        hint = f"did you mean '{guess}'?" if guess else "add it to sources.yaml first"
+        raise Invalid(node.line, f"unknown source '{source_id}' in {label}; {hint}")
+    return source_id
+
+
+def event_fields(owner: str) -> dict[str, Field]:
+    return {
+        "date": Field(calendar_date, owner=owner, hint="YYYY-MM-DD"),
+        "title": Field(bilingual_text, owner=owner, hint="in zh-TW and en"),
+        "source": Field(source_reference, owner=owner, hint="the id of the source that reports it"),
+        "actors": Field(actor_list, owner=owner, hint="the actors involved, e.g. [RUS, PRK]"),
+    }
+
+
+def check_events(
+    document: Document | None, actor_ids: tuple[str, ...] | None, source_ids: tuple[str, ...] | None
+) -> tuple[list[Event], list[Problem]]:
+    """data/events.yaml is optional: a list of dated events, each with a source."""
+    if document is None:
+        return [], []
+    ctx = Context(document.path, actor_ids, source_ids)
+    if document.root is None:
+        return [], []
+    if not isinstance(document.root, Sequence):
+        return [], [Problem(document.path, document.root.line, "this file should be a list of events, each starting with '- date: YYYY-MM-DD'")]
+    events = []
+    for node in document.root.items:
+        owner = f"the event on line {node.line}"
+        try:
+            values = record(node, ctx, owner, event_fields(owner), line=node.line)
+        except Invalid as error:
+            ctx.problem(error.line, error.message)
+            continue
+        if INVALID not in values.values():
+            events.append(Event(origin=Origin(document.path, node.line), **values))
+    return events, ctx.problems
+
+
 def check_threat(node: Node, ctx: Context, actor: str, line: int) -> ThreatAssessment | None:
     values = record(node, ctx, f"{actor} threats", threat_fields(actor), line=line)
     alternatives: Any = ()
@@ -594,6 +658,8 @@ def validate(raw: RawData) -> Dataset:
         if dyad is not None:
             dyads.append(dyad)
     problems.extend(check_one_dyad_per_pair(dyads))
+    events, found = check_events(raw.events, actor_ids, source_ids)
+    problems.extend(found)
     if problems:
         raise DataError(problems)
     return Dataset(
@@ -601,6 +667,7 @@ def validate(raw: RawData) -> Dataset:
         sources=tuple(sources),
         dyads=tuple(sorted(dyads, key=lambda dyad: dyad.id)),
         data_dir=raw.data_dir,
+        events=tuple(sorted(events, key=lambda event: (event.date, event.title.en))),
     )
 
 

@@ -55,14 +55,15 @@ def test_classify_on_bad_data_reports_problems_and_prints_no_results(workdir, ru
     )
 
 
-def test_build_writes_the_analysis_and_says_what_it_did_not_render(workdir, run):
+def test_build_writes_the_analysis_and_charts_and_says_what_it_did_not_render(workdir, run):
     write_data(workdir)
     code, out, err = run("build")
     assert (code, err) == (0, "")
     assert out == (
-        "briefing build: wrote site/analysis.json (1 dyad, 0 triads); "
-        "HTML pages, charts and PDFs are not rendered by this version\n"
+        "briefing build: wrote site/analysis.json and 12 charts (1 dyad, 0 triads); "
+        "HTML pages and PDFs are not rendered by this version\n"
     )
+    assert (workdir / "site" / "charts" / "dyads" / "russia-china" / "matrix.zh-TW.svg").is_file()
     assert json.loads((workdir / "site" / "analysis.json").read_text(encoding="utf-8"))["dyads"][0]["type"] == (
         "balancing-hedging"
     )

@@ -190,6 +190,14 @@ DYAD_CASES = [
         ],
     ),
     (
+        "unquoted-comma-in-flow-text",
+        edited("summary: {zh-TW: 摘要。, en: Summary.}", "summary: {zh-TW: 摘要。, en: Summary, and more}"),
+        [
+            f"{DYAD_PATH}:6: summary has an unquoted comma inside {{ … }}, so the words after it ('and more') "
+            "were read as another key; put the text in quotes"
+        ],
+    ),
+    (
         "empty-file",
         "",
         [f"{DYAD_PATH}:1: dyad russia-china is empty; write its keys: id, actors, external, as_of, title, summary, threats"],

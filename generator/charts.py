@@ -1,0 +1,708 @@
+"""Stage 4, charts: draw the paper's figures from the analysis, in both languages.
+
+Entry point: `render_charts(analysis, out_dir) -> ChartSet`.
+
+Every word in a chart comes from the data (actor names, dyad titles, events) or
+from the shared rule and label tables, so a new dyad or a fourth actor draws
+without code changes. Output is SVG with text turned into paths (the picture
+does not depend on the reader's fonts), a fixed hash salt and no dates, so the
+same analysis always gives the same bytes. Categories differ by shape and
+hatching as well as colour, for grayscale print and colour-blind readers.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+import textwrap
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.text import Text as TextArtist
+
+from .fonts import register_with_matplotlib
+from .framework import FRAMEWORK, LABELS
+from .model import LANGUAGES, Analysis, DyadResult, Event, Source, TriadResult
+
+A4_TEXT_WIDTH_IN = 6.3  # 160 mm: the printable width of an A4 page with home-printer margins
+MIN_FONT_PT = 9  # nothing smaller, at the size the chart is printed
+
+# Okabe–Ito colours, paired with a hatch so that grayscale keeps them apart.
+STRATEGY_STYLE = {
+    "hedging": {"color": "#E69F00", "hatch": "", "marker": "o"},
+    "tethering": {"color": "#56B4E9", "hatch": "//", "marker": "s"},
+    "balancing": {"color": "#009E73", "hatch": "..", "marker": "^"},
+    "bandwagoning": {"color": "#CC79A7", "hatch": "xx", "marker": "D"},
+    "indeterminate": {"color": "#BBBBBB", "hatch": "", "marker": "X"},
+}
+ACTOR_MARKERS = ("o", "s", "D", "^")  # first and second actor of a dyad, and spares
+INK = "#222222"
+MUTED = "#6b6b6b"
+FLIP_COLOR = "#D55E00"
+COHESION_WIDTH = {"low": 1.2, "medium": 3.0, "high": 5.5, None: 1.2}
+
+
+class ChartError(Exception):
+    """A chart could not be drawn correctly (missing glyph, overlapping labels)."""
+
+
+class LabelOverlapWarning(UserWarning):
+    pass
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: str  # alignment-map, curve, matrix, diagram, commitment, timeline, sensitivity
+    subject: str  # a dyad id, a triad key, or "all-dyads"
+    lang: str
+    path: str  # relative to the output folder
+    title: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class ChartSet:
+    charts: tuple[Chart, ...]
+
+    def find(self, kind: str, subject: str, lang: str) -> Chart:
+        for chart in self.charts:
+            if (chart.kind, chart.subject, chart.lang) == (kind, subject, lang):
+                return chart
+        raise KeyError((kind, subject, lang))
+
+    def of_subject(self, subject: str, lang: str) -> tuple[Chart, ...]:
+        return tuple(chart for chart in self.charts if chart.subject == subject and chart.lang == lang)
+
+
+# ---- text helpers ----------------------------------------------------------------
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+CLOSING = "，。、」』）》〉！？：；"
+OPENING = "「『（《〈"
+
+
+def wrap(text: str, columns: int) -> str:
+    """Wrap by display width. Chinese may break between any two characters; a
+    Latin word or number is kept whole, and closing punctuation never starts a line."""
+    if not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text):
+        return "\n".join(textwrap.wrap(text, columns)) or text
+    tokens = re.findall(r"[A-Za-z0-9.,'&()\-–]+|\s+|.", text)
+    lines, line = [], ""
+    for token in tokens:
+        if line and width(line + token.rstrip()) > columns:
+            if token in CLOSING and line:
+                line, token = line[:-1], line[-1] + token
+            while line and line[-1] in OPENING:  # an opening bracket never ends a line
+                line, token = line[:-1], line[-1] + token
+            lines.append(line.rstrip())
+            line = "" if token.isspace() else token
+            continue
+        line += token
+    lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def join(items: list[str], lang: str) -> str:
+    return LABELS("list_sep", lang).join(items)
+
+
+def sentence(text: str, lang: str) -> str:
+    end = LABELS("sentence_end", lang)
+    if lang == "en" and text:
+        text = text[0].upper() + text[1:]
+    return text + end
+
+
+def short_cite(source: Source, lang: str) -> str:
+    """Author and year as a reader cites it: 張謙（2017）or Chang (2017)."""
+    suffix = source.id[-1] if source.id[-1].isalpha() and source.id[-2].isdigit() else ""
+    author = source.author
+    if " (" in author and author.endswith(")"):
+        native, romanised = author[:-1].split(" (", 1)
+        author = native if lang == "zh-TW" else romanised
+    if "," in author:  # "Cho, S. & Mastro, O. S." -> Cho & Mastro
+        people = [part.strip() for part in author.replace(", &", " &").split(" & ")]
+        surnames = [person.split(",")[0].strip() for person in people]
+        if len(surnames) == 1 and author.count(",") > 2:  # "Frohman, B., Rafaelof, E., ..."
+            surnames = [author.split(",")[0].strip(), "…"]
+        name = surnames[0] + " et al." if len(surnames) > 2 or "…" in surnames else " & ".join(surnames)
+    else:
+        name = author
+    return f"{name}（{source.year}{suffix}）" if lang == "zh-TW" else f"{name} ({source.year}{suffix})"
+
+
+def level(level_id: str, lang: str) -> str:
+    return FRAMEWORK.level_label(level_id, lang)
+
+
+def strategy(strategy_id: str, lang: str) -> str:
+    return FRAMEWORK.strategy(strategy_id).label.get(lang)
+
+
+def type_label(type_id: str, lang: str) -> str:
+    return FRAMEWORK.type_label(type_id, lang)
+
+
+def pair_label(type_id: str, lang: str) -> str:
+    """'balancing-hedging' -> 抗衡—避險 / balancing–hedging: the type without the word 'alliance'."""
+    return ("—" if lang == "zh-TW" else "–").join(strategy(part, lang) for part in type_id.split("-"))
+
+
+def degree(degree_id: str, lang: str) -> str:
+    return FRAMEWORK.degree(degree_id).label.get(lang)
+
+
+# ---- figure set-up and checks ---------------------------------------------------------
+
+
+def style() -> dict:
+    family = register_with_matplotlib()
+    return {
+        "font.family": [family],
+        "font.size": 9.5,
+        "axes.titlesize": 11,
+        "axes.labelsize": 9.5,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "legend.fontsize": 9,
+        "axes.edgecolor": INK,
+        "axes.labelcolor": INK,
+        "text.color": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "hatch.linewidth": 0.8,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "briefing-charts",
+        "axes.unicode_minus": False,
+    }
+
+
+def new_figure(height_in: float) -> Figure:
+    figure = Figure(figsize=(A4_TEXT_WIDTH_IN, height_in))
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def visible_texts(figure: Figure) -> list[TextArtist]:
+    texts = []
+    for artist in figure.findobj(TextArtist):
+        if artist.get_visible() and artist.get_text().strip() and artist.figure is figure:
+            texts.append(artist)
+    return texts
+
+
+def check_layout(figure: Figure, name: str) -> None:
+    """Warn about text that overlaps other text, leaves the picture, or is too small."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    page = figure.bbox
+    boxes = []
+    for artist in visible_texts(figure):
+        if artist.get_fontsize() < MIN_FONT_PT:
+            warnings.warn(f"{name}: '{artist.get_text()}' is set below {MIN_FONT_PT} pt", LabelOverlapWarning)
+        box = artist.get_window_extent(renderer).padded(-1.0)
+        if box.x0 < page.x0 - 1 or box.y0 < page.y0 - 1 or box.x1 > page.x1 + 1 or box.y1 > page.y1 + 1:
+            warnings.warn(f"{name}: '{artist.get_text()}' runs outside the picture", LabelOverlapWarning)
+        boxes.append((artist.get_text(), box))
+    for index, (text, box) in enumerate(boxes):
+        for other_text, other in boxes[index + 1:]:
+            if box.overlaps(other):
+                warnings.warn(f"{name}: '{text}' overlaps '{other_text}'", LabelOverlapWarning)
+
+
+def to_svg(figure: Figure, name: str) -> bytes:
+    check_layout(figure, name)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "briefing"})
+    return buffer.getvalue()
+
+
+def tidy_axes(axes, *, frame: bool = False) -> None:
+    axes.set_xticks([])
+    axes.set_yticks([])
+    for spine in axes.spines.values():
+        spine.set_visible(frame)
+
+
+# ---- 1. alignment map (Figure 1) -------------------------------------------------------
+
+
+def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str) -> tuple[Figure, str, str]:
+    names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+    members = "、".join(names[a] for a in triad.actors) if lang == "zh-TW" else ", ".join(names[a] for a in triad.actors)
+    title = LABELS("chart_alignment_map", lang, members=members, external=names[triad.external])
+    figure = new_figure(4.6)
+    axes = figure.add_axes((0.02, 0.14, 0.96, 0.74))
+    tidy_axes(axes)
+    axes.set_xlim(-1.35, 4.35)
+    axes.set_ylim(-0.5, 2.35)
+    corners = {triad.actors[0]: (0.0, 0.0), triad.actors[1]: (2.4, 0.0), triad.actors[2]: (1.2, 1.95)}
+    outside = (3.85, 1.95)
+    dyads = {tuple(sorted(r.dyad.actors)): r for r in analysis.dyads if r.dyad.id in triad.dyads}
+    for actor, point in corners.items():
+        axes.plot([point[0], outside[0]], [point[1], outside[1]], linestyle=(0, (4, 3)), color=MUTED, linewidth=1, zorder=1)
+    edge_notes = []
+    placements = {  # where each edge's label sits, clear of the dashed links
+        0: ((1.2, -0.38), "center"),
+        1: ((0.3, 1.05), "right"),
+        2: ((2.1, 1.05), "left"),
+    }
+    pairs = [(triad.actors[0], triad.actors[1]), (triad.actors[0], triad.actors[2]), (triad.actors[1], triad.actors[2])]
+    for index, pair in enumerate(pairs):
+        result = dyads[tuple(sorted(pair))]
+        (x0, y0), (x1, y1) = corners[pair[0]], corners[pair[1]]
+        bound = FRAMEWORK.degree(result.cohesion).upper_bound
+        line_style = (0, (1, 2)) if bound is None else "solid"
+        axes.plot([x0, x1], [y0, y1], color=INK, linewidth=COHESION_WIDTH[bound], linestyle=line_style, zorder=2,
+                  solid_capstyle="round")
+        (lx, ly), align = placements[index]
+        colon = "：" if lang == "zh-TW" else ": "
+        label = f"{pair_label(result.type, lang)}\n{LABELS('cohesion', lang)}{colon}{degree(result.cohesion, lang)}"
+        axes.text(lx, ly, label, ha=align, va="center", fontsize=9, linespacing=1.3, zorder=5,
+                  bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.92})
+        edge_notes.append(LABELS("alt_map_edge", lang, title=result.dyad.title.get(lang),
+                                 type=type_label(result.type, lang), cohesion=degree(result.cohesion, lang)))
+    for actor, (x, y) in corners.items():
+        axes.scatter([x], [y], s=1900, color="white", edgecolors=INK, linewidths=1.5, zorder=3)
+        axes.text(x, y, wrap(names[actor], 8), ha="center", va="center", fontsize=9.5, fontweight="bold", zorder=4,
+                  linespacing=1.1)
+    axes.scatter([outside[0]], [outside[1]], s=1900, color="#eeeeee", edgecolors=INK, linewidths=1.2,
+                 linestyle="--", zorder=3)
+    axes.text(outside[0], outside[1], wrap(names[triad.external], 8), ha="center", va="center", fontsize=9.5,
+              fontweight="bold", zorder=4, linespacing=1.1)
+    axes.text(outside[0], outside[1] - 0.5, LABELS("outside_alliance", lang), ha="center", va="center", fontsize=9,
+              color=MUTED, zorder=5, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+    figure.suptitle(title, fontsize=11, y=0.97)
+    verdict_key = "alt_map_verdict_yes" if triad.trilateral_balancing else "alt_map_verdict_no"
+    ceiling = level(triad.cohesion_ceiling, lang) if triad.cohesion_ceiling in FRAMEWORK.level_ids else degree("undetermined", lang)
+    verdict = LABELS(verdict_key, lang, commitment=degree(triad.commitment, lang), ceiling=ceiling)
+    figure.text(0.02, 0.035, LABELS("legend_cohesion", lang) + LABELS("list_sep", lang) + LABELS("legend_external_link", lang),
+                fontsize=9, color=MUTED)
+    alt = sentence(join(edge_notes, lang), lang) + " " * (lang == "en") + sentence(verdict, lang)
+    return figure, title, alt
+
+
+# ---- 2. threat and alignment curve (Figure 2) -------------------------------------------
+
+CURVE_ORDER = ("hedging", "tethering", "balancing", "bandwagoning")
+
+
+def curve_y(x: float) -> float:
+    return 1 / (1 + math.exp(-1.6 * (x - 2.0)))
+
+
+def draw_curve(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
+    names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+    title = LABELS("chart_curve", lang, title=result.dyad.title.get(lang))
+    figure = new_figure(3.6)
+    axes = figure.add_axes((0.1, 0.2, 0.86, 0.66))
+    xs = [i / 50 for i in range(0, 201)]
+    axes.plot(xs, [curve_y(x) for x in xs], color=INK, linewidth=1.6)
+    for boundary in (1, 2, 3):
+        axes.axvline(boundary, color="#dddddd", linewidth=0.8, zorder=0)
+    axes.set_xlim(0, 4)
+    axes.set_ylim(-0.12, 1.12)
+    axes.set_xticks([0.5, 1.5, 2.5, 3.5], [strategy(s, lang) for s in CURVE_ORDER])
+    axes.set_yticks([])
+    axes.set_xlabel(LABELS("threat_level", lang) + " →")
+    axes.set_ylabel(LABELS("alignment_tendency", lang) + " →")
+    for spine in ("top", "right"):
+        axes.spines[spine].set_visible(False)
+    places = []
+    used: dict[float, int] = {}
+    for index, position in enumerate(result.positions):
+        if position.strategy in CURVE_ORDER:
+            x = CURVE_ORDER.index(position.strategy) + 0.5
+        else:
+            x = 2.0  # indeterminate: on the line between tethering and balancing
+        shift = used.get(x, 0)
+        used[x] = shift + 1
+        x += 0.28 * shift
+        y = curve_y(x)
+        style_ = STRATEGY_STYLE[position.strategy]
+        axes.scatter([x], [y], s=110, marker=ACTOR_MARKERS[index], color=style_["color"], edgecolors=INK,
+                     linewidths=1.2, zorder=3)
+        label = f"{names[position.actor]}（{position.cell}）" if lang == "zh-TW" else f"{names[position.actor]} ({position.cell})"
+        # First actor above-left, second below-right, so two labels never meet;
+        # near an edge the label turns back into the picture.
+        above = index == 0
+        rightward = x < 1.0 if above else x <= 3.0
+        axes.annotate(label, (x, y), xytext=(12 if rightward else -12, 22 if above else -22), textcoords="offset points",
+                      ha="left" if rightward else "right", va="center", fontsize=9.5,
+                      arrowprops={"arrowstyle": "-", "color": MUTED, "linewidth": 0.8})
+        places.append(LABELS("actor_place", lang, actor=names[position.actor], external=level(position.external, lang),
+                             internal=level(position.internal, lang),
+                             place=LABELS("cell_strategy", lang, cell=position.cell, strategy=strategy(position.strategy, lang))))
+    figure.suptitle(title, fontsize=11, y=0.97)
+    figure.text(0.02, 0.025, LABELS("source_note", lang, source="Weitsman (2004: 20)"), fontsize=9, color=MUTED)
+    alt = sentence(join(places + [LABELS("dyad_is", lang, type=type_label(result.type, lang))], lang), lang)
+    return figure, title, alt
+
+
+# ---- 3. the Table 2 matrix --------------------------------------------------------------
+
+
+def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
+    names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+    title = LABELS("chart_matrix", lang, title=result.dyad.title.get(lang))
+    figure = new_figure(4.8)
+    axes = figure.add_axes((0.17, 0.16, 0.8, 0.68))
+    levels = FRAMEWORK.level_ids
+    axes.set_xlim(0, 3)
+    axes.set_ylim(3, 0)  # external low at the top, as Table 2 prints it
+    for cell in FRAMEWORK.cells:
+        column, row = levels.index(cell.internal), levels.index(cell.external)
+        if cell.has_choice:
+            fill, hatch, alpha = "#f2f2f2", "", 1.0
+            words = ("／" if lang == "zh-TW" else " / ").join(strategy(s, lang) for s in cell.choice)
+            if width(words) > 14:
+                words = "\n".join(strategy(s, lang) for s in cell.choice)
+        else:
+            look = STRATEGY_STYLE[cell.strategy]
+            fill, hatch, alpha = look["color"], look["hatch"], 0.28
+            words = strategy(cell.strategy, lang)
+        axes.add_patch(Rectangle((column, row), 1, 1, facecolor=fill, alpha=alpha, edgecolor="none"))
+        axes.add_patch(Rectangle((column, row), 1, 1, facecolor="none", hatch=hatch, edgecolor="#999999", linewidth=0))
+        axes.add_patch(Rectangle((column, row), 1, 1, facecolor="none", edgecolor=INK, linewidth=1))
+        axes.text(column + 0.07, row + 0.12, cell.id, ha="left", va="top", fontsize=12, fontweight="bold")
+        axes.text(column + 0.5, row + 0.42, words, ha="center", va="center", fontsize=9, linespacing=1.15,
+                  bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    axes.set_xticks([0.5, 1.5, 2.5], [level(l, lang) for l in levels])
+    axes.set_yticks([0.5, 1.5, 2.5], [level(l, lang) for l in levels])
+    axes.xaxis.set_ticks_position("top")
+    axes.xaxis.set_label_position("top")
+    axes.set_xlabel(LABELS("internal_threat_axis", lang) + " →")
+    axes.set_ylabel(LABELS("external_threat_axis", lang) + " →")
+    axes.tick_params(length=0)
+    places = []
+    handles = []
+    for index, position in enumerate(result.positions):
+        threat = result.dyad.threats[index]
+        marker = ACTOR_MARKERS[index]
+        offset = 0.33 if index == 0 else 0.67
+        column, row = levels.index(position.internal), levels.index(position.external)
+        handle = axes.scatter([column + offset], [row + 0.75], s=150, marker=marker, color=INK, zorder=4,
+                              label=names[position.actor])
+        handles.append(handle)
+        alternatives = []
+        for external in (threat.external,) + threat.alternative_levels("external"):
+            for internal in (threat.internal,) + threat.alternative_levels("internal"):
+                if (external, internal) == (threat.external, threat.internal):
+                    continue
+                other = FRAMEWORK.cell(external, internal)
+                axes.scatter([levels.index(internal) + offset], [levels.index(external) + 0.75], s=150, marker=marker,
+                             facecolors="white", edgecolors=INK, linewidths=1.4, zorder=4)
+                alternatives.append(LABELS("other_reading", lang, place=LABELS("cell_strategy", lang, cell=other.id,
+                                           strategy=strategy(other.strategy or "indeterminate", lang) if other.strategy else "／".join(strategy(s, lang) for s in other.choice))))
+        places.append(LABELS("actor_place", lang, actor=names[position.actor], external=level(position.external, lang),
+                             internal=level(position.internal, lang),
+                             place=LABELS("cell_strategy", lang, cell=position.cell, strategy=strategy(position.strategy, lang))))
+        places.extend(alternatives)
+    legend = axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.2, -0.03), ncol=len(handles) + 1,
+                         frameon=False, handletextpad=0.3, columnspacing=1.2)
+    legend.set_in_layout(False)
+    figure.text(0.97, 0.03, LABELS("legend_main", lang) + LABELS("list_sep", lang) + LABELS("legend_other", lang),
+                ha="right", fontsize=9, color=MUTED)
+    figure.suptitle(title, fontsize=11, y=0.975)
+    alt = sentence(join(places + [LABELS("dyad_is", lang, type=type_label(result.type, lang))], lang), lang)
+    return figure, title, alt
+
+
+# ---- 4. dyad diagram (Figures 3-5) ------------------------------------------------------
+
+
+def draw_diagram(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
+    names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+    dyad = result.dyad
+    title = LABELS("chart_diagram", lang, title=dyad.title.get(lang), external=names[dyad.external])
+    figure = new_figure(3.9)
+    axes = figure.add_axes((0.02, 0.03, 0.96, 0.84))
+    tidy_axes(axes)
+    axes.set_xlim(0, 10)
+    axes.set_ylim(0, 6)
+    top, left, right = (5.0, 4.9), (1.8, 1.2), (8.2, 1.2)
+    axes.axhline(3.0, color=MUTED, linestyle=(0, (5, 4)), linewidth=1.2)
+    axes.text(0.15, 3.2, LABELS("outside_alliance", lang), ha="left", va="bottom", fontsize=9, color=MUTED)
+    axes.text(0.15, 2.8, LABELS("inside_alliance", lang), ha="left", va="top", fontsize=9, color=MUTED)
+    for (x, y), actor, fill in ((top, dyad.external, "#eeeeee"), (left, dyad.actors[0], "white"), (right, dyad.actors[1], "white")):
+        axes.add_patch(Rectangle((x - 1.25, y - 0.45), 2.5, 0.9, facecolor=fill, edgecolor=INK, linewidth=1.3, zorder=2))
+        axes.text(x, y, names[actor], ha="center", va="center", fontsize=10.5, fontweight="bold", zorder=3)
+    notes = []
+    spots = (left, right)
+    for index, position in enumerate(result.positions):
+        start = spots[index]
+        partner = spots[1 - index]
+        weighs = FRAMEWORK.strategy(position.strategy).weighs
+        label = strategy(position.strategy, lang)
+        other = dyad.actors[1 - index]
+        if weighs == "external":
+            begin, end = (start[0] + (0.5 if index == 0 else -0.5), start[1] + 0.5), (top[0] + (-0.9 if index == 0 else 0.9), top[1] - 0.5)
+            text_at = (begin[0] + 0.2 * (end[0] - begin[0]) + (-0.25 if index == 0 else 0.25),
+                       begin[1] + 0.2 * (end[1] - begin[1]))
+            notes.append(LABELS("weighs_external", lang, actor=names[position.actor], other=names[dyad.external], strategy=label))
+        elif weighs == "internal":
+            lift = 0.22 if index == 0 else -0.22
+            begin = (start[0] + (1.3 if index == 0 else -1.3), start[1] + lift)
+            end = (partner[0] + (-1.3 if index == 0 else 1.3), partner[1] + lift)
+            text_at = ((begin[0] + end[0]) / 2, start[1] + (0.55 if index == 0 else -0.6))
+            notes.append(LABELS("weighs_internal", lang, actor=names[position.actor], other=names[other], strategy=label))
+        else:
+            axes.text(start[0], start[1] + 0.95, f"? {label}", ha="center", va="center", fontsize=9.5, color=MUTED)
+            notes.append(LABELS("weighs_nothing", lang, actor=names[position.actor]))
+            continue
+        look = STRATEGY_STYLE[position.strategy]
+        axes.add_patch(FancyArrowPatch(begin, end, arrowstyle="-|>", mutation_scale=16, linewidth=2.2,
+                                       color=look["color"], zorder=1))
+        axes.add_patch(FancyArrowPatch(begin, end, arrowstyle="-|>", mutation_scale=16, linewidth=0.6, color=INK,
+                                       zorder=1))
+        ha = "right" if (weighs == "external" and index == 0) else "left" if weighs == "external" else "center"
+        axes.text(text_at[0], text_at[1], f"{label}", ha=ha, va="center", fontsize=10,
+                  bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": look["color"]})
+    figure.suptitle(title, fontsize=11, y=0.975)
+    alt = sentence(join(notes + [LABELS("dyad_is", lang, type=type_label(result.type, lang))], lang), lang)
+    return figure, title, alt
+
+
+# ---- 5. commitment and cohesion across dyads -----------------------------------------
+
+
+def draw_commitment(analysis: Analysis, lang: str) -> tuple[Figure, str, str]:
+    title = LABELS("chart_commitment", lang)
+    results = analysis.dyads
+    rows = max(len(results), 1)
+    figure = new_figure(1.05 + 0.62 * rows)
+    axes = figure.add_axes((0.27, 1.0 / figure.get_figheight() * 0.75, 0.7, 1 - 1.0 / figure.get_figheight() * 1.35))
+    scale = [step.id for step in FRAMEWORK.scale]
+    axes.set_xlim(-0.5, len(scale) - 0.5)
+    axes.set_ylim(rows - 0.5, -0.5)
+    axes.set_xticks(range(len(scale)), [step.label.get(lang) for step in FRAMEWORK.scale])
+    axes.xaxis.set_ticks_position("top")
+    axes.set_yticks(range(len(results)), [wrap(r.dyad.title.get(lang), 22) for r in results])
+    axes.tick_params(length=0)
+    for x in range(len(scale)):
+        axes.axvline(x, color="#e3e3e3", linewidth=0.8, zorder=0)
+    measures = (("commitment", -0.16, "#444444", ""), ("cohesion", 0.16, "#bbbbbb", "////"))
+    notes = []
+    for row, result in enumerate(results):
+        for measure, shift, colour, hatch in measures:
+            value = getattr(result, measure)
+            look = FRAMEWORK.degree(value)
+            y = row + shift
+            if look.range is None and look.variable:
+                axes.add_patch(Rectangle((-0.45, y - 0.11), len(scale) - 0.1, 0.22, facecolor="white", edgecolor=INK,
+                                         hatch="xxx", linewidth=0.6))
+                axes.text((len(scale) - 1) / 2, y, LABELS("variable_band", lang), ha="center", va="center", fontsize=9,
+                          bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+            elif look.range is None:
+                axes.text(-0.45, y, "？ " + LABELS("undetermined_mark", lang) if lang == "zh-TW" else "? " + LABELS("undetermined_mark", lang),
+                          ha="left", va="center", fontsize=9, style="italic", color=MUTED)
+            else:
+                low, high = (FRAMEWORK.scale_rank(step) for step in look.range)
+                axes.add_patch(Rectangle((low - 0.18, y - 0.11), high - low + 0.36, 0.22, facecolor=colour,
+                                         edgecolor=INK, hatch=hatch, linewidth=0.8))
+                if look.variable:
+                    axes.text(low - 0.25, y, LABELS("variable_band", lang), ha="right", va="center", fontsize=9)
+        notes.append(LABELS("alt_commitment_row", lang, title=result.dyad.title.get(lang),
+                            commitment=degree(result.commitment, lang), cohesion=degree(result.cohesion, lang)))
+    handles = [Rectangle((0, 0), 1, 1, facecolor=c, edgecolor=INK, hatch=h, label=LABELS(m, lang)) for m, _, c, h in measures]
+    legend = axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.38, -0.02), ncol=2, frameon=False)
+    legend.set_in_layout(False)
+    figure.suptitle(title, fontsize=11, y=1 - 0.12 / figure.get_figheight())
+    alt = sentence(join(notes, lang), lang)
+    return figure, title, alt
+
+
+# ---- 6. evidence timeline ---------------------------------------------------------------
+
+
+def draw_timeline(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
+    dataset = analysis.dataset
+    events: tuple[Event, ...] = dataset.events_of(result.dyad)
+    title = LABELS("chart_timeline", lang, title=result.dyad.title.get(lang))
+    wrapped = [
+        wrap(f"{event.title.get(lang)}　{short_cite(dataset.source(event.source), lang)}" if lang == "zh-TW"
+             else f"{event.title.get(lang)}  ({short_cite(dataset.source(event.source), lang)})", 64)
+        for event in events
+    ]
+    line_count = sum(text.count("\n") + 1 for text in wrapped)
+    list_height = 0.2 * line_count + 0.1 * len(events)
+    figure = new_figure(1.9 + list_height)
+    strip_top = 1 - 0.55 / figure.get_figheight()
+    strip = figure.add_axes((0.06, strip_top - 0.75 / figure.get_figheight(), 0.9, 0.55 / figure.get_figheight()))
+    figure.suptitle(title, fontsize=11, y=1 - 0.1 / figure.get_figheight())
+    if not events:
+        tidy_axes(strip)
+        strip.text(0.5, 0.5, LABELS("no_events", lang), ha="center", va="center", fontsize=10, color=MUTED)
+        alt = sentence(LABELS("alt_timeline_empty", lang, title=result.dyad.title.get(lang)), lang)
+        return figure, title, alt
+    first, last = events[0].date, events[-1].date
+    start_year, end_year = first.year, last.year + 1
+    span = (end_year - start_year) * 365.25
+    position = [((event.date - first.replace(month=1, day=1)).days) / span for event in events]
+    for spine in ("left", "right", "top"):
+        strip.spines[spine].set_visible(False)
+    strip.set_yticks([])
+    strip.set_xlim(-0.02, 1.02)
+    years = list(range(start_year, end_year + 1))
+    step = max(1, math.ceil(len(years) / 9))
+    strip.set_xticks([(y - start_year) / (end_year - start_year) for y in years[::step]], [str(y) for y in years[::step]])
+    stack: list[tuple[float, int]] = []
+    heights = []
+    for x in position:
+        taken = {level_ for other, level_ in stack if abs(other - x) < 0.04}
+        height = next(level_ for level_ in range(len(stack) + 1) if level_ not in taken)
+        stack.append((x, height))
+        heights.append(height)
+    strip.set_ylim(-0.4, max(heights) + 0.9)
+    for number, (x, height) in enumerate(zip(position, heights), start=1):
+        strip.scatter([x], [height + 0.3], s=120, color="white", edgecolors=INK, linewidths=1, zorder=3)
+        strip.text(x, height + 0.3, str(number), ha="center", va="center", fontsize=9, zorder=4)
+    # The list below the strip: number, date, title and its source.
+    y = strip_top - 1.05 / figure.get_figheight()
+    line_step = 0.2 / figure.get_figheight()
+    for number, (event, text) in enumerate(zip(events, wrapped), start=1):
+        figure.text(0.06, y, f"{number}", ha="right", va="top", fontsize=9, fontweight="bold")
+        figure.text(0.08, y, event.date.isoformat(), ha="left", va="top", fontsize=9, color=MUTED)
+        figure.text(0.235, y, text, ha="left", va="top", fontsize=9, linespacing=1.25)
+        y -= line_step * (text.count("\n") + 1) + 0.1 / figure.get_figheight()
+    latest = events[-1]
+    alt = sentence(LABELS("alt_timeline", lang, count=len(events), first=first.isoformat(), last=last.isoformat(),
+                          latest_date=latest.date.isoformat(), latest=latest.title.get(lang)), lang)
+    return figure, title, alt
+
+
+# ---- 7. sensitivity --------------------------------------------------------------------------
+
+
+def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
+    names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+    dyad = result.dyad
+    title = LABELS("chart_sensitivity", lang, title=dyad.title.get(lang))
+    flips = {(f.actor, f.level, f.to_level): f for f in result.flips}
+    rows = [(threat, kind) for threat in dyad.threats for kind in ("external", "internal")]
+    figure = new_figure(1.25 + 0.62 * len(rows))
+    height = figure.get_figheight()
+    axes = figure.add_axes((0.02, 0.35 / height, 0.96, 1 - 0.95 / height))
+    tidy_axes(axes)
+    axes.set_xlim(0, 10)
+    axes.set_ylim(len(rows) + 0.9, 0)
+    axes.text(5.1, 0.45, LABELS("step_down", lang), ha="center", va="center", fontsize=9.5, fontweight="bold")
+    axes.text(8.3, 0.45, LABELS("step_up", lang), ha="center", va="center", fontsize=9.5, fontweight="bold")
+    levels = FRAMEWORK.level_ids
+    for row, (threat, kind) in enumerate(rows, start=1):
+        current = getattr(threat, kind)
+        axes.text(0.1, row + 0.45, wrap(LABELS("level_of", lang, actor=names[threat.actor], kind=FRAMEWORK.kind_label(kind, lang),
+                                               level=level(current, lang)), 26),
+                  ha="left", va="center", fontsize=9)
+        for column, step in ((5.1, -1), (8.3, 1)):
+            index = levels.index(current) + step
+            box = dict(x=column - 1.55, y=row + 0.06, w=3.1, h=0.82)
+            if not 0 <= index < len(levels):
+                face, hatch, words, colour = "#f5f5f5", "", LABELS("no_step", lang), MUTED
+            else:
+                flip = flips.get((threat.actor, kind, levels[index]))
+                arrow = f"{level(current, lang)} → {level(levels[index], lang)}"
+                if flip:
+                    face, hatch, colour = "#fbe3d6", "////", INK
+                    words = f"{arrow}\n" + LABELS("flips_to", lang, type=pair_label(flip.type, lang))
+                else:
+                    face, hatch, colour = "white", "", MUTED
+                    words = f"{arrow}\n" + LABELS("type_unchanged", lang)
+            axes.add_patch(Rectangle((box["x"], box["y"]), box["w"], box["h"], facecolor=face, edgecolor=INK if hatch else "#cccccc",
+                                     hatch=hatch, linewidth=1.2 if hatch else 0.8))
+            axes.text(column, row + 0.47, words, ha="center", va="center", fontsize=9, color=colour, linespacing=1.15,
+                      bbox={"boxstyle": "round,pad=0.1", "facecolor": face, "edgecolor": "none"} if hatch else None)
+    summary = LABELS("robust_yes", lang) if result.robust else ""
+    if summary:
+        figure.text(0.02, 0.1 / height + 0.02, summary, fontsize=9, color=MUTED)
+    figure.suptitle(title, fontsize=11, y=1 - 0.1 / height)
+    names_flips = [
+        LABELS("alt_flip", lang, actor=names[f.actor], kind=FRAMEWORK.kind_label(f.level, lang), before=level(f.from_level, lang),
+               after=level(f.to_level, lang), type=type_label(f.type, lang))
+        for f in result.flips
+    ]
+    if result.robust:
+        alt = LABELS("alt_sensitivity_robust", lang, title=dyad.title.get(lang), type=type_label(result.type, lang))
+    else:
+        alt = LABELS("alt_sensitivity_flips", lang, title=dyad.title.get(lang), type=type_label(result.type, lang),
+                     count=len(result.flips), flips=join(names_flips, lang))
+    return figure, title, sentence(alt, lang)
+
+
+# ---- the whole set --------------------------------------------------------------------------
+
+
+def triad_key(triad: TriadResult) -> str:
+    return "-".join(actor.lower() for actor in triad.actors) + "-" + triad.external.lower()
+
+
+DYAD_CHARTS: tuple[tuple[str, Callable], ...] = (
+    ("curve", draw_curve),
+    ("matrix", draw_matrix),
+    ("diagram", draw_diagram),
+    ("timeline", draw_timeline),
+    ("sensitivity", draw_sensitivity),
+)
+
+
+@dataclass(frozen=True)
+class ChartJob:
+    kind: str
+    subject: str
+    lang: str
+    path: str
+    draw: Callable[[], tuple[Figure, str, str]]
+
+
+def plan(analysis: Analysis) -> list[ChartJob]:
+    jobs = []
+    for lang in LANGUAGES:
+        for triad in analysis.triads:
+            key = triad_key(triad)
+            jobs.append(ChartJob("alignment-map", key, lang, f"charts/triads/{key}/alignment-map.{lang}.svg",
+                                 lambda t=triad, l=lang: draw_alignment_map(analysis, t, l)))
+        for result in analysis.dyads:
+            for kind, draw in DYAD_CHARTS:
+                jobs.append(ChartJob(kind, result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/{kind}.{lang}.svg",
+                                     lambda r=result, l=lang, d=draw: d(analysis, r, l)))
+        jobs.append(ChartJob("commitment", "all-dyads", lang, f"charts/commitment.{lang}.svg",
+                             lambda l=lang: draw_commitment(analysis, l)))
+    return jobs
+
+
+def render(job: ChartJob) -> tuple[Chart, bytes]:
+    name = job.path
+    with matplotlib.rc_context(style()), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure, title, alt = job.draw()
+        data = to_svg(figure, name)
+    for warning in caught:
+        message = str(warning.message)
+        if "missing from font" in message:
+            raise ChartError(f"{name}: {message}; the bundled font lacks this character, so reword the text")
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return Chart(job.kind, job.subject, job.lang, job.path, title, alt), data
+
+
+def render_charts(analysis: Analysis, out_dir: str | Path) -> ChartSet:
+    """Draw every chart for every dyad and triad in both languages into out_dir."""
+    out = Path(out_dir)
+    charts = []
+    for job in plan(analysis):
+        chart, data = render(job)
+        target = out / chart.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        charts.append(chart)
+    return ChartSet(tuple(charts))

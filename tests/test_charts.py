@@ -1,0 +1,115 @@
+"""Charts: every kind in both languages, real glyphs, no overlaps, identical bytes."""
+from __future__ import annotations
+
+import json
+import warnings
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from generator.charts import ChartError, render_charts
+from generator.cli import analyse
+from generator.load import load_data
+from generator.validate import validate
+from generator.classify import classify
+
+from conftest import ROOT
+from synthetic import NAMED_ACTORS, write_dataset
+
+KINDS = {"alignment-map", "curve", "matrix", "diagram", "commitment", "timeline", "sensitivity"}
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def seed_charts(tmp_path_factory):
+    out = tmp_path_factory.mktemp("first")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph or an overlap fails the render
+        chart_set = render_charts(analyse(str(ROOT / "data")), out)
+    return out, chart_set
+
+
+def test_all_seven_kinds_render_for_the_seed_data_in_both_languages(seed_charts):
+    out, chart_set = seed_charts
+    made = {(chart.kind, chart.lang) for chart in chart_set.charts}
+    assert made == {(kind, lang) for kind in KINDS for lang in ("zh-TW", "en")}
+    assert len(chart_set.charts) == 2 * (1 + 3 * 5 + 1)
+    for chart in chart_set.charts:
+        root = ElementTree.parse(out / chart.path).getroot()
+        assert root.tag == f"{SVG}svg", chart.path
+        # Text is drawn as outlines, so the picture does not depend on installed fonts.
+        assert root.find(f".//{SVG}text") is None, chart.path
+        assert b"<dc:date>" not in (out / chart.path).read_bytes(), chart.path
+
+
+def test_a_second_build_in_another_folder_gives_identical_bytes(seed_charts, tmp_path):
+    out, chart_set = seed_charts
+    render_charts(analyse(str(ROOT / "data")), tmp_path)
+    for chart in chart_set.charts:
+        assert (tmp_path / chart.path).read_bytes() == (out / chart.path).read_bytes(), chart.path
+
+
+def test_alt_text_states_the_verdict(seed_charts):
+    _, chart_set = seed_charts
+    assert chart_set.find("alignment-map", "chn-prk-rus-usa", "en").alt == (
+        "North Korea–China is a balancing–tethering alliance with low to medium cohesion; "
+        "Russia–China is a balancing–hedging alliance with low to medium cohesion; "
+        "Russia–North Korea is a balancing–balancing alliance with high cohesion. "
+        "No trilateral balancing alliance is feasible: commitment is variable and cohesion at most medium."
+    )
+    assert chart_set.find("matrix", "russia-china", "zh-TW").alt == (
+        "俄羅斯：外部威脅高度、內部威脅低度，落在G 格（抗衡）；中國：外部威脅中度、內部威脅低度，落在D 格（避險）；"
+        "另一種解讀為A 格（避險）；兩者構成抗衡—避險同盟。"
+    )
+    assert chart_set.find("sensitivity", "russia-north-korea", "en").alt == (
+        "Russia–North Korea is a balancing–balancing alliance; 2 single steps change it: "
+        "Russia's external threat moving from high to medium gives a hedging–balancing alliance; "
+        "North Korea's external threat moving from high to medium gives a balancing–hedging alliance."
+    )
+    assert chart_set.find("timeline", "russia-north-korea", "en").alt == (
+        "10 events from 2022-01-30 to 2025-04-28; the latest, on 2025-04-28, is: "
+        "North Korea confirms for the first time that it sent troops to fight for Russia in Kursk."
+    )
+
+
+def test_every_chart_has_a_title_and_alt_text_in_its_own_language(seed_charts):
+    _, chart_set = seed_charts
+    for chart in chart_set.charts:
+        assert chart.title and chart.alt.endswith("。" if chart.lang == "zh-TW" else "."), chart.path
+
+
+def test_ten_dyads_five_actors_and_another_external_actor_draw_cleanly(tmp_path):
+    data = write_dataset(tmp_path, NAMED_ACTORS, ("CHN", "中國", "China"), 10)
+    analysis = classify(validate(load_data(data)))
+    assert len(analysis.dyads) == 10 and len(analysis.triads) == 10
+    assert {p.strategy for r in analysis.dyads for p in r.positions} == {
+        "hedging", "tethering", "balancing", "bandwagoning", "indeterminate"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chart_set = render_charts(analysis, tmp_path / "out")
+    assert len(chart_set.charts) == 2 * (10 + 10 * 5 + 1)
+    names = " ".join(chart.alt for chart in chart_set.charts if chart.lang == "en")
+    for absent in ("Russia", "North Korea", "United States"):
+        assert absent not in names
+
+
+def test_a_character_the_font_lacks_stops_the_render_with_a_clear_message(tmp_path):
+    data = write_dataset(tmp_path, NAMED_ACTORS[:2], ("CHN", "中國", "China"), 1)
+    dyad_file = next((data / "dyads").glob("*.yaml"))
+    dyad_file.write_text(dyad_file.read_text(encoding="utf-8").replace("Australia–India", "Australia–India 𓀀"),
+                         encoding="utf-8")
+    with pytest.raises(ChartError) as error:
+        render_charts(classify(validate(load_data(data))), tmp_path / "out")
+    assert "missing from font" in str(error.value)
+    assert "reword the text" in str(error.value)
+
+
+def test_briefing_charts_writes_every_chart_and_a_manifest(workdir, run):
+    write_dataset(workdir, NAMED_ACTORS[:3], ("CHN", "中國", "China"), 3)
+    code, out, err = run("charts", "--out", "built")
+    assert (code, err) == (0, "")
+    assert out == "briefing charts: wrote 34 charts to built/charts\n"
+    manifest = json.loads((workdir / "built" / "charts" / "charts.json").read_text(encoding="utf-8"))
+    assert len(manifest) == 34
+    assert all((workdir / "built" / item["path"]).is_file() for item in manifest)
+    assert sorted(p.name for p in (workdir / "built").iterdir()) == ["charts"]
