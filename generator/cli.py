@@ -25,9 +25,9 @@ from .validate import validate
 EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2
 
 
-def analyse(data_dir: str) -> Analysis:
+def analyse(data_dir: str, docs_dir: str | None = None) -> Analysis:
     """load -> validate -> classify; raises DataError with every problem found."""
-    return classify(validate(load_data(data_dir)))
+    return classify(validate(load_data(data_dir, docs_dir)))
 
 
 def report(problems: list[Problem] | tuple[Problem, ...], stream=None) -> None:
@@ -54,7 +54,7 @@ def checked(run):
 
     def command(args) -> int:
         try:
-            analysis = analyse(args.data)
+            analysis = analyse(args.data, args.docs)
         except DataError as error:
             return fail(error, args.data)
         report(analysis.warnings)
@@ -253,6 +253,7 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str, run) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("--data", default="data", metavar="DIR", help="the data folder (default: data)")
+        sub.add_argument("--docs", default="docs", metavar="DIR", help="the hand-written pages and briefs (default: docs)")
         sub.set_defaults(run=run)
         return sub
 

@@ -82,6 +82,18 @@ class Document:
 
 
 @dataclass(frozen=True)
+class RawBrief:
+    """A brief's front matter (as a tree) and its Markdown body."""
+
+    path: str
+    slug: str
+    lang: str
+    front: Document
+    body: str
+    body_line: int  # the file line the body starts on
+
+
+@dataclass(frozen=True)
 class RawData:
     data_dir: str
     actors: Document | None
@@ -89,6 +101,7 @@ class RawData:
     dyads: tuple[Document, ...]
     problems: tuple[Problem, ...]
     events: Document | None = None
+    briefs: tuple[RawBrief, ...] = ()
 
 
 def node_line(node: Node | None, default: int = 1) -> int:
@@ -221,31 +234,75 @@ def read_document(file: Path, shown_as: str) -> tuple[Document | None, list[Prob
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(shown_as, line, "the file holds a NUL byte, so it is not a text file; save it as plain UTF-8 text")]
+    return parse_text(text, shown_as)
+
+
+BRIEF_LANGUAGES = ("zh-TW", "en")
+
+
+def read_brief(file: Path, shown_as: str) -> tuple[RawBrief | None, list[Problem]]:
+    """A brief is `---` YAML front matter `---` followed by Markdown."""
+    name = file.name
+    stem, _, _ = name.rpartition(".md")
+    slug, _, lang = stem.rpartition(".")
+    if lang not in BRIEF_LANGUAGES or not slug:
+        return None, [
+            Problem(shown_as, 1, f"a brief's file name ends in .zh-TW.md or .en.md; rename {name}, e.g. {stem}.zh-TW.md")
+        ]
+    try:
+        data = file.read_bytes()
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, [Problem(shown_as, line, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); save it with UTF-8 encoding")]
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---" or "---" not in [line.strip() for line in lines[1:]]:
+        return None, [Problem(shown_as, 1, "a brief starts with front matter between two '---' lines (title, author, date, ...)")]
+    end = 1 + [line.strip() for line in lines[1:]].index("---")
+    front_text = "\n" * 1 + "\n".join(lines[1:end])  # keep file line numbers
+    front, problems = parse_text(front_text, shown_as)
+    if front is None:
+        return None, problems
+    body = "\n".join(lines[end + 1:])
+    return RawBrief(shown_as, slug, lang, front, body, end + 2), problems
+
+
+def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[Problem]]:
+    """YAML text into a line-numbered tree, or None with the reasons it could not be read."""
+    too_deep = [Problem(shown_as, 1, "the file is nested too deeply to be data; flatten it")]
     try:
         composed = yaml.compose(text, Loader=_ComposingLoader)
     except _AliasRefused as refused:
         return None, [
-            Problem(
-                shown_as,
-                refused.line,
-                "YAML aliases (*name) are not allowed in data files; write the value out in full",
-            )
+            Problem(shown_as, refused.line, "YAML aliases (*name) are not allowed in data files; write the value out in full")
         ]
     except yaml.YAMLError as error:
         return None, [_yaml_problem(shown_as, error)]
     except RecursionError:
-        return None, [Problem(shown_as, 1, "the file is nested too deeply to be data; flatten it")]
+        return None, too_deep
     if composed is None:
         return Document(shown_as, None), []
     builder = _Builder(shown_as)
     try:
         root = builder.build(composed)
     except RecursionError:
-        return None, [Problem(shown_as, 1, "the file is nested too deeply to be data; flatten it")]
+        return None, too_deep
     return Document(shown_as, root), builder.problems
 
 
-def load_data(data_dir: str | Path) -> RawData:
+def load_briefs(docs_dir: str | Path) -> tuple[tuple[RawBrief, ...], list[Problem]]:
+    folder = Path(docs_dir) / "briefs"
+    briefs, problems = [], []
+    if folder.is_dir():
+        for file in sorted(folder.glob("*.md")):
+            brief, found = read_brief(file, str(Path(docs_dir, "briefs", file.name)))
+            problems.extend(found)
+            if brief is not None:
+                briefs.append(brief)
+    return tuple(briefs), problems
+
+
+def load_data(data_dir: str | Path, docs_dir: str | Path | None = None) -> RawData:
     """Read data/actors.yaml, data/sources.yaml and data/dyads/*.yaml."""
     shown_dir = str(data_dir)
     base = Path(data_dir)
@@ -292,4 +349,8 @@ def load_data(data_dir: str | Path) -> RawData:
             problems.extend(found)
             if document is not None:
                 dyads.append(document)
-    return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events)
+    briefs: tuple[RawBrief, ...] = ()
+    if docs_dir is not None:
+        briefs, found = load_briefs(docs_dir)
+        problems.extend(found)
+    return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs)

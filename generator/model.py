@@ -130,15 +130,56 @@ class Dyad:
 
 
 @dataclass(frozen=True)
+class LeadImage:
+    src: str  # a path under docs/, or "chart:<subject>/<kind>" for one of our charts
+    caption: str
+    credit: str
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A commentary in one language: front matter plus its Markdown body."""
+
+    slug: str
+    lang: str
+    title: str
+    author: str
+    affiliation: str
+    date: dt.date
+    summary: str
+    lead_image: LeadImage | None
+    dyads: tuple[str, ...]
+    body: str
+    body_line: int
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class Dataset:
     actors: tuple[Actor, ...]
     sources: tuple[Source, ...]
     dyads: tuple[Dyad, ...]  # sorted by id
     data_dir: str = "data"
     events: tuple[Event, ...] = ()  # sorted by date
+    briefs: tuple[Brief, ...] = ()  # newest first, then by slug and language
 
     def events_of(self, dyad: Dyad) -> tuple[Event, ...]:
         return tuple(event for event in self.events if event.concerns(dyad))
+
+    def briefs_in(self, lang: str) -> tuple[Brief, ...]:
+        return tuple(brief for brief in self.briefs if brief.lang == lang)
+
+    def brief(self, slug: str, lang: str) -> Brief | None:
+        for brief in self.briefs:
+            if (brief.slug, brief.lang) == (slug, lang):
+                return brief
+        return None
+
+    def dyad(self, dyad_id: str) -> Dyad:
+        for dyad in self.dyads:
+            if dyad.id == dyad_id:
+                return dyad
+        raise KeyError(dyad_id)
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:

@@ -13,19 +13,21 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from .framework import FRAMEWORK
-from .load import Document, Mapping, Node, RawData, Scalar, Sequence
+from .load import Document, Mapping, Node, RawBrief, RawData, Scalar, Sequence
 from .model import (
     LANGUAGES,
     Actor,
+    Brief,
     DataError,
     Dataset,
     Dyad,
     Event,
+    LeadImage,
     Origin,
     Problem,
     Source,
@@ -641,6 +643,129 @@ def check_threats(node: Any, ctx: Context, actors: Any, line: int):
     return tuple(assessments[actor] for actor in members)
 
 
+# ---- briefs ---------------------------------------------------------------------
+
+EMBED = re.compile(r"\[\[(verdict|chart):\s*([^\]]*?)\s*\]\]")
+CITATION = re.compile(r"\[@([^\]\s]+)\]")
+DYAD_CHART_KINDS = ("curve", "matrix", "diagram", "timeline", "sensitivity")
+
+
+def triad_keys(dyads: list[Dyad]) -> set[str]:
+    """The keys (e.g. chn-prk-rus-usa) of every triad the dyads make."""
+    pairs = {(tuple(sorted(dyad.actors)), dyad.external) for dyad in dyads}
+    keys = set()
+    for external in {dyad.external for dyad in dyads}:
+        members = sorted({a for dyad in dyads if dyad.external == external for a in dyad.actors})
+        for i, first in enumerate(members):
+            for j, second in enumerate(members[i + 1:], i + 1):
+                for third in members[j + 1:]:
+                    trio = (first, second, third)
+                    if all(((x, y), external) in pairs for x, y in ((first, second), (first, third), (second, third))):
+                        keys.add("-".join(a.lower() for a in trio) + "-" + external.lower())
+    return keys
+
+
+def lead_image(docs_dir: str, dyad_ids: set[str], triads: set[str]):
+    def check(node: Node, ctx: Context, label: Label) -> LeadImage:
+        values = record(node, ctx, "lead_image", {
+            "src": Field(plain_text, hint="an image path under docs/, or chart:<dyad>/<kind>"),
+            "caption": Field(plain_text),
+            "credit": Field(plain_text),
+        }, line=node.line)
+        src = values["src"]
+        if src is not INVALID:
+            source_node = node.get("src") if isinstance(node, Mapping) else node
+            if src.startswith("chart:"):
+                problem = embed_problem("chart", src.removeprefix("chart:"), dyad_ids, triads)
+                if problem:
+                    ctx.problem(source_node.line, problem)
+                    src = INVALID
+            else:
+                base = Path(docs_dir).resolve()
+                target = (base / src).resolve()
+                if src.startswith("/") or "://" in src or base not in target.parents:
+                    ctx.problem(source_node.line, f"lead_image src '{src}' points outside the docs folder; "
+                                "put the image under docs/ and give its path from there")
+                    src = INVALID
+                elif not target.is_file():
+                    ctx.problem(source_node.line, f"lead_image src '{src}' does not exist under docs/; check the path")
+                    src = INVALID
+        if INVALID in (src, values["caption"], values["credit"]):
+            return INVALID  # type: ignore[return-value]
+        return LeadImage(src, values["caption"], values["credit"])
+
+    return check
+
+
+def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str]) -> str | None:
+    dyads_listed = ", ".join(sorted(dyad_ids)) or "none yet"
+    if kind == "verdict":
+        if target not in dyad_ids:
+            return f"the brief embeds the verdict of dyad '{target}', which is not in data/dyads; use one of {dyads_listed}"
+        return None
+    if target == "commitment":
+        return None
+    subject, _, chart = target.partition("/")
+    if subject == "triad":
+        if chart not in triads:
+            return (f"the brief embeds the map of triad '{chart}', which the data does not make; "
+                    f"use one of {', '.join(sorted(triads)) or 'none yet'}")
+        return None
+    if subject not in dyad_ids:
+        return f"the brief embeds a chart of dyad '{subject}', which is not in data/dyads; use one of {dyads_listed}"
+    if chart not in DYAD_CHART_KINDS:
+        return f"the brief embeds an unknown chart '{chart}' of {subject}; use one of {', '.join(DYAD_CHART_KINDS)}"
+    return None
+
+
+def check_brief(raw: RawBrief, docs_dir: str, dyad_ids: set[str], triads: set[str], source_ids) -> tuple[Brief | None, list[Problem]]:
+    ctx = Context(raw.path, (), source_ids)
+    fields = {
+        "title": Field(plain_text),
+        "author": Field(plain_text),
+        "affiliation": Field(plain_text),
+        "date": Field(calendar_date, hint="YYYY-MM-DD"),
+        "summary": Field(plain_text, hint="one or two sentences for the index and search results"),
+        "lead_image": Field(lead_image(docs_dir, dyad_ids, triads), required=False),
+        "dyads": Field(dyad_id_list(dyad_ids), required=False, default=()),
+    }
+    try:
+        values = record(raw.front.root, ctx, f"brief {raw.slug}", fields, line=1)
+    except Invalid as error:
+        return None, [Problem(raw.path, error.line, error.message)]
+    for offset, line in enumerate(raw.body.split("\n")):
+        for kind, target in EMBED.findall(line):
+            problem = embed_problem(kind, target, dyad_ids, triads)
+            if problem:
+                ctx.problem(raw.body_line + offset, problem)
+        for source_id in CITATION.findall(line):
+            if source_ids is not None and source_id not in source_ids:
+                guess = nearest(source_id, source_ids)
+                hint = f"did you mean '{guess}'?" if guess else "add it to data/sources.yaml first"
+                ctx.problem(raw.body_line + offset, f"the brief cites unknown source '{source_id}'; {hint}")
+    if ctx.problems or INVALID in values.values():
+        return None, ctx.problems
+    return Brief(slug=raw.slug, lang=raw.lang, body=raw.body, body_line=raw.body_line,
+                 origin=Origin(raw.path, 1), **values), []
+
+
+def dyad_id_list(dyad_ids: set[str]) -> Validator:
+    def check(node: Node, ctx: Context, label: Label) -> tuple[str, ...]:
+        if not isinstance(node, Sequence):
+            raise Invalid(node.line, "dyads should be a list of dyad ids, e.g. [russia-china]")
+        found = []
+        for item in node.items:
+            value = scalar_text(item, label)
+            if value not in dyad_ids:
+                guess = nearest(value, dyad_ids)
+                hint = f"did you mean '{guess}'?" if guess else "add the dyad to data/dyads first"
+                raise Invalid(item.line, f"the brief is related to unknown dyad '{value}'; {hint}")
+            found.append(value)
+        return tuple(found)
+
+    return check
+
+
 # ---- the whole data folder ------------------------------------------------------
 
 
@@ -660,6 +785,14 @@ def validate(raw: RawData) -> Dataset:
     problems.extend(check_one_dyad_per_pair(dyads))
     events, found = check_events(raw.events, actor_ids, source_ids)
     problems.extend(found)
+    briefs = []
+    dyad_ids = {dyad.id for dyad in dyads} | {PurePath(d.path).stem for d in raw.dyads}
+    triads = triad_keys(dyads)
+    for raw_brief in raw.briefs:
+        brief, found = check_brief(raw_brief, str(PurePath(raw_brief.path).parent.parent), dyad_ids, triads, source_ids)
+        problems.extend(found)
+        if brief is not None:
+            briefs.append(brief)
     if problems:
         raise DataError(problems)
     return Dataset(
@@ -668,6 +801,7 @@ def validate(raw: RawData) -> Dataset:
         dyads=tuple(sorted(dyads, key=lambda dyad: dyad.id)),
         data_dir=raw.data_dir,
         events=tuple(sorted(events, key=lambda event: (event.date, event.title.en))),
+        briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
     )
 
 
