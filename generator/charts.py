@@ -302,9 +302,10 @@ def curve_y(x: float) -> float:
     return 1 / (1 + math.exp(-1.6 * (x - 2.0)))
 
 
-def draw_curve(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
+def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str) -> tuple[Figure, str, str]:
+    """Figure 2; with a dyad, its two actors placed on the curve."""
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
-    title = LABELS("chart_curve", lang, title=result.dyad.title.get(lang))
+    title = LABELS("chart_curve", lang, title=result.dyad.title.get(lang)) if result else LABELS("figure2_caption", lang)
     figure = new_figure(3.6)
     axes = figure.add_axes((0.1, 0.2, 0.86, 0.66))
     xs = [i / 50 for i in range(0, 201)]
@@ -321,7 +322,7 @@ def draw_curve(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figur
         axes.spines[spine].set_visible(False)
     places = []
     used: dict[float, int] = {}
-    for index, position in enumerate(result.positions):
+    for index, position in enumerate(result.positions if result else ()):
         if position.strategy in CURVE_ORDER:
             x = CURVE_ORDER.index(position.strategy) + 0.5
         else:
@@ -346,6 +347,9 @@ def draw_curve(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figur
                              place=LABELS("cell_strategy", lang, cell=position.cell, strategy=strategy(position.strategy, lang))))
     figure.suptitle(title, fontsize=11, y=0.97)
     figure.text(0.02, 0.025, LABELS("source_note", lang, source="Weitsman (2004: 20)"), fontsize=9, color=MUTED)
+    if result is None:
+        order = (" → " if lang == "en" else "→").join(strategy(s, lang) for s in CURVE_ORDER)
+        return figure, title, sentence(LABELS("alt_curve_framework", lang, order=order), lang)
     alt = sentence(join(places + [LABELS("dyad_is", lang, type=type_label(result.type, lang))], lang), lang)
     return figure, title, alt
 
@@ -678,6 +682,8 @@ def plan(analysis: Analysis) -> list[ChartJob]:
                                      lambda r=result, l=lang, d=draw: d(analysis, r, l)))
         jobs.append(ChartJob("commitment", "all-dyads", lang, f"charts/commitment.{lang}.svg",
                              lambda l=lang: draw_commitment(analysis, l)))
+        jobs.append(ChartJob("curve", "framework", lang, f"charts/framework-curve.{lang}.svg",
+                             lambda l=lang: draw_curve(analysis, None, l)))
     return jobs
 
 

@@ -86,6 +86,8 @@ class Framework:
     overwhelmed_requires_internal: str
     pairs: tuple[PairRow, ...]
     undetermined_pair: Text
+    theories: tuple[Text, ...]  # Table 1 columns
+    theory_aspects: tuple[tuple[Text, tuple[Text, ...]], ...]  # Table 1 rows: (aspect, one text per theory)
 
     # ---- look-ups ----
     @property
@@ -218,6 +220,13 @@ def parse_rules(raw: dict) -> Framework:
         pairs.append(row)
     if len({row.key for row in pairs}) != len(pairs):
         raise RulesError("Table 3 lists the same pair of strategies twice")
+    theories = tuple(_text(name, "theory name") for name in raw["theories"]["names"])
+    aspects = tuple(
+        (_text(item["label"], "theory aspect"), tuple(_text(cell, "theory cell") for cell in item["cells"]))
+        for item in raw["theories"]["aspects"]
+    )
+    if any(len(cells) != len(theories) for _, cells in aspects):
+        raise RulesError("every row of Table 1 needs one text per theory")
     return Framework(
         citation=_text(raw["citation"], "citation"),
         levels=levels,
@@ -231,6 +240,8 @@ def parse_rules(raw: dict) -> Framework:
         overwhelmed_requires_internal=raw["overwhelmed_requires_internal"],
         pairs=tuple(pairs),
         undetermined_pair=_text(raw["undetermined_pair"], "undetermined_pair"),
+        theories=theories,
+        theory_aspects=aspects,
     )
 
 

@@ -1,0 +1,373 @@
+"""Stage 5, pages: turn the analysis, charts and briefs into the site's pages.
+
+Entry point: `render_pages(analysis, charts, settings) -> SitePlan`.
+
+Every page exists in both languages: Traditional Chinese at the site root and
+English under en/. Each page knows its counterpart, so the language switch
+always lands on the same page. Links are relative and end in .html, so the
+built site also works when opened from disk.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markdown.extensions.toc import slugify_unicode
+
+from .charts import Chart, ChartSet, short_cite, triad_key
+from .classify import dyad_as_json
+from .framework import FRAMEWORK, LABELS
+from .model import LANGUAGES, Analysis, Brief, DyadResult, Source, TriadResult
+from .validate import CITATION, EMBED
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PREFIX = {"zh-TW": "", "en": "en/"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the pages need from mkdocs.yml: the organisation and the site address."""
+
+    organisation: dict
+    site_url: str = ""
+    build_date: dt.date = dt.date(2025, 1, 1)  # from SOURCE_DATE_EPOCH or the data, never the clock
+
+
+@dataclass(frozen=True)
+class SitePage:
+    key: str  # the same in both languages, e.g. "dyad:russia-china"
+    lang: str
+    src_uri: str  # where MkDocs sees it, e.g. "en/dyads/russia-china.md"
+    kind: str
+    title: str
+    markdown: str
+    translated: bool = True  # False when a brief is shown in its other language
+    pdf: str | None = None  # the handout's path, where one is made
+
+    @property
+    def url(self) -> str:
+        return self.src_uri[: -len(".md")] + ".html"
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    pages: tuple[SitePage, ...]
+    files: tuple[tuple[str, bytes], ...] = field(default=())  # extra output files (data downloads)
+
+    def page(self, key: str, lang: str) -> SitePage:
+        for page in self.pages:
+            if (page.key, page.lang) == (key, lang):
+                return page
+        raise KeyError((key, lang))
+
+    def by_src(self, src_uri: str) -> SitePage | None:
+        for page in self.pages:
+            if page.src_uri == src_uri:
+                return page
+        return None
+
+    def counterpart(self, page: SitePage) -> SitePage:
+        other = "en" if page.lang == "zh-TW" else "zh-TW"
+        return self.page(page.key, other)
+
+
+def href(from_url: str, to_url: str) -> str:
+    """A relative link between two output paths (both relative to the site root)."""
+    start = posixpath.dirname(from_url) or "."
+    target, _, anchor = to_url.partition("#")
+    relative = posixpath.relpath(target, start) if target else posixpath.basename(from_url)
+    return relative + ("#" + anchor if anchor else "")
+
+
+def page_uri(key: str, lang: str) -> str:
+    kind, _, name = key.partition(":")
+    paths = {
+        "home": "index.md",
+        "dyads": "dyads/index.md",
+        "dyad": f"dyads/{name}.md",
+        "triad": f"triads/{name}.md",
+        "framework": "framework.md",
+        "briefs": "briefs/index.md",
+        "brief": f"briefs/{name}.md",
+        "bibliography": "bibliography.md",
+        "events": "events.md",
+        "search": "search.md",
+    }
+    return PREFIX[lang] + paths[kind]
+
+
+def url_of(key: str, lang: str) -> str:
+    return page_uri(key, lang)[: -len(".md")] + ".html"
+
+
+def pdf_path(kind: str, name: str, lang: str) -> str:
+    return f"pdf/{kind}-{name}.{lang}.pdf" if kind == "dyad" else f"pdf/{name}.{lang}.pdf"
+
+
+# ---- what templates can call ---------------------------------------------------------
+
+
+class Context:
+    """The helpers a template sees for one page in one language."""
+
+    def __init__(self, analysis: Analysis, charts: ChartSet, settings: Settings, lang: str, url: str):
+        self.analysis = analysis
+        self.charts = charts
+        self.settings = settings
+        self.lang = lang
+        self.url = url
+        self.names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+
+    def t(self, key: str, **values) -> str:
+        return LABELS(key, self.lang, **values)
+
+    def link(self, key: str) -> str:
+        return href(self.url, url_of(key, self.lang))
+
+    def asset(self, path: str) -> str:
+        return href(self.url, path)
+
+    def level(self, level_id: str) -> str:
+        return FRAMEWORK.level_label(level_id, self.lang)
+
+    def strategy(self, strategy_id: str) -> str:
+        return FRAMEWORK.strategy(strategy_id).label.get(self.lang)
+
+    def degree(self, degree_id: str) -> str:
+        return FRAMEWORK.degree(degree_id).label.get(self.lang)
+
+    def type_label(self, type_id: str) -> str:
+        return FRAMEWORK.type_label(type_id, self.lang)
+
+    def kind(self, kind: str) -> str:
+        return FRAMEWORK.kind_label(kind, self.lang)
+
+    def chart(self, kind: str, subject: str) -> Chart:
+        return self.charts.find(kind, subject, self.lang)
+
+    def cite(self, source: Source) -> str:
+        return short_cite(source, self.lang)
+
+    def date(self, value: dt.date) -> str:
+        return f"{value.year} 年 {value.month} 月 {value.day} 日" if self.lang == "zh-TW" else value.strftime("%-d %B %Y")
+
+    def text(self, value) -> str:
+        return value.get(self.lang)
+
+    def text_org(self, key: str) -> str:
+        return self.settings.organisation[key][self.lang]
+
+
+def anchor(text: str) -> str:
+    return slugify_unicode(text, "-")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES / "pages")),
+        autoescape=True,  # everything from data is escaped
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(framework=FRAMEWORK, anchor=anchor, triad_key=triad_key,
+                       source_anchor=lambda source_id: f"src-{source_id}")
+    env.tests["contains"] = lambda sequence, item: item in sequence
+    env.tests["concerned_by"] = lambda dyad, event: event.concerns(dyad)
+    return env
+
+
+def front_matter(title: str) -> str:
+    # JSON strings are valid YAML, so any title survives the round trip.
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n"
+
+
+def compact(markup: str) -> str:
+    """Raw HTML for Markdown: no blank lines inside, so it stays one HTML block."""
+    return "\n".join(line for line in markup.splitlines() if line.strip()) + "\n"
+
+
+# ---- the pages ---------------------------------------------------------------------------
+
+
+def reasoning(ctx: Context, result: DyadResult) -> list[str]:
+    steps = []
+    space = "" if ctx.lang == "zh-TW" else " "
+    for position in result.positions:
+        actor = ctx.names[position.actor]
+        steps.append(
+            ctx.t("reasoning_levels", actor=actor, external=ctx.level(position.external),
+                  internal=ctx.level(position.internal), cell=position.cell)
+            + space
+            + ctx.t(f"decided_{position.decided_by.replace('-', '_')}", cell=position.cell, actor=actor,
+                    strategy=ctx.strategy(position.strategy),
+                    kind=ctx.kind(result.dyad.threat_of(position.actor).lean or "external"))
+        )
+    first, second = (ctx.strategy(p.strategy) for p in result.positions)
+    if result.table3_row is None:
+        steps.append(ctx.t("reasoning_pair_none", first=first, second=second,
+                           explain=FRAMEWORK.undetermined_pair.get(ctx.lang)))
+    else:
+        row = FRAMEWORK.pairs[result.table3_row]
+        steps.append(ctx.t("reasoning_pair", first=first, second=second, row=result.table3_row + 1,
+                           source=row.source.get(ctx.lang), commitment=ctx.degree(result.commitment),
+                           cohesion=ctx.degree(result.cohesion)))
+    return [step[0].upper() + step[1:] for step in steps]
+
+
+def contested(ctx: Context, result: DyadResult) -> list[str]:
+    main = result.readings[0]
+    lines = []
+    for reading in result.readings[1:]:
+        changes = [
+            ctx.t("contested_change", actor=ctx.names[actor], kind=ctx.kind(kind), level=ctx.level(level))
+            for (actor, kind, level), (_, _, before) in zip(reading.levels, main.levels)
+            if level != before
+        ]
+        joiner = "、" if ctx.lang == "zh-TW" else " and "
+        lines.append(ctx.t("contested_reading", changes=joiner.join(changes), type=ctx.type_label(reading.type)))
+    return lines
+
+
+def sensitivity(ctx: Context, result: DyadResult) -> list[str]:
+    return [
+        ctx.t("sensitivity_item", actor=ctx.names[flip.actor], kind=ctx.kind(flip.level), before=ctx.level(flip.from_level),
+              after=ctx.level(flip.to_level), type=ctx.type_label(flip.type))
+        for flip in result.flips
+    ]
+
+
+def evidence_numbers(result: DyadResult) -> list[str]:
+    """Every source the dyad cites, numbered in order of first citation."""
+    numbered: list[str] = []
+    for threat in result.dyad.threats:
+        for source_id in threat.evidence:
+            if source_id not in numbered:
+                numbered.append(source_id)
+    return numbered
+
+
+def triad_commitment_reason(ctx: Context, triad: TriadResult, dyads: list[DyadResult]) -> str:
+    if triad.commitment == "undetermined":
+        return ctx.t("triad_commitment_undetermined")
+    if len({d.commitment for d in dyads}) == 1:
+        return ctx.t("triad_commitment_same")
+    return ctx.t("triad_commitment_differs")
+
+
+def cited_in(analysis: Analysis, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """Which pages cite each source: (page key, title)."""
+    places: dict[str, list[tuple[str, str]]] = {}
+    for result in analysis.dyads:
+        for source_id in evidence_numbers(result):
+            places.setdefault(source_id, []).append((f"dyad:{result.dyad.id}", result.dyad.title.get(lang)))
+    for brief in analysis.dataset.briefs_in(lang):
+        for source_id in dict.fromkeys(CITATION.findall(brief.body)):
+            places.setdefault(source_id, []).append((f"brief:{brief.slug}", brief.title))
+    return places
+
+
+def brief_markdown(ctx: Context, env: jinja2.Environment, brief: Brief) -> str:
+    """The brief's own Markdown with embeds turned into HTML and citations into links."""
+
+    def embed(match: re.Match) -> str:
+        kind, target = match.group(1), match.group(2).strip()
+        if kind == "verdict":
+            result = ctx.analysis.dyad(target)
+            return "\n" + compact(env.get_template("_verdict.html").render(c=ctx, result=result, headline=True)) + "\n"
+        if target == "commitment":
+            chart = ctx.chart("commitment", "all-dyads")
+        else:
+            subject, _, chart_kind = target.partition("/")
+            chart = ctx.chart("alignment-map", chart_kind) if subject == "triad" else ctx.chart(chart_kind, subject)
+        return "\n" + compact(env.get_template("_figure.html").render(c=ctx, chart=chart)) + "\n"
+
+    def citation(match: re.Match) -> str:
+        source = ctx.analysis.dataset.source(match.group(1))
+        # A Markdown link to the .md source, so MkDocs checks it (and its anchor) in strict mode.
+        target = href(ctx.url, page_uri("bibliography", ctx.lang) + f"#src-{source.id}")
+        return f"[{ctx.cite(source)}]({target})"
+
+    body = EMBED.sub(embed, brief.body)
+    return CITATION.sub(citation, body)
+
+
+def lead_image(ctx: Context, brief: Brief) -> dict | None:
+    if brief.lead_image is None:
+        return None
+    src = brief.lead_image.src
+    if src.startswith("chart:"):
+        target = src.removeprefix("chart:")
+        if target == "commitment":
+            chart = ctx.chart("commitment", "all-dyads")
+        else:
+            subject, _, kind = target.partition("/")
+            chart = ctx.chart("alignment-map", kind) if subject == "triad" else ctx.chart(kind, subject)
+        return {"src": ctx.asset(chart.path), "alt": chart.alt}
+    return {"src": ctx.asset(src), "alt": brief.lead_image.caption}
+
+
+def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> SitePlan:
+    env = environment()
+    dataset = analysis.dataset
+    pages: list[SitePage] = []
+
+    def add(page_key: str, lang: str, kind: str, title: str, template: str, translated: bool = True,
+            pdf: str | None = None, markdown: str = "", **values) -> None:
+        """Render a page's HTML from its template; `markdown` (a brief's text) follows it."""
+        url = url_of(page_key, lang)
+        ctx = Context(analysis, charts, settings, lang, url)
+        body = compact(env.get_template(template).render(c=ctx, title=title, pdf=pdf and href(url, pdf), **values))
+        body += "\n" + markdown
+        pages.append(SitePage(page_key, lang, page_uri(page_key, lang), kind, title, front_matter(title) + body,
+                              translated, pdf))
+
+    for lang in LANGUAGES:
+        t = lambda key, **v: LABELS(key, lang, **v)  # noqa: E731
+        add("home", lang, "home", t("home_title"), "home.html", briefs=dataset.briefs_in(lang)[:4])
+        add("dyads", lang, "dyads", t("dyads_title"), "dyads.html")
+        for result in analysis.dyads:
+            ctx = Context(analysis, charts, settings, lang, url_of(f"dyad:{result.dyad.id}", lang))
+            add(f"dyad:{result.dyad.id}", lang, "dyad", result.dyad.title.get(lang), "dyad.html",
+                pdf=pdf_path("dyad", result.dyad.id, lang), result=result, reasoning=reasoning(ctx, result),
+                contested=contested(ctx, result), flips=sensitivity(ctx, result),
+                numbered=evidence_numbers(result), events=dataset.events_of(result.dyad))
+        for triad in analysis.triads:
+            key = triad_key(triad)
+            ctx = Context(analysis, charts, settings, lang, url_of(f"triad:{key}", lang))
+            members = [ctx.names[a] for a in triad.actors]
+            dyads = [analysis.dyad(dyad_id) for dyad_id in triad.dyads]
+            title = t("triad_title", members=("、" if lang == "zh-TW" else ", ").join(members),
+                      external=ctx.names[triad.external])
+            blocking = [d.dyad.title.get(lang) for d in dyads if d.type != "balancing-balancing"]
+            add(f"triad:{key}", lang, "triad", title, "triad.html", triad=triad, key=key, dyads=dyads,
+                blocking=("、" if lang == "zh-TW" else ", ").join(blocking),
+                commitment_reason=triad_commitment_reason(ctx, triad, dyads))
+        add("framework", lang, "framework", t("framework_title"), "framework.html")
+        add("briefs", lang, "briefs", t("briefs_title"), "briefs.html", briefs=dataset.briefs_in(lang))
+        for slug in dict.fromkeys(brief.slug for brief in dataset.briefs):
+            brief = dataset.brief(slug, lang)
+            translated = brief is not None
+            if brief is None:  # show the other language, with a notice saying so
+                brief = dataset.brief(slug, "en" if lang == "zh-TW" else "zh-TW")
+            ctx = Context(analysis, charts, settings, lang, url_of(f"brief:{slug}", lang))
+            body = brief_markdown(ctx, env, brief)
+            add(f"brief:{slug}", lang, "brief", brief.title, "brief.html", translated=translated,
+                pdf=pdf_path("brief", slug, brief.lang), markdown=body, brief=brief, lead=lead_image(ctx, brief))
+        add("bibliography", lang, "bibliography", t("bibliography_title"), "bibliography.html",
+            sources=sorted(dataset.sources, key=lambda s: (s.author.lower(), s.year, s.id)), cited=cited_in(analysis, lang))
+        add("events", lang, "events", t("events_title"), "events.html")
+        add("search", lang, "search", t("search_title"), "search.html")
+
+    files = []
+    for result in analysis.dyads:
+        document = json.dumps(dyad_as_json(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        files.append((f"downloads/{result.dyad.id}.json", document.encode("utf-8")))
+    return SitePlan(tuple(pages), tuple(files))
+

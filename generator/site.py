@@ -1,0 +1,127 @@
+"""Stage 6, site: everything a MkDocs build needs from the generator.
+
+`prepare_site(mkdocs_config) -> SiteState` runs load -> validate -> classify ->
+charts -> pages and subsets the web font; `index_for_search(site_dir)` runs
+Pagefind over the built site. generator/hooks.py calls both from MkDocs' events.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.exceptions import Abort
+
+from .charts import ChartSet, render_charts
+from .classify import classify
+from .fonts import web_font
+from .framework import LABELS
+from .load import load_data
+from .model import LANGUAGES, Analysis, DataError
+from .pages import SitePage, SitePlan, Settings, href, render_pages, url_of
+from .validate import validate
+
+log = logging.getLogger("mkdocs.briefing")
+BRIEF_SOURCE = re.compile(r"^briefs/[^/]+\.(zh-TW|en)\.md$")
+NAV = ("home", "briefs", "dyads", "framework", "events", "bibliography", "search")
+NAV_LABEL = {"home": "nav_home", "briefs": "nav_briefs", "dyads": "nav_dyads", "framework": "nav_framework",
+             "events": "nav_events", "bibliography": "nav_bibliography", "search": "nav_search"}
+
+
+@dataclass(frozen=True)
+class SiteState:
+    analysis: Analysis
+    charts: ChartSet
+    plan: SitePlan
+    generated_dir: Path  # charts and fonts for this build
+    data_dir: Path
+    organisation: dict
+    languages: dict
+
+    def replaces(self, src_uri: str) -> bool:
+        """Hand-written files the generator renders itself (briefs) or overrides."""
+        return bool(BRIEF_SOURCE.match(src_uri)) or self.plan.by_src(src_uri) is not None
+
+    def static_files(self) -> list[tuple[str, Path]]:
+        files = [(chart.path, self.generated_dir / chart.path) for chart in self.charts.charts]
+        files += [(f"assets/fonts/{path.name}", path) for path in sorted((self.generated_dir / "fonts").glob("*.woff2"))]
+        files += [(f"downloads/{result.dyad.id}.yaml", self.data_dir / "dyads" / f"{result.dyad.id}.yaml")
+                  for result in self.analysis.dyads]
+        return files
+
+    def page_context(self, src_uri: str) -> dict:
+        page = self.plan.by_src(src_uri)
+        if page is None:  # a hand-written page outside the plan: treat it as Chinese
+            page = SitePage("other", "zh-TW", src_uri, "other", "", "")
+        lang = page.lang
+        other = "en" if lang == "zh-TW" else "zh-TW"
+        counterpart = self.plan.counterpart(page) if page.key != "other" else None
+        nav = [
+            {"label": LABELS(NAV_LABEL[key], lang), "href": href(page.url, url_of(key, lang)),
+             "current": page.key == key or page.key.startswith(key.rstrip("s") + ":")}
+            for key in NAV
+        ]
+        return {
+            "lang": lang,
+            "site_page": page,
+            "brief_lang": self._brief_lang(page),
+            "other_lang": other,
+            "other_lang_name": self.languages[other]["name"],
+            "counterpart_url": href(page.url, counterpart.url) if counterpart else None,
+            "home_url": href(page.url, url_of("home", lang)),
+            "nav_items": nav,
+            "org": {key: (value.get(lang) if isinstance(value, dict) else value) for key, value in self.organisation.items()},
+            "t": lambda key, **values: LABELS(key, lang, **values),
+            "asset": lambda path: href(page.url, path),
+            "fonts": sorted(path.name for path in (self.generated_dir / "fonts").glob("*.woff2")),
+        }
+
+    def _brief_lang(self, page: SitePage) -> str:
+        if page.kind != "brief" or page.translated:
+            return page.lang
+        return "en" if page.lang == "zh-TW" else "zh-TW"
+
+
+def build_date(analysis: Analysis) -> dt.date:
+    """SOURCE_DATE_EPOCH when set, else the newest date in the data: never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    dates = [d.as_of for d in analysis.dataset.dyads] + [b.date for b in analysis.dataset.briefs]
+    return max(dates, default=dt.date(2025, 1, 1))
+
+
+def prepare_site(config) -> SiteState:
+    project = Path(config.config_file_path).resolve().parent
+    data_dir = (project / config.extra.get("data_dir", "data")).resolve()
+    try:
+        analysis = classify(validate(load_data(data_dir, config.docs_dir)))
+    except DataError as error:
+        for problem in error.problems:
+            log.error(str(problem).replace(str(project) + os.sep, ""))
+        raise Abort(f"{len(error.problems)} problem(s) in the data; fix them and run again") from None
+    generated = project / "build" / "generated"
+    if generated.exists():
+        shutil.rmtree(generated)
+    charts = render_charts(analysis, generated)
+    settings = Settings(organisation=config.extra["organisation"], site_url=config.site_url or "",
+                        build_date=build_date(analysis))
+    plan = render_pages(analysis, charts, settings)
+    text = "".join(page.markdown for page in plan.pages) + "".join(
+        LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + repr(config.extra["organisation"])
+    web_font(text, generated / "fonts", project / "build" / "cache" / "fonts")
+    return SiteState(analysis, charts, plan, generated, data_dir, config.extra["organisation"], config.extra["languages"])
+
+
+def index_for_search(site_dir: str) -> None:
+    """Pagefind indexes each language on its own (it reads <html lang>)."""
+    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", site_dir, "--silent"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise Abort(f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
