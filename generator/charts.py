@@ -94,23 +94,25 @@ OPENING = "「『（《〈"
 
 def wrap(text: str, columns: int) -> str:
     """Wrap by display width. Chinese may break between any two characters; a
-    Latin word or number is kept whole, and closing punctuation never starts a line."""
+    Latin word or number is kept whole; closing punctuation never starts a line
+    and opening punctuation never ends one."""
     if not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text):
         return "\n".join(textwrap.wrap(text, columns)) or text
     tokens = re.findall(r"[A-Za-z0-9.,'&()\-–]+|\s+|.", text)
-    lines, line = [], ""
+    lines: list[list[str]] = [[]]
     for token in tokens:
-        if line and width(line + token.rstrip()) > columns:
-            if token in CLOSING and line:
-                line, token = line[:-1], line[-1] + token
-            while line and line[-1] in OPENING:  # an opening bracket never ends a line
-                line, token = line[:-1], line[-1] + token
-            lines.append(line.rstrip())
-            line = "" if token.isspace() else token
-            continue
-        line += token
-    lines.append(line.rstrip())
-    return "\n".join(lines)
+        line = lines[-1]
+        if line and width("".join(line) + token.rstrip()) > columns:
+            carried: list[str] = []
+            if token in CLOSING and line:  # take the previous token along
+                carried.insert(0, line.pop())
+            while line and line[-1] in OPENING:
+                carried.insert(0, line.pop())
+            lines.append(carried)
+            if token.isspace() and not carried:
+                continue
+        lines[-1].append(token)
+    return "\n".join("".join(line).strip() for line in lines if "".join(line).strip())
 
 
 def join(items: list[str], lang: str) -> str:

@@ -221,21 +221,34 @@ def run_charts(args, analysis: Analysis) -> int:
 
 @checked
 def run_build(args, analysis: Analysis) -> int:
-    site = Path(args.out)
-    staging = staging_for(site)
+    from mkdocs.exceptions import MkDocsException
+
+    from .site import build_site
+
     try:
-        write_json(staging / "analysis.json", analysis_as_json(analysis))
-        chart_set = charts_into(analysis, staging)
-    except ChartError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        print(f"briefing: {error}", file=sys.stderr)
+        site = build_site(args.config, args.data, args.docs, args.out)
+    except (MkDocsException, ChartError) as error:
+        print(f"briefing: the site was not built: {error}; the previous site is unchanged", file=sys.stderr)
         return EXIT_PROBLEMS
-    swap_in(staging, site)
+    pages = sum(1 for _ in site.rglob("*.html"))
     print(
-        f"briefing build: wrote {site}/analysis.json and {len(chart_set.charts)} charts "
-        f"({plural(len(analysis.dyads), 'dyad')}, {plural(len(analysis.triads), 'triad')}); "
-        "HTML pages and PDFs are not rendered by this version"
+        f"briefing build: wrote {site} ({pages} pages in zh-TW and en, "
+        f"{plural(len(analysis.dyads), 'dyad')}, {plural(len(analysis.triads), 'triad')}, "
+        f"{plural(len(analysis.dataset.briefs), 'brief file')})"
     )
+    return EXIT_OK
+
+
+@checked
+def run_serve(args, analysis: Analysis) -> int:
+    from mkdocs.commands.serve import serve
+
+    from .site import mkdocs_config
+
+    # Rebuilds whenever data/, docs/, templates/ or generator/ change (mkdocs.yml `watch`).
+    config = mkdocs_config(args.config, args.data, args.docs, "site")
+    serve(config_file=str(Path(args.config).resolve()), livereload=True, watch=[args.data, args.docs],
+          dev_addr=args.addr, docs_dir=config.docs_dir, extra=dict(config.extra))
     return EXIT_OK
 
 
@@ -263,8 +276,12 @@ def parser() -> argparse.ArgumentParser:
     classify_parser.add_argument("--lang", choices=("en", "zh-TW"), default="en", help="language of the table")
     charts_parser = command("charts", "draw every chart in both languages as SVG", run_charts)
     charts_parser.add_argument("--out", default="site", metavar="DIR", help="charts go to DIR/charts (default: site)")
-    build_parser = command("build", "check and classify the data and write the results into the site folder", run_build)
+    build_parser = command("build", "build the whole site: check, classify, charts, pages, search", run_build)
     build_parser.add_argument("--out", default="site", metavar="DIR", help="the site folder (default: site)")
+    build_parser.add_argument("--config", default="mkdocs.yml", metavar="FILE", help="the MkDocs configuration")
+    serve_parser = command("serve", "serve the site locally and rebuild when data or pages change", run_serve)
+    serve_parser.add_argument("--config", default="mkdocs.yml", metavar="FILE", help="the MkDocs configuration")
+    serve_parser.add_argument("--addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve")
     return main_parser
 
 

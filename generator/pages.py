@@ -20,7 +20,7 @@ import jinja2
 from markdown.extensions.toc import slugify_unicode
 
 from .charts import Chart, ChartSet, short_cite, triad_key
-from .classify import dyad_as_json
+from .classify import analysis_as_json, dyad_as_json
 from .framework import FRAMEWORK, LABELS
 from .model import LANGUAGES, Analysis, Brief, DyadResult, Source, TriadResult
 from .validate import CITATION, EMBED
@@ -36,6 +36,7 @@ class Settings:
     organisation: dict
     site_url: str = ""
     build_date: dt.date = dt.date(2025, 1, 1)  # from SOURCE_DATE_EPOCH or the data, never the clock
+    handouts: bool = False  # link PDF handouts only when the build makes them
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         """Render a page's HTML from its template; `markdown` (a brief's text) follows it."""
         url = url_of(page_key, lang)
         ctx = Context(analysis, charts, settings, lang, url)
+        pdf = pdf if settings.handouts else None
         body = compact(env.get_template(template).render(c=ctx, title=title, pdf=pdf and href(url, pdf), **values))
         body += "\n" + markdown
         pages.append(SitePage(page_key, lang, page_uri(page_key, lang), kind, title, front_matter(title) + body,
@@ -365,7 +367,8 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         add("events", lang, "events", t("events_title"), "events.html")
         add("search", lang, "search", t("search_title"), "search.html")
 
-    files = []
+    files = [("downloads/analysis.json",
+              (json.dumps(analysis_as_json(analysis), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))]
     for result in analysis.dyads:
         document = json.dumps(dyad_as_json(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         files.append((f"downloads/{result.dyad.id}.json", document.encode("utf-8")))

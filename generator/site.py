@@ -125,3 +125,34 @@ def index_for_search(site_dir: str) -> None:
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise Abort(f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
+
+
+def mkdocs_config(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, site_dir: str | Path):
+    """Load mkdocs.yml with the analyst's folders put in."""
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(config_file), site_dir=str(Path(site_dir).resolve()),
+                         docs_dir=str(Path(docs_dir).resolve()))
+    config.extra["data_dir"] = str(Path(data_dir).resolve())
+    return config
+
+
+def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, out_dir: str | Path) -> Path:
+    """Build the whole site into a staging folder; swap it into out_dir only if everything succeeded."""
+    from mkdocs.commands.build import build
+
+    out = Path(out_dir)
+    staging = out.with_name(out.name + ".tmp")
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        build(mkdocs_config(config_file, data_dir, docs_dir, staging))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    previous = out.with_name(out.name + ".old")
+    if out.exists():
+        out.rename(previous)
+    staging.rename(out)
+    shutil.rmtree(previous, ignore_errors=True)
+    return out

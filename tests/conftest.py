@@ -1,6 +1,8 @@
 """Shared fixtures: a small valid data folder whose line numbers tests rely on."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,19 @@ def run(capsys):
         return code, captured.out, captured.err
 
     return invoke
+
+
+def briefing(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the installed `briefing` command as an analyst would."""
+    script = Path(sys.executable).with_name("briefing")
+    return subprocess.run([str(script), *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The real project, built once for the whole test session."""
+    out = tmp_path_factory.mktemp("built") / "site"
+    result = briefing("build", "--out", str(out))
+    if result.returncode != 0:
+        raise RuntimeError(f"briefing build failed:\n{result.stderr}")
+    return out

@@ -33,7 +33,8 @@ def test_all_seven_kinds_render_for_the_seed_data_in_both_languages(seed_charts)
     out, chart_set = seed_charts
     made = {(chart.kind, chart.lang) for chart in chart_set.charts}
     assert made == {(kind, lang) for kind in KINDS for lang in ("zh-TW", "en")}
-    assert len(chart_set.charts) == 2 * (1 + 3 * 5 + 1)
+    # per language: 1 triad map, 5 charts for each of 3 dyads, commitment, Figure 2
+    assert len(chart_set.charts) == 2 * (1 + 3 * 5 + 2)
     for chart in chart_set.charts:
         root = ElementTree.parse(out / chart.path).getroot()
         assert root.tag == f"{SVG}svg", chart.path
@@ -87,7 +88,7 @@ def test_ten_dyads_five_actors_and_another_external_actor_draw_cleanly(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         chart_set = render_charts(analysis, tmp_path / "out")
-    assert len(chart_set.charts) == 2 * (10 + 10 * 5 + 1)
+    assert len(chart_set.charts) == 2 * (10 + 10 * 5 + 2)
     names = " ".join(chart.alt for chart in chart_set.charts if chart.lang == "en")
     for absent in ("Russia", "North Korea", "United States"):
         assert absent not in names
@@ -108,8 +109,25 @@ def test_briefing_charts_writes_every_chart_and_a_manifest(workdir, run):
     write_dataset(workdir, NAMED_ACTORS[:3], ("CHN", "中國", "China"), 3)
     code, out, err = run("charts", "--out", "built")
     assert (code, err) == (0, "")
-    assert out == "briefing charts: wrote 34 charts to built/charts\n"
+    assert out == "briefing charts: wrote 36 charts to built/charts\n"
     manifest = json.loads((workdir / "built" / "charts" / "charts.json").read_text(encoding="utf-8"))
-    assert len(manifest) == 34
+    assert len(manifest) == 36
     assert all((workdir / "built" / item["path"]).is_file() for item in manifest)
     assert sorted(p.name for p in (workdir / "built").iterdir()) == ["charts"]
+
+
+@pytest.mark.parametrize(
+    "text, columns, lines",
+    [
+        ("俄羅斯發動對烏克蘭的「特別軍事行動」　Osborn & Nikolskaya（2022）", 62,
+         ["俄羅斯發動對烏克蘭的「特別軍事行動」　Osborn & Nikolskaya", "（2022）"]),
+        ("北韓試射洲際彈道飛彈，中國外交部僅呼籲維護半島和平穩定", 20,
+         ["北韓試射洲際彈道飛", "彈，中國外交部僅呼籲", "維護半島和平穩定"]),
+        ("Putin accuses the United States and NATO of pushing Russia to its red lines", 30,
+         ["Putin accuses the United", "States and NATO of pushing", "Russia to its red lines"]),
+    ],
+)
+def test_wrap_keeps_words_whole_and_punctuation_off_line_starts(text, columns, lines):
+    from generator.charts import wrap
+
+    assert wrap(text, columns).split("\n") == lines

@@ -55,29 +55,18 @@ def test_classify_on_bad_data_reports_problems_and_prints_no_results(workdir, ru
     )
 
 
-def test_build_writes_the_analysis_and_charts_and_says_what_it_did_not_render(workdir, run):
-    write_data(workdir)
+def test_build_stops_on_bad_data_before_touching_the_site(workdir, run):
+    write_data(workdir, dyads={"russia-china": DYAD.replace("external: high", "external: hi")})
+    (workdir / "site").mkdir()
+    (workdir / "site" / "index.html").write_text("previous", encoding="utf-8")
     code, out, err = run("build")
-    assert (code, err) == (0, "")
-    assert out == (
-        "briefing build: wrote site/analysis.json and 12 charts (1 dyad, 0 triads); "
-        "HTML pages and PDFs are not rendered by this version\n"
-    )
-    assert (workdir / "site" / "charts" / "dyads" / "russia-china" / "matrix.zh-TW.svg").is_file()
-    assert json.loads((workdir / "site" / "analysis.json").read_text(encoding="utf-8"))["dyads"][0]["type"] == (
-        "balancing-hedging"
-    )
-
-
-def test_a_failed_build_leaves_the_previous_site_untouched(workdir, run):
-    write_data(workdir)
-    assert run("build")[0] == 0
-    before = (workdir / "site" / "analysis.json").read_bytes()
-    (workdir / "data" / "dyads" / "russia-china.yaml").write_text(DYAD.replace("external: high", "external: hi"))
-    code, _, _ = run("build")
-    assert code == 1
-    assert (workdir / "site" / "analysis.json").read_bytes() == before
-    assert sorted(path.name for path in workdir.iterdir()) == ["data", "site"]
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "data/dyads/russia-china.yaml:9: threat level 'hi' for RUS.external is not one of low, medium, high",
+        "briefing: 1 problem in data; fix them and run again",
+    ]
+    assert [p.name for p in (workdir / "site").iterdir()] == ["index.html"]
+    assert (workdir / "site" / "index.html").read_text(encoding="utf-8") == "previous"
 
 
 def briefing(*args: str, cwd, optimize: bool = False) -> subprocess.CompletedProcess:

@@ -5,7 +5,10 @@ window.addEventListener("DOMContentLoaded", function () {
     if (hint) hint.hidden = false;
     return;
   }
-  var ui = new PagefindUI({ element: "#search", showSubResults: true, showImages: false, resetStyles: false });
+  var container = document.getElementById("search-ui");
+  var ui = new PagefindUI({ element: "#search-ui", showSubResults: true, showImages: false, resetStyles: false });
+  var input = container.querySelector("input");
+  if (input) input.setAttribute("aria-label", container.dataset.label);
   var query = new URLSearchParams(location.search).get("q");
   if (query) ui.triggerSearch(query);
 });

@@ -1,0 +1,150 @@
+"""The built site in a real browser: Playwright driving Debian's Chromium."""
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+         "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `apt-get install chromium` (scripts/test.sh does it for you)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("console", lambda message: message.type == "error" and tab.errors.append(message.text))
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+def site_pages(site: Path) -> list[str]:
+    return sorted(str(path.relative_to(site)) for path in site.rglob("*.html"))
+
+
+def test_every_page_loads_cleanly_in_both_languages(site, server, page):
+    for path in site_pages(site):
+        page.errors.clear()
+        page.goto(server + path, wait_until="load")
+        # Lazy images below the fold load only when scrolled to; make them all load first.
+        broken = page.evaluate(
+            "async () => { const images = [...document.images]; images.forEach(i => i.loading = 'eager');"
+            " await Promise.all(images.map(i => i.decode().catch(() => null)));"
+            " return images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src); }"
+        )
+        assert broken == [], f"{path}: broken images {broken}"
+        assert page.errors == [], f"{path}: console errors {page.errors}"
+        expected = "en" if path.startswith("en/") else "zh-TW"
+        assert page.evaluate("document.documentElement.lang") == expected, path
+
+
+def test_every_link_on_every_page_resolves(site, server, page):
+    checked: set[str] = set()
+    for path in site_pages(site):
+        page.goto(server + path)
+        for href in page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)"):
+            target = href.split("#")[0]
+            if not target.startswith(server) or target in checked:
+                continue
+            checked.add(target)
+            response = page.request.get(target)
+            assert response.status == 200, f"{path} links to {href}: HTTP {response.status}"
+    # Every page of the site can be reached by following links.
+    assert {server + path for path in site_pages(site)} <= checked
+
+
+def test_the_language_switch_goes_to_the_same_page_and_back(server, page):
+    page.goto(server + "dyads/north-korea-china.html")
+    page.click(".language-switch a")
+    assert urlsplit(page.url).path == "/en/dyads/north-korea-china.html"
+    assert page.inner_text("h1") == "North Korea–China"
+    page.click(".language-switch a")
+    assert urlsplit(page.url).path == "/dyads/north-korea-china.html"
+    assert page.inner_text("h1") == "朝中關係"
+
+
+def search(page, server: str, path: str, query: str) -> list[str]:
+    page.goto(server + path)
+    page.fill(".pagefind-ui__search-input", query)
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    return [urlsplit(urljoin(page.url, href)).path
+            for href in page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.getAttribute('href'))")]
+
+
+def test_search_finds_the_tethering_dyad_in_both_languages(server, page):
+    assert "/dyads/north-korea-china.html" in search(page, server, "search.html", "籠絡")
+    assert "/en/dyads/north-korea-china.html" in search(page, server, "en/search.html", "tethering")
+    assert page.errors == []
+
+
+def test_pages_fit_a_phone_screen(site, browser, server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
+    tab = context.new_page()
+    for path in site_pages(site):
+        tab.goto(server + path)
+        overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a phone screen"
+    context.close()
+
+
+def test_no_serious_or_critical_accessibility_violations(site, server, page):
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm install` in the project folder (scripts/test.sh does it)")
+    script = AXE.read_text(encoding="utf-8")
+    for path in site_pages(site):
+        page.goto(server + path)
+        page.add_script_tag(content=script)
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+        )
+        assert violations == [], f"{path}: {violations}"
+
+
+def test_keep_screenshots_of_a_dyad_page_in_each_language(server, page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for path, name in (("dyads/russia-china.html", "dyad.zh-TW.png"), ("en/dyads/russia-china.html", "dyad.en.png")):
+        page.goto(server + path)
+        page.evaluate("document.fonts.ready")
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        assert (ARTIFACTS / name).stat().st_size > 50_000

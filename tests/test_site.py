@@ -1,0 +1,175 @@
+"""The built site: both languages, counterparts, anchors, briefs, search index, failure safety."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, briefing
+
+
+class Page(HTMLParser):
+    """The bits of a page the tests look at."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.lang = None
+        self.ids: list[str] = []
+        self.links: list[tuple[str, dict]] = []
+        self.images: list[dict] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+        if tag == "a" and "href" in attributes:
+            self.links.append((attributes["href"], attributes))
+        if tag == "img":
+            self.images.append(attributes)
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def read(path: Path) -> Page:
+    return Page(path.read_text(encoding="utf-8"))
+
+
+def test_every_page_exists_in_both_languages_with_the_right_lang(site):
+    chinese = [p.relative_to(site) for p in pages(site) if p.parts[len(site.parts)] != "en"]
+    english = [p.relative_to(site / "en") for p in (site / "en").rglob("*.html")]
+    assert sorted(chinese) == sorted(english)
+    assert len(chinese) == 15
+    for path in pages(site):
+        expected = "en" if (site / "en") in path.parents else "zh-TW"
+        assert read(path).lang == expected, path
+
+
+def test_the_language_switch_lands_on_the_counterpart_page(site):
+    for path in pages(site):
+        switches = [href for href, attrs in read(path).links if attrs.get("hreflang") in ("en", "zh-TW")]
+        assert len(switches) == 1, path
+        target = (path.parent / switches[0]).resolve()
+        english = (site / "en") in path.parents
+        expected = site / path.relative_to(site / "en") if english else site / "en" / path.relative_to(site)
+        assert target == expected.resolve(), path
+
+
+def test_every_local_link_and_image_resolves(site):
+    for path in pages(site):
+        page = read(path)
+        for href, _ in page.links:
+            if href.startswith(("http://", "https://", "mailto:")):
+                continue
+            target, _, anchor = href.partition("#")
+            resolved = (path.parent / target).resolve() if target else path
+            assert resolved.exists(), f"{path.relative_to(site)} links to missing {href}"
+            if anchor and resolved.suffix == ".html" and "pdf" not in resolved.parts:
+                assert anchor in read(resolved).ids, f"{path.relative_to(site)} links to missing anchor {href}"
+        for image in page.images:
+            assert (path.parent / image["src"]).resolve().is_file(), f"{path.relative_to(site)}: {image['src']}"
+            assert image.get("alt"), f"{path.relative_to(site)}: image without alt text"
+
+
+def test_chinese_headings_get_readable_anchors(site):
+    ids = read(site / "briefs" / "three-dyads.html").ids
+    assert "問題" in ids and "三方能否接軌" in ids
+    assert not [anchor for anchor in ids if re.fullmatch(r"_\d+", anchor)]
+
+
+def test_dyad_page_carries_the_reasoning_chain_and_numbered_evidence(site):
+    text = (site / "en" / "dyads" / "north-korea-china.html").read_text(encoding="utf-8")
+    assert ("North Korea perceives a high external threat and a medium internal threat: cell H of Table 2. "
+            "Cell H leaves a choice; the analyst notes that North Korea weighs the external threat more, so: balancing.") in text
+    assert ("Balancing with tethering matches row 6 of Table 3 (medium internal threat): "
+            "commitment variable, cohesion low to medium.") in text
+    assert '<a href="#ref-anthony-2023">[1]</a>' in text
+    assert 'href="../../downloads/north-korea-china.yaml"' in text
+
+
+def test_briefs_embed_live_verdicts_and_number_their_footnotes(site):
+    text = (site / "en" / "briefs" / "three-dyads.html").read_text(encoding="utf-8")
+    assert text.count('class="verdict"') == 3
+    assert 'class="footnote"' in text and 'id="fn:ramani"' in text
+    assert "Editor&#39;s note" in text or "Editor's note" in text
+    chinese = (site / "briefs" / "three-dyads.html").read_text(encoding="utf-8")
+    assert "編按：本文僅代表作者個人觀點" in chinese
+
+
+def test_framework_page_draws_tables_from_the_rule_data(site):
+    text = (site / "framework.html").read_text(encoding="utf-8")
+    for letter in "ABCDEFGHI":
+        assert f'<span class="cell-id">{letter}</span>' in text
+    table3 = text[text.index('<table class="pairs">'):]
+    assert table3[: table3.index("</table>")].count("<tr><td>") == 8  # the Table 3 rows
+    assert "charts/framework-curve.zh-TW.svg" in text
+
+
+def test_search_index_covers_both_languages(site):
+    languages = {path.name.split("_")[0] for path in (site / "pagefind" / "index").iterdir()}
+    assert languages == {"en", "zh-tw"}
+
+
+def test_web_font_is_a_subset_not_the_whole_font(site):
+    sizes = [path.stat().st_size for path in (site / "assets" / "fonts").glob("*.woff2")]
+    assert len(sizes) == 2
+    assert all(100_000 < size < 1_000_000 for size in sizes)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the data and docs folders that a test may break."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    return tmp_path
+
+
+def build_project(project: Path, out: Path) -> subprocess.CompletedProcess:
+    return briefing("build", "--data", str(project / "data"), "--docs", str(project / "docs"), "--out", str(out),
+                    "--config", str(ROOT / "mkdocs.yml"))
+
+
+def test_an_untranslated_brief_says_so_in_the_other_language(project, tmp_path):
+    (project / "docs" / "briefs" / "three-dyads.en.md").unlink()
+    result = build_project(project, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    english = (tmp_path / "site" / "en" / "briefs" / "three-dyads.html").read_text(encoding="utf-8")
+    assert '<p class="notice" role="note">This brief has not been translated into English yet; ' in english
+    assert '<article lang="zh-TW">' in english
+    chinese = (tmp_path / "site" / "briefs" / "three-dyads.html").read_text(encoding="utf-8")
+    assert 'class="notice"' not in chinese
+
+
+def test_a_brief_that_embeds_an_unknown_dyad_is_refused_with_its_line(project, tmp_path):
+    brief = project / "docs" / "briefs" / "alliances-reborn.en.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("[[chart: commitment]]", "[[verdict: russia-kina]]"),
+                     encoding="utf-8")
+    line = brief.read_text(encoding="utf-8").splitlines().index("[[verdict: russia-kina]]") + 1
+    result = build_project(project, tmp_path / "site")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{project}/docs/briefs/alliances-reborn.en.md:{line}: the brief embeds the verdict of dyad 'russia-kina', "
+        "which is not in data/dyads; use one of north-korea-china, russia-china, russia-north-korea"
+    )
+
+
+def test_a_build_that_fails_inside_mkdocs_leaves_the_previous_site_byte_for_byte(project, tmp_path, site):
+    out = tmp_path / "site"
+    shutil.copytree(site, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    brief = project / "docs" / "briefs" / "alliances-reborn.en.md"
+    brief.write_text(brief.read_text(encoding="utf-8") + "\nSee [the missing page](nowhere.md).\n", encoding="utf-8")
+    result = build_project(project, out)
+    assert result.returncode == 1
+    assert "the previous site is unchanged" in result.stderr
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "docs", "site"]
