@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -173,3 +174,13 @@ def test_a_build_that_fails_inside_mkdocs_leaves_the_previous_site_byte_for_byte
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "docs", "site"]
+
+
+def test_plain_mkdocs_build_strict_builds_the_same_site(tmp_path):
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    result = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "plain")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    assert (tmp_path / "plain" / "en" / "dyads" / "russia-china.html").is_file()
+    assert (tmp_path / "plain" / "pagefind" / "pagefind-ui.js").is_file()
