@@ -65,6 +65,12 @@ class Chart:
     path: str  # relative to the output folder
     title: str
     alt: str
+    texts: str = ""  # every character drawn, so the font subset for print can hold them
+
+    @property
+    def print_path(self) -> str:
+        """The same chart with text kept as text, for handouts that embed our font."""
+        return self.path.removesuffix(".svg") + ".print.svg"
 
 
 @dataclass(frozen=True)
@@ -223,11 +229,16 @@ def check_layout(figure: Figure, name: str) -> None:
                 warnings.warn(f"{name}: '{text}' overlaps '{other_text}'", LabelOverlapWarning)
 
 
-def to_svg(figure: Figure, name: str) -> bytes:
+def to_svg(figure: Figure, name: str) -> tuple[bytes, bytes]:
+    """The web SVG (text as outlines) and the print SVG (text as text, set in the embedded font)."""
     check_layout(figure, name)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "briefing"})
-    return buffer.getvalue()
+    outputs = []
+    for fonttype in ("path", "none"):
+        with matplotlib.rc_context({"svg.fonttype": fonttype}):
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "briefing"})
+            outputs.append(buffer.getvalue())
+    return outputs[0], outputs[1]
 
 
 def tidy_axes(axes, *, frame: bool = False) -> None:
@@ -689,18 +700,19 @@ def plan(analysis: Analysis) -> list[ChartJob]:
     return jobs
 
 
-def render(job: ChartJob) -> tuple[Chart, bytes]:
+def render(job: ChartJob) -> tuple[Chart, bytes, bytes]:
     name = job.path
     with matplotlib.rc_context(style()), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figure, title, alt = job.draw()
-        data = to_svg(figure, name)
+        web, printed = to_svg(figure, name)
+        texts = "".join(sorted({ch for artist in visible_texts(figure) for ch in artist.get_text()}))
     for warning in caught:
         message = str(warning.message)
         if "missing from font" in message:
             raise ChartError(f"{name}: {message}; the bundled font lacks this character, so reword the text")
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-    return Chart(job.kind, job.subject, job.lang, job.path, title, alt), data
+    return Chart(job.kind, job.subject, job.lang, job.path, title, alt, texts), web, printed
 
 
 def render_charts(analysis: Analysis, out_dir: str | Path) -> ChartSet:
@@ -708,9 +720,10 @@ def render_charts(analysis: Analysis, out_dir: str | Path) -> ChartSet:
     out = Path(out_dir)
     charts = []
     for job in plan(analysis):
-        chart, data = render(job)
+        chart, web, printed = render(job)
         target = out / chart.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        target.write_bytes(web)
+        (out / chart.print_path).write_bytes(printed)
         charts.append(chart)
     return ChartSet(tuple(charts))

@@ -46,7 +46,7 @@ def register_with_matplotlib() -> str:
 
 
 # Always keep ASCII and the punctuation the templates add, even if no page uses them yet.
-BASE_CHARACTERS = "".join(chr(code) for code in range(0x20, 0x7F)) + "，。、：；！？「」『』（）《》〈〉—–…・→×©"
+BASE_CHARACTERS = "".join(chr(code) for code in range(0x20, 0x7F)) + "，。、：；！？「」『』（）《》〈〉—–…・→×©•◦‘’“”"
 
 
 def web_font(text: str, out_dir, cache_dir) -> list:

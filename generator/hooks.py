@@ -8,7 +8,7 @@ MkDocs' events:
 - on_files: swap the hand-written brief sources for their rendered language
   versions and add the generated pages, charts, fonts and downloads
 - on_page_context: give the theme the page's language, counterpart and labels
-- on_post_build: index the built site for search with Pagefind
+- on_post_build: index the built site for search (Pagefind) and print the handouts
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import logging
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from generator.site import SiteState, index_for_search, prepare_site
+from generator.site import SiteState, finish_site, prepare_site
 
 log = logging.getLogger("mkdocs.briefing")
 _current: dict[str, SiteState] = {}  # MkDocs gives hooks no other place to keep state between events
@@ -50,4 +50,4 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_build(config):
-    index_for_search(config.site_dir)
+    finish_site(_current["site"], config.site_dir)

@@ -274,8 +274,11 @@ def cited_in(analysis: Analysis, lang: str) -> dict[str, list[tuple[str, str]]]:
     return places
 
 
-def brief_markdown(ctx: Context, env: jinja2.Environment, brief: Brief) -> str:
-    """The brief's own Markdown with embeds turned into HTML and citations into links."""
+def brief_markdown(ctx: Context, env: jinja2.Environment, brief: Brief, citation=None) -> str:
+    """The brief's own Markdown with embeds turned into HTML and citations into links.
+
+    `citation(source) -> str` replaces the default link into the bibliography (handouts print plain text).
+    """
 
     def embed(match: re.Match) -> str:
         kind, target = match.group(1), match.group(2).strip()
@@ -289,14 +292,16 @@ def brief_markdown(ctx: Context, env: jinja2.Environment, brief: Brief) -> str:
             chart = ctx.chart("alignment-map", chart_kind) if subject == "triad" else ctx.chart(chart_kind, subject)
         return "\n" + compact(env.get_template("_figure.html").render(c=ctx, chart=chart)) + "\n"
 
-    def citation(match: re.Match) -> str:
+    def cite(match: re.Match) -> str:
         source = ctx.analysis.dataset.source(match.group(1))
+        if citation is not None:
+            return citation(source)
         # A Markdown link to the .md source, so MkDocs checks it (and its anchor) in strict mode.
         target = href(ctx.url, page_uri("bibliography", ctx.lang) + f"#src-{source.id}")
         return f"[{ctx.cite(source)}]({target})"
 
     body = EMBED.sub(embed, brief.body)
-    return CITATION.sub(citation, body)
+    return CITATION.sub(cite, body)
 
 
 def lead_image(ctx: Context, brief: Brief) -> dict | None:

@@ -22,6 +22,7 @@ from .charts import ChartSet, render_charts
 from .classify import classify
 from .fonts import web_font
 from .framework import LABELS
+from .handouts import render_handouts
 from .load import load_data
 from .model import LANGUAGES, Analysis, DataError
 from .pages import SitePage, SitePlan, Settings, href, render_pages, url_of
@@ -43,6 +44,7 @@ class SiteState:
     data_dir: Path
     organisation: dict
     languages: dict
+    settings: Settings
 
     def replaces(self, src_uri: str) -> bool:
         """Hand-written files the generator renders itself (briefs) or overrides."""
@@ -111,12 +113,19 @@ def prepare_site(config) -> SiteState:
         shutil.rmtree(generated)
     charts = render_charts(analysis, generated)
     settings = Settings(organisation=config.extra["organisation"], site_url=config.site_url or "",
-                        build_date=build_date(analysis))
+                        build_date=build_date(analysis), handouts=True)
     plan = render_pages(analysis, charts, settings)
-    text = "".join(page.markdown for page in plan.pages) + "".join(
+    text = "".join(page.markdown for page in plan.pages) + "".join(chart.texts for chart in charts.charts) + "".join(
         LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + repr(config.extra["organisation"])
     web_font(text, generated / "fonts", project / "build" / "cache" / "fonts")
-    return SiteState(analysis, charts, plan, generated, data_dir, config.extra["organisation"], config.extra["languages"])
+    return SiteState(analysis, charts, plan, generated, data_dir, config.extra["organisation"], config.extra["languages"],
+                     settings)
+
+
+def finish_site(state: SiteState, site_dir: str) -> None:
+    """After MkDocs has written the pages: the search index, then the PDF handouts."""
+    index_for_search(site_dir)
+    render_handouts(state.analysis, state.charts, state.settings, site_dir, state.generated_dir)
 
 
 def index_for_search(site_dir: str) -> None:
