@@ -7,6 +7,7 @@ Pagefind over the built site. generator/hooks.py calls both from MkDocs' events.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -90,6 +91,26 @@ class SiteState:
         return "en" if page.lang == "zh-TW" else "zh-TW"
 
 
+def pin_source_date(project: Path, analysis: Analysis) -> None:
+    """Dates in the output (sitemap, PDFs) come from SOURCE_DATE_EPOCH, never the clock.
+
+    Unless the caller set it, it is the last commit's date, or outside git the
+    newest date in the data, so the same commit always builds the same bytes.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return
+    try:
+        result = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=project, capture_output=True, text=True,
+                                timeout=30)
+        stamp = result.stdout.strip() if result.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        stamp = ""
+    if not stamp.isdigit():
+        newest = build_date(analysis)
+        stamp = str(int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc).timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = stamp
+
+
 def build_date(analysis: Analysis) -> dt.date:
     """SOURCE_DATE_EPOCH when set, else the newest date in the data: never the clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -108,6 +129,7 @@ def prepare_site(config) -> SiteState:
         for problem in error.problems:
             log.error(str(problem).replace(str(project) + os.sep, ""))
         raise Abort(f"{len(error.problems)} problem(s) in the data; fix them and run again") from None
+    pin_source_date(project, analysis)
     generated = project / "build" / "generated"
     if generated.exists():
         shutil.rmtree(generated)
@@ -134,6 +156,10 @@ def index_for_search(site_dir: str) -> None:
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise Abort(f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
+    # Pagefind lists languages in hash-map order, which varies from run to run.
+    entry = Path(site_dir) / "pagefind" / "pagefind-entry.json"
+    entry.write_text(json.dumps(json.loads(entry.read_text(encoding="utf-8")), sort_keys=True, ensure_ascii=False,
+                                separators=(",", ":")), encoding="utf-8")
 
 
 def mkdocs_config(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, site_dir: str | Path):
