@@ -30,10 +30,24 @@ def analyse(data_dir: str, docs_dir: str | None = None) -> Analysis:
     return classify(validate(load_data(data_dir, docs_dir)))
 
 
+def annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command, so the problem shows on the pull request's diff."""
+
+    def escape(text: str, *, property_: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if property_ else text
+
+    kind = "warning" if problem.severity == "warning" else "error"
+    return f"::{kind} file={escape(problem.path, property_=True)},line={problem.line}::{escape(problem.message)}"
+
+
 def report(problems: list[Problem] | tuple[Problem, ...], stream=None) -> None:
     stream = stream or sys.stderr
     for problem in problems:
         print(problem, file=stream)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in problems:
+            print(annotation(problem))
 
 
 def plural(count: int, noun: str) -> str:
@@ -252,6 +266,21 @@ def run_serve(args, analysis: Analysis) -> int:
     return EXIT_OK
 
 
+def run_diff(args) -> int:
+    from .diff import DiffError, diff_revisions, to_json, to_markdown
+
+    try:
+        difference = diff_revisions(args.repo, args.base, args.head)
+    except DiffError as error:
+        print(f"briefing diff: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.format == "json":
+        print(json.dumps(to_json(difference), ensure_ascii=False, indent=2))
+    else:
+        print(to_markdown(difference), end="")
+    return EXIT_OK
+
+
 # ---- entry point ----------------------------------------------------------------
 
 
@@ -279,6 +308,13 @@ def parser() -> argparse.ArgumentParser:
     build_parser = command("build", "build the whole site: check, classify, charts, pages, search", run_build)
     build_parser.add_argument("--out", default="site", metavar="DIR", help="the site folder (default: site)")
     build_parser.add_argument("--config", default="mkdocs.yml", metavar="FILE", help="the MkDocs configuration")
+    diff_parser = commands.add_parser("diff", help="what a change does to the analysis, between two git revisions",
+                                      description="Compare the analysis at two git revisions (HEAD: the working tree).")
+    diff_parser.add_argument("base", metavar="BASE", help="the revision to compare from, e.g. origin/main")
+    diff_parser.add_argument("head", metavar="HEAD", nargs="?", help="the revision to compare to (default: the working tree)")
+    diff_parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    diff_parser.add_argument("--repo", default=".", metavar="DIR", help="the git repository (default: here)")
+    diff_parser.set_defaults(run=run_diff)
     serve_parser = command("serve", "serve the site locally and rebuild when data or pages change", run_serve)
     serve_parser.add_argument("--config", default="mkdocs.yml", metavar="FILE", help="the MkDocs configuration")
     serve_parser.add_argument("--addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve")

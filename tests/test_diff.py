@@ -1,0 +1,146 @@
+"""`briefing diff` between commits of a real git repository made for the test."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "Analyst", "GIT_AUTHOR_EMAIL": "analyst@example.org", "GIT_COMMITTER_NAME": "Analyst",
+           "GIT_COMMITTER_EMAIL": "analyst@example.org", "GIT_AUTHOR_DATE": "2025-07-01T00:00:00Z",
+           "GIT_COMMITTER_DATE": "2025-07-01T00:00:00Z"}
+
+
+def git(repo, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env={**os.environ, **GIT_ENV})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "seed data")
+    return tmp_path
+
+
+def edit(repo, name: str, old: str, new: str) -> None:
+    path = repo / "data" / "dyads" / name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def commit(repo, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "--short", "HEAD")
+
+
+def diff(run, repo, *args: str):
+    return run("diff", "--repo", str(repo), *args)
+
+
+def test_a_changed_level_that_keeps_the_verdict(run, repo):
+    edit(repo, "russia-china.yaml", "    external: medium\n    internal: low\n    alternatives: {external: [low]}",
+         "    external: low\n    internal: low\n    alternatives: {external: [medium]}")
+    commit(repo, "China's external threat read as low")
+    code, out, err = diff(run, repo, "HEAD~1", "HEAD")
+    assert (code, err) == (0, "")
+    assert out == (
+        "### 分析變動 Analysis changes: `HEAD~1` → `HEAD`\n\n"
+        "**No verdict changed**\n\n"
+        "#### 俄中關係 / Russia–China (`russia-china`)\n\n"
+        "| 項目 Field | 原本 Before | 現在 After |\n"
+        "| --- | --- | --- |\n"
+        "| CHN.external | 中度 / medium | 低度 / low |\n"
+        "| CHN.cell | D | A |\n"
+    )
+
+
+def test_a_changed_verdict_heads_the_comment(run, repo):
+    edit(repo, "russia-china.yaml", "    external: medium", "    external: high")
+    edit(repo, "russia-china.yaml", "alternatives: {external: [low]}", "alternatives: {external: [medium]}")
+    commit(repo, "China feels a high US threat")
+    code, out, _ = diff(run, repo, "main~1", "main")
+    assert code == 0
+    assert out.splitlines()[2] == "**1 verdict changed: Russia–China balancing-hedging → balancing-balancing**"
+    assert "| type | 抗衡—避險同盟 / balancing–hedging alliance | 抗衡—抗衡同盟 / balancing–balancing alliance |" in out
+    assert "| commitment | 低度到中度 / low to medium | 高度 / high |" in out
+    code, out, _ = diff(run, repo, "main~1", "main", "--format", "json")
+    document = json.loads(out)
+    assert document["headline"] == "1 verdict changed: Russia–China balancing-hedging → balancing-balancing"
+    assert document["verdicts_changed"] == [{"id": "russia-china", "before": "balancing-hedging", "after": "balancing-balancing"}]
+    assert document["triads"]["changed"] == []
+
+
+def test_an_added_dyad_and_its_triad_and_the_working_tree(run, repo):
+    (repo / "data" / "actors.yaml").write_text(
+        (repo / "data" / "actors.yaml").read_text(encoding="utf-8") + "- id: IRN\n  name: {zh-TW: 伊朗, en: Iran}\n",
+        encoding="utf-8")
+    dyad = (repo / "data" / "dyads" / "russia-china.yaml").read_text(encoding="utf-8")
+    (repo / "data" / "dyads" / "russia-iran.yaml").write_text(
+        dyad.replace("id: russia-china", "id: russia-iran").replace("[RUS, CHN]", "[RUS, IRN]")
+        .replace("  CHN:", "  IRN:").replace("俄中關係", "俄伊關係").replace("Russia–China", "Russia–Iran"),
+        encoding="utf-8")
+    code, out, _ = diff(run, repo, "HEAD")  # HEAD against the working tree
+    assert code == 0
+    assert out.splitlines()[0] == "### 分析變動 Analysis changes: `HEAD` → `working tree`"
+    assert "**No verdict changed**" in out
+    assert "- 新增雙邊關係 Dyads added: `russia-iran`" in out
+    commit(repo, "Add Russia–Iran")
+    assert json.loads(diff(run, repo, "HEAD", "--format", "json")[1])["dyads"]["added"] == []
+    assert json.loads(diff(run, repo, "HEAD~1", "HEAD", "--format", "json")[1])["dyads"]["added"] == ["russia-iran"]
+
+
+def test_briefs_and_sources_are_listed(run, repo):
+    brief = repo / "docs" / "briefs" / "alliances-reborn.en.md"
+    brief.write_text(brief.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    (repo / "docs" / "briefs" / "three-dyads.zh-TW.md").unlink()
+    sources = repo / "data" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8") + "- id: new-2025\n  author: New, A.\n  year: 2025\n"
+                       "  title: A New Report\n  publisher: Press\n", encoding="utf-8")
+    commit(repo, "edit briefs and sources")
+    code, out, _ = diff(run, repo, "HEAD~1", "HEAD")
+    assert code == 0
+    assert "- 移除評析 Briefs removed: `three-dyads.zh-TW`" in out
+    assert "- 修改評析 Briefs edited: `alliances-reborn.en`" in out
+    assert "- 新增文獻 Sources added: `new-2025`" in out
+
+
+def test_an_unknown_revision_is_a_clear_error(run, repo):
+    assert diff(run, repo, "no-such-branch") == (
+        1, "", "briefing diff: unknown revision 'no-such-branch'; give a branch, tag or commit of this repository "
+               "(e.g. origin/main or HEAD~1)\n")
+
+
+def test_no_change_says_so(run, repo):
+    code, out, _ = diff(run, repo, "HEAD")
+    assert (code, out.splitlines()[2]) == (0, "**No change to the analysis**")
+
+
+def test_check_prints_github_annotations_when_running_in_actions(run, workdir, monkeypatch):
+    from conftest import DYAD, write_data
+
+    write_data(workdir, dyads={"russia-china": DYAD.replace("external: high", "external: hi")})
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, err = run("check")
+    assert code == 1
+    assert out == ("::error file=data/dyads/russia-china.yaml,line=9::"
+                   "threat level 'hi' for RUS.external is not one of low, medium, high\n")
+    assert err.splitlines()[0] == (
+        "data/dyads/russia-china.yaml:9: threat level 'hi' for RUS.external is not one of low, medium, high")
+
+
+def test_annotations_escape_what_github_would_misread():
+    from generator.cli import annotation
+    from generator.model import Problem
+
+    assert annotation(Problem("data/a,b:c.yaml", 3, "50% done\nnext", "warning")) == (
+        "::warning file=data/a%2Cb%3Ac.yaml,line=3::50%25 done%0Anext")
