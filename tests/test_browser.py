@@ -148,3 +148,41 @@ def test_keep_screenshots_of_a_dyad_page_in_each_language(server, page):
         page.evaluate("document.fonts.ready")
         page.screenshot(path=str(ARTIFACTS / name), full_page=True)
         assert (ARTIFACTS / name).stat().st_size > 50_000
+
+
+def test_the_site_works_when_opened_from_disk(site, page):
+    """A reviewer downloads the artifact and opens index.html: every link, picture and PDF resolves."""
+    from urllib.parse import unquote
+
+    failed: list[str] = []
+    # Chromium does not load favicons for file:// pages; the file itself is checked below.
+    page.on("requestfailed", lambda request: "favicon" in request.url or failed.append(request.url))
+    queue, seen, files = [(site / "index.html").as_uri()], set(), set()
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        page.goto(url)
+        broken = page.evaluate(
+            "async () => { const images = [...document.images]; images.forEach(i => i.loading = 'eager');"
+            " await Promise.all(images.map(i => i.decode().catch(() => null)));"
+            " return images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src); }"
+        )
+        assert broken == [], f"{url}: broken images {broken}"
+        for href in page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)"):
+            if not href.startswith("file://"):
+                continue
+            target = href.split("#")[0]
+            path = Path(unquote(urlsplit(target).path))
+            assert path.is_file(), f"{url} links to missing {href}"
+            files.add(path)
+            if path.suffix == ".html":
+                queue.append(target)
+    assert {path for path in site.rglob("*.html")} <= {Path(unquote(urlsplit(u).path)) for u in seen}
+    assert {path.name for path in files if path.suffix == ".pdf"} == {path.name for path in (site / "pdf").glob("*.pdf")}
+    assert failed == []
+    assert (site / "assets" / "favicon.svg").is_file()
+    page.goto((site / "en" / "search.html").as_uri())
+    assert page.is_visible("#search-hint")
+    assert "briefing serve" in page.inner_text("#search-hint")
