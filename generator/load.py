@@ -43,6 +43,11 @@ class Scalar:
 
 
 @dataclass(frozen=True)
+class Rejected(Scalar):
+    """A value whose YAML tag was refused; the refusal is its only message."""
+
+
+@dataclass(frozen=True)
 class Mapping:
     entries: tuple[tuple[str, int, "Node"], ...]  # (key, line of the key, value)
     line: int  # the line of the key that holds this mapping, or its own first line
@@ -102,6 +107,7 @@ class RawData:
     problems: tuple[Problem, ...]
     events: Document | None = None
     briefs: tuple[RawBrief, ...] = ()
+    dyad_files: tuple[str, ...] = ()  # every dyad file's name, read or not, so briefs can refer to it
 
 
 def node_line(node: Node | None, default: int = 1) -> int:
@@ -141,6 +147,7 @@ class _Builder:
                 f"the YAML tag '{_short_tag(node.tag)}' is not allowed in data files; "
                 "remove the tag and write a plain value",
             )
+            return Rejected(value=None, raw="", tag=node.tag, line=owner_line or line)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, owner_line or line)
         if isinstance(node, yaml.SequenceNode):
@@ -333,11 +340,14 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None) -> RawDa
         events, found = read_document(base / "events.yaml", shown("events.yaml"))
         problems.extend(found)
     dyads: list[Document] = []
+    dyad_files: list[str] = []
     dyad_dir = base / "dyads"
     if dyad_dir.is_dir():
         for file in sorted(dyad_dir.iterdir()):
             if file.name.startswith("."):
                 continue
+            if file.suffix in (".yaml", ".yml"):
+                dyad_files.append(file.stem)
             if file.suffix == ".yml":
                 problems.append(
                     Problem(shown("dyads", file.name), 1, f"dyad files end in .yaml; rename {file.name} to {file.stem}.yaml")
@@ -353,4 +363,4 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None) -> RawDa
     if docs_dir is not None:
         briefs, found = load_briefs(docs_dir)
         problems.extend(found)
-    return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs)
+    return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs, tuple(dyad_files))

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from .framework import FRAMEWORK
-from .load import Document, Mapping, Node, RawBrief, RawData, Scalar, Sequence
+from .load import Document, Mapping, Node, RawBrief, RawData, Rejected, Scalar, Sequence
 from .model import (
     LANGUAGES,
     Actor,
@@ -51,6 +51,13 @@ class Invalid(Exception):
 INVALID = object()  # stands in for a value that failed, so later checks skip it
 
 
+class AlreadyReported(Invalid):
+    """The value was refused while loading; saying more about it would only repeat that."""
+
+    def __init__(self, line: int):
+        super().__init__(line, "")
+
+
 @dataclass(frozen=True)
 class Label:
     """Names a field in messages: `name 'value' for owner ...`."""
@@ -78,7 +85,8 @@ class Context:
         self.source_ids = source_ids
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
+        if message:  # an empty message means the problem was already reported
+            self.problems.append(Problem(self.path, line, message))
 
 
 Validator = Callable[[Node, Context, Label], Any]
@@ -117,6 +125,8 @@ def shown(node: Node) -> str:
 
 
 def scalar_text(node: Node, label: Label) -> str:
+    if isinstance(node, Rejected):
+        raise AlreadyReported(node.line)
     if not isinstance(node, Scalar):
         raise Invalid(node.line, f"{label} should be a line of text, not a list or block")
     if node.value is None or node.raw.strip() == "":
@@ -272,6 +282,8 @@ def evidence_list(node: Node, ctx: Context, label: Label) -> tuple[str, ...]:
         raise Invalid(node.line, f"{label} is empty; list at least one source id from sources.yaml")
     found: list[str] = []
     for item in node.items:
+        if isinstance(item, Rejected):
+            continue
         if not isinstance(item, Scalar) or item.value is None:
             ctx.problem(item.line, f"{label} should hold source ids only")
             continue
@@ -301,16 +313,23 @@ def record(node: Node | None, ctx: Context, what: str, fields: dict[str, Field],
         raise Invalid(line, f"{what} is empty; write its keys: {listing(fields)}")
     if not isinstance(node, Mapping):
         raise Invalid(node.line, f"{what} should be a block of keys ({listing(fields)}), not a single value or list")
+    guessed = set()
     for key, key_line, _ in node.items():
         if key not in fields:
             guess = nearest(key, fields)
             hint = f"did you mean '{guess}'?" if guess else f"the keys allowed here are {listing(fields)}"
             ctx.problem(key_line, f"unknown key '{key}' in {what}; {hint}")
+            guessed.add(guess)
     values: dict[str, Any] = {}
     for name, field in fields.items():
         value = node.get(name)
+        if isinstance(value, Rejected):
+            values[name] = INVALID
+            continue
         if value is None:
-            if field.required:
+            if field.required and name in guessed and name not in node.keys():
+                values[name] = INVALID  # the typo's message already names this field
+            elif field.required:
                 hint = f" ({field.hint})" if field.hint else ""
                 ctx.problem(node.line, f"{what} has no '{name}'; add it{hint}")
                 values[name] = INVALID
@@ -698,7 +717,7 @@ def lead_image(docs_dir: str, dyad_ids: set[str], triads: set[str]):
 
 
 def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str]) -> str | None:
-    dyads_listed = ", ".join(sorted(dyad_ids)) or "none yet"
+    dyads_listed = ", ".join(sorted(dyad_ids)) or "there are none in data/dyads yet"
     if kind == "verdict":
         if target not in dyad_ids:
             return f"the brief embeds the verdict of dyad '{target}', which is not in data/dyads; use one of {dyads_listed}"
@@ -786,7 +805,7 @@ def validate(raw: RawData) -> Dataset:
     events, found = check_events(raw.events, actor_ids, source_ids)
     problems.extend(found)
     briefs = []
-    dyad_ids = {dyad.id for dyad in dyads} | {PurePath(d.path).stem for d in raw.dyads}
+    dyad_ids = {dyad.id for dyad in dyads} | set(raw.dyad_files)
     triads = triad_keys(dyads)
     for raw_brief in raw.briefs:
         brief, found = check_brief(raw_brief, str(PurePath(raw_brief.path).parent.parent), dyad_ids, triads, source_ids)

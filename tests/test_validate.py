@@ -30,10 +30,8 @@ DYAD_CASES = [
     (
         "unknown-key-typo",
         edited("    external: high", "    extrenal: high"),
-        [
-            f"{DYAD_PATH}:8: RUS threats has no 'external'; add it (low, medium or high)",
-            f"{DYAD_PATH}:9: unknown key 'extrenal' in RUS threats; did you mean 'external'?",
-        ],
+        # One problem, one message: the typo's message already names the missing field.
+        [f"{DYAD_PATH}:9: unknown key 'extrenal' in RUS threats; did you mean 'external'?"],
     ),
     (
         "duplicate-key",
@@ -103,7 +101,6 @@ DYAD_CASES = [
         "object-constructing-tag",
         edited("external: USA", 'external: !!python/object/apply:os.system ["echo owned"]'),
         [
-            f"{DYAD_PATH}:3: external should be one actor id, e.g. USA",
             f"{DYAD_PATH}:3: the YAML tag '!!python/object/apply:os.system' is not allowed in data files; "
             "remove the tag and write a plain value",
         ],
