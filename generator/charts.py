@@ -11,13 +11,17 @@ hatching as well as colour, for grayscale print and colour-blind readers.
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import math
+import multiprocessing
+import os
 import re
 import textwrap
 import unicodedata
 import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -76,6 +80,7 @@ class Chart:
 @dataclass(frozen=True)
 class ChartSet:
     charts: tuple[Chart, ...]
+    cached: int = 0  # how many came from the cache
 
     def find(self, kind: str, subject: str, lang: str) -> Chart:
         for chart in self.charts:
@@ -680,21 +685,31 @@ class ChartJob:
     lang: str
     path: str
     draw: Callable[[], tuple[Figure, str, str]]
+    inputs: str = ""  # everything the drawing reads, for the cache key
 
 
 def plan(analysis: Analysis) -> list[ChartJob]:
+    dataset = analysis.dataset
+    names = repr(dataset.actors)
+
+    def dyad_inputs(result: DyadResult) -> str:
+        events = dataset.events_of(result.dyad)
+        return repr((result, names, events, [dataset.source(event.source) for event in events]))
+
     jobs = []
     for lang in LANGUAGES:
         for triad in analysis.triads:
             key = triad_key(triad)
+            members = [analysis.dyad(dyad_id) for dyad_id in triad.dyads]
             jobs.append(ChartJob("alignment-map", key, lang, f"charts/triads/{key}/alignment-map.{lang}.svg",
-                                 lambda t=triad, l=lang: draw_alignment_map(analysis, t, l)))
+                                 lambda t=triad, l=lang: draw_alignment_map(analysis, t, l), repr((triad, members, names))))
         for result in analysis.dyads:
+            inputs = dyad_inputs(result)
             for kind, draw in DYAD_CHARTS:
                 jobs.append(ChartJob(kind, result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/{kind}.{lang}.svg",
-                                     lambda r=result, l=lang, d=draw: d(analysis, r, l)))
+                                     lambda r=result, l=lang, d=draw: d(analysis, r, l), inputs))
         jobs.append(ChartJob("commitment", "all-dyads", lang, f"charts/commitment.{lang}.svg",
-                             lambda l=lang: draw_commitment(analysis, l)))
+                             lambda l=lang: draw_commitment(analysis, l), repr(analysis.dyads)))
         jobs.append(ChartJob("curve", "framework", lang, f"charts/framework-curve.{lang}.svg",
                              lambda l=lang: draw_curve(analysis, None, l)))
     return jobs
@@ -715,15 +730,75 @@ def render(job: ChartJob) -> tuple[Chart, bytes, bytes]:
     return Chart(job.kind, job.subject, job.lang, job.path, title, alt, texts), web, printed
 
 
-def render_charts(analysis: Analysis, out_dir: str | Path) -> ChartSet:
-    """Draw every chart for every dyad and triad in both languages into out_dir."""
+def code_fingerprint() -> str:
+    """What every chart depends on besides its own data: rules, labels, this code, font, libraries."""
+    from .fonts import font_path
+    from .framework import LABELS_PATH, RULES_PATH
+
+    parts = [Path(__file__).read_bytes(), RULES_PATH.read_bytes(), LABELS_PATH.read_bytes(),
+             str(font_path("regular").stat().st_size).encode(), str(font_path("bold").stat().st_size).encode(),
+             matplotlib.__version__.encode()]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+def cache_key(job: ChartJob, fingerprint: str) -> str:
+    return hashlib.sha256("\0".join([fingerprint, job.kind, job.subject, job.lang, job.inputs]).encode()).hexdigest()[:24]
+
+
+_PENDING: list[ChartJob] = []  # read by forked workers, which cannot be sent closures
+
+
+def _render_pending(index: int) -> tuple[Chart, bytes, bytes]:
+    return render(_PENDING[index])
+
+
+def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path | None = None,
+                  workers: int | None = None, progress=None) -> ChartSet:
+    """Draw every chart for every dyad and triad in both languages into out_dir.
+
+    With a cache folder, a chart whose inputs are unchanged is copied from the
+    cache instead of drawn; the rest are drawn in parallel, one process per core.
+    """
     out = Path(out_dir)
-    charts = []
-    for job in plan(analysis):
-        chart, web, printed = render(job)
+    jobs = plan(analysis)
+    fingerprint = code_fingerprint()
+    cache = Path(cache_dir) if cache_dir else None
+    charts: dict[int, tuple[Chart, bytes, bytes]] = {}
+    missing = []
+    for index, job in enumerate(jobs):
+        entry = cache / cache_key(job, fingerprint) if cache else None
+        if entry and (entry / "chart.json").exists():
+            meta = json.loads((entry / "chart.json").read_text(encoding="utf-8"))
+            charts[index] = (Chart(**meta), (entry / "web.svg").read_bytes(), (entry / "print.svg").read_bytes())
+        else:
+            missing.append(index)
+    workers = workers or os.cpu_count() or 1
+    global _PENDING
+    _PENDING = [jobs[index] for index in missing]
+    if len(missing) > 4 and workers > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for done, (index, result) in enumerate(zip(missing, pool.imap(_render_pending, range(len(missing)))), 1):
+                charts[index] = result
+                if progress:
+                    progress(done, len(missing))
+    else:
+        for done, index in enumerate(missing, 1):
+            charts[index] = render(jobs[index])
+            if progress:
+                progress(done, len(missing))
+    _PENDING = []
+    made = []
+    for index, job in enumerate(jobs):
+        chart, web, printed = charts[index]
         target = out / chart.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(web)
         (out / chart.print_path).write_bytes(printed)
-        charts.append(chart)
-    return ChartSet(tuple(charts))
+        if cache and index in missing:
+            entry = cache / cache_key(job, fingerprint)
+            entry.mkdir(parents=True, exist_ok=True)
+            (entry / "web.svg").write_bytes(web)
+            (entry / "print.svg").write_bytes(printed)
+            (entry / "chart.json").write_text(json.dumps(asdict(chart), ensure_ascii=False), encoding="utf-8")
+        made.append(chart)
+    return ChartSet(tuple(made), cached=len(jobs) - len(missing))

@@ -9,8 +9,14 @@ so the same commit always gives the same bytes.
 """
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import os
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 import markdown
@@ -156,12 +162,59 @@ def write_handout(job: HandoutJob, site_dir: str | Path, fonts=None) -> Path:
     return target
 
 
+def handout_key(job: HandoutJob) -> str:
+    """The print HTML plus every file it points at (stylesheet, fonts, charts) and the WeasyPrint version."""
+    import weasyprint
+
+    digest = hashlib.sha256(job.html.encode("utf-8"))
+    digest.update(weasyprint.__version__.encode())
+    for uri in sorted(set(re.findall(r'file://[^"\')\s]+', job.html))):
+        path = Path(unquote(urlsplit(uri).path))
+        digest.update(uri.encode() + (path.read_bytes() if path.is_file() else b"missing"))
+    return digest.hexdigest()[:24]
+
+
+_SITE: list[Path] = []  # read by forked workers
+
+
+def _write_in_worker(job: HandoutJob) -> str:
+    write_handout(job, _SITE[0])
+    return job.handout.path
+
+
 def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site_dir: str | Path,
-                    chart_dir: str | Path) -> tuple[Handout, ...]:
+                    chart_dir: str | Path, cache_dir: str | Path | None = None, workers: int | None = None,
+                    progress=None) -> tuple[Handout, ...]:
+    """Lay out every handout; unchanged ones come from the cache, the rest are made in parallel."""
     from weasyprint.text.fonts import FontConfiguration
 
-    fonts = FontConfiguration()  # shared, so each font is loaded once for all handouts
-    jobs = plan_handouts(analysis, charts, settings, site_dir, chart_dir)
+    site = Path(site_dir).resolve()
+    jobs = plan_handouts(analysis, charts, settings, site, chart_dir)
+    cache = Path(cache_dir) if cache_dir else None
+    missing = []
     for job in jobs:
-        write_handout(job, site_dir, fonts)
+        cached = cache / f"{handout_key(job)}.pdf" if cache else None
+        if cached and cached.exists():
+            target = site / job.handout.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, target)
+        else:
+            missing.append(job)
+    workers = workers or os.cpu_count() or 1
+    if len(missing) > 2 and workers > 1:
+        _SITE[:] = [site]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for done, _ in enumerate(pool.imap_unordered(_write_in_worker, missing), 1):
+                if progress:
+                    progress(done, len(missing))
+    else:
+        fonts = FontConfiguration()  # shared, so each font is loaded once for all handouts
+        for done, job in enumerate(missing, 1):
+            write_handout(job, site, fonts)
+            if progress:
+                progress(done, len(missing))
+    if cache:
+        cache.mkdir(parents=True, exist_ok=True)
+        for job in missing:
+            shutil.copyfile(site / job.handout.path, cache / f"{handout_key(job)}.pdf")
     return tuple(job.handout for job in jobs)

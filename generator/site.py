@@ -7,6 +7,7 @@ Pagefind over the built site. generator/hooks.py calls both from MkDocs' events.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ from .handouts import render_handouts
 from .load import load_data
 from .model import LANGUAGES, Analysis, DataError
 from .pages import SitePage, SitePlan, Settings, href, render_pages, url_of
+from .progress import Stages
 from .validate import validate
 
 log = logging.getLogger("mkdocs.briefing")
@@ -46,6 +48,8 @@ class SiteState:
     organisation: dict
     languages: dict
     settings: Settings
+    stages: Stages
+    project: Path
 
     def replaces(self, src_uri: str) -> bool:
         """Hand-written files the generator renders itself (briefs) or overrides."""
@@ -123,8 +127,11 @@ def build_date(analysis: Analysis) -> dt.date:
 def prepare_site(config) -> SiteState:
     project = Path(config.config_file_path).resolve().parent
     data_dir = (project / config.extra.get("data_dir", "data")).resolve()
+    stages = Stages()
+    cache = project / "build" / "cache"
     try:
-        analysis = classify(validate(load_data(data_dir, config.docs_dir)))
+        with stages.stage("validate+classify"):
+            analysis = classify(validate(load_data(data_dir, config.docs_dir)))
     except DataError as error:
         for problem in error.problems:
             log.error(str(problem).replace(str(project) + os.sep, ""))
@@ -133,25 +140,53 @@ def prepare_site(config) -> SiteState:
     generated = project / "build" / "generated"
     if generated.exists():
         shutil.rmtree(generated)
-    charts = render_charts(analysis, generated)
+    with stages.stage("charts"):
+        charts = render_charts(analysis, generated, cache / "charts", progress=stages.bar("charts"))
+        stages.notes["charts"] = f"{len(charts.charts)} charts, {charts.cached} from the cache"
     settings = Settings(organisation=config.extra["organisation"], site_url=config.site_url or "",
                         build_date=build_date(analysis), handouts=True)
-    plan = render_pages(analysis, charts, settings)
-    text = "".join(page.markdown for page in plan.pages) + "".join(chart.texts for chart in charts.charts) + "".join(
-        LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + repr(config.extra["organisation"])
-    web_font(text, generated / "fonts", project / "build" / "cache" / "fonts")
+    with stages.stage("pages"):
+        plan = render_pages(analysis, charts, settings)
+        stages.notes["pages"] = f"{len(plan.pages)} pages"
+    with stages.stage("fonts"):
+        text = "".join(page.markdown for page in plan.pages) + "".join(chart.texts for chart in charts.charts) + "".join(
+            LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + repr(config.extra["organisation"])
+        web_font(text, generated / "fonts", cache / "fonts")
+    stages.mark("mkdocs")
     return SiteState(analysis, charts, plan, generated, data_dir, config.extra["organisation"], config.extra["languages"],
-                     settings)
+                     settings, stages, project)
 
 
 def finish_site(state: SiteState, site_dir: str) -> None:
     """After MkDocs has written the pages: the search index, then the PDF handouts."""
-    index_for_search(site_dir)
-    render_handouts(state.analysis, state.charts, state.settings, site_dir, state.generated_dir)
+    stages = state.stages
+    stages.since("mkdocs", "mkdocs")
+    with stages.stage("search index"):
+        index_for_search(site_dir, state.project / "build" / "cache" / "pagefind")
+    with stages.stage("pdfs"):
+        made = render_handouts(state.analysis, state.charts, state.settings, site_dir, state.generated_dir,
+                               state.project / "build" / "cache" / "pdf", progress=stages.bar("pdfs"))
+        stages.notes["pdfs"] = f"{len(made)} handouts"
+    stages.save(state.project / "build" / "timings.json")
 
 
-def index_for_search(site_dir: str) -> None:
-    """Pagefind indexes each language on its own (it reads <html lang>)."""
+def index_for_search(site_dir: str, cache_dir: Path | None = None) -> None:
+    """Pagefind indexes each language on its own (it reads <html lang>).
+
+    The index depends only on the pages, so for unchanged pages it comes from the cache.
+    """
+    site = Path(site_dir)
+    key = None
+    if cache_dir is not None:
+        from importlib.metadata import version
+
+        digest = hashlib.sha256(version("pagefind").encode())
+        for page in sorted(site.rglob("*.html")):
+            digest.update(str(page.relative_to(site)).encode() + b"\0" + page.read_bytes())
+        key = Path(cache_dir) / digest.hexdigest()[:24]
+        if key.is_dir():
+            shutil.copytree(key, site / "pagefind", dirs_exist_ok=True)
+            return
     result = subprocess.run([sys.executable, "-m", "pagefind", "--site", site_dir, "--silent"],
                             capture_output=True, text=True)
     if result.returncode != 0:
@@ -160,6 +195,8 @@ def index_for_search(site_dir: str) -> None:
     entry = Path(site_dir) / "pagefind" / "pagefind-entry.json"
     entry.write_text(json.dumps(json.loads(entry.read_text(encoding="utf-8")), sort_keys=True, ensure_ascii=False,
                                 separators=(",", ":")), encoding="utf-8")
+    if key is not None:
+        shutil.copytree(site / "pagefind", key, dirs_exist_ok=True)
 
 
 def mkdocs_config(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, site_dir: str | Path):
