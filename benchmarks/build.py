@@ -192,8 +192,13 @@ def main() -> None:
             stages = ", ".join(f"{k} {v:.1f}" for k, v in result["cold"]["stages"].items())
             print(f"  cold stages (s): {stages}")
             print(f"  charts {result['ms_per_chart']} ms each (wall, web and print SVG), PDFs {result['s_per_pdf']} s each")
+    # Sizes measured in earlier runs stay; this run's sizes replace theirs.
+    out = Path(args.out)
+    earlier = json.loads(out.read_text("utf-8"))["results"] if out.exists() else []
+    measured = {result["dyads"] for result in results}
+    merged = sorted([r for r in earlier if r["dyads"] not in measured] + results, key=lambda r: r["dyads"])
     document = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
-                "results": results}
+                "results": merged}
     Path(args.out).write_text(json.dumps(document, indent=2) + "\n", "utf-8")
     print(f"\nwrote {args.out}")
 
