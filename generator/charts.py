@@ -268,7 +268,7 @@ def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str) -> tup
     corners = {triad.actors[0]: (0.0, 0.0), triad.actors[1]: (2.4, 0.0), triad.actors[2]: (1.2, 1.95)}
     outside = (3.85, 1.95)
     dyads = {tuple(sorted(r.dyad.actors)): r for r in analysis.dyads if r.dyad.id in triad.dyads}
-    for actor, point in corners.items():
+    for point in corners.values():
         axes.plot([point[0], outside[0]], [point[1], outside[1]], linestyle=(0, (4, 3)), color=MUTED, linewidth=1, zorder=1)
     edge_notes = []
     placements = {  # where each edge's label sits, clear of the dashed links
@@ -587,13 +587,13 @@ def draw_timeline(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Fi
         stack.append((x, height))
         heights.append(height)
     strip.set_ylim(-0.4, max(heights) + 0.9)
-    for number, (x, height) in enumerate(zip(position, heights), start=1):
+    for number, (x, height) in enumerate(zip(position, heights, strict=True), start=1):
         strip.scatter([x], [height + 0.3], s=120, color="white", edgecolors=INK, linewidths=1, zorder=3)
         strip.text(x, height + 0.3, str(number), ha="center", va="center", fontsize=9, zorder=4)
     # The list below the strip: number, date, title and its source.
     y = strip_top - 1.05 / figure.get_figheight()
     line_step = 0.2 / figure.get_figheight()
-    for number, (event, text) in enumerate(zip(events, wrapped), start=1):
+    for number, (event, text) in enumerate(zip(events, wrapped, strict=True), start=1):
         figure.text(0.06, y, f"{number}", ha="right", va="top", fontsize=9, fontweight="bold")
         figure.text(0.08, y, event.date.isoformat(), ha="left", va="top", fontsize=9, color=MUTED)
         figure.text(0.235, y, text, ha="left", va="top", fontsize=9, linespacing=1.25)
@@ -777,7 +777,7 @@ def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path
     _PENDING = [jobs[index] for index in missing]
     if len(missing) > 4 and workers > 1:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for done, (index, result) in enumerate(zip(missing, pool.imap(_render_pending, range(len(missing)))), 1):
+            for done, (index, result) in enumerate(zip(missing, pool.imap(_render_pending, range(len(missing))), strict=True), 1):
                 charts[index] = result
                 if progress:
                     progress(done, len(missing))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 
-from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from generator.site import SiteState, finish_site, prepare_site
@@ -24,10 +23,7 @@ _current: dict[str, SiteState] = {}  # MkDocs gives hooks no other place to keep
 
 
 def on_config(config):
-    try:
-        _current["site"] = prepare_site(config)
-    except Abort:
-        raise
+    _current["site"] = prepare_site(config)
     return config
 
 

@@ -228,7 +228,7 @@ def contested(ctx: Context, result: DyadResult) -> list[str]:
     for reading in result.readings[1:]:
         changes = [
             ctx.t("contested_change", actor=ctx.names[actor], kind=ctx.kind(kind), level=ctx.level(level))
-            for (actor, kind, level), (_, _, before) in zip(reading.levels, main.levels)
+            for (actor, kind, level), (_, _, before) in zip(reading.levels, main.levels, strict=True)
             if level != before
         ]
         joiner = "、" if ctx.lang == "zh-TW" else " and "
@@ -336,7 +336,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
                               translated, pdf))
 
     for lang in LANGUAGES:
-        t = lambda key, **v: LABELS(key, lang, **v)  # noqa: E731
+        t = lambda key, lang=lang, **v: LABELS(key, lang, **v)  # noqa: E731
         add("home", lang, "home", t("home_title"), "home.html", briefs=dataset.briefs_in(lang)[:4])
         add("dyads", lang, "dyads", t("dyads_title"), "dyads.html")
         for result in analysis.dyads:

@@ -32,7 +32,7 @@ NAMED_ACTORS = [
 
 def numbered_actors(count: int) -> list[tuple[str, str, str]]:
     letters = (a + b + c for a, b, c in itertools.product("ABCDEFGHIJKLMNOPQRSTUVWXYZ", repeat=3))
-    return [(code, f"第{index}國", f"State {index}") for index, code in zip(range(1, count + 1), letters)]
+    return [(code, f"第{index}國", f"State {index}") for index, code in zip(range(1, count + 1), letters, strict=False)]
 
 
 def write_dataset(root: Path, actors: list[tuple[str, str, str]], external: tuple[str, str, str], dyad_count: int) -> Path:

@@ -1,7 +1,6 @@
 """The `briefing` command as an analyst runs it."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
