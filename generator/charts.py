@@ -685,16 +685,21 @@ class ChartJob:
     lang: str
     path: str
     draw: Callable[[], tuple[Figure, str, str]]
-    inputs: str = ""  # everything the drawing reads, for the cache key
+    inputs: str = ""  # a digest of everything the drawing reads, for the cache key
+
+
+def digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
 def plan(analysis: Analysis) -> list[ChartJob]:
     dataset = analysis.dataset
-    names = repr(dataset.actors)
+    # Jobs keep digests of their inputs, not the inputs' text: at 1,000 dyads the text would take a gigabyte.
+    names = digest(dataset.actors)
 
     def dyad_inputs(result: DyadResult) -> str:
         events = dataset.events_of(result.dyad)
-        return repr((result, names, events, [dataset.source(event.source) for event in events]))
+        return digest(result, names, events, [dataset.source(event.source) for event in events])
 
     jobs = []
     for lang in LANGUAGES:
@@ -702,14 +707,14 @@ def plan(analysis: Analysis) -> list[ChartJob]:
             key = triad_key(triad)
             members = [analysis.dyad(dyad_id) for dyad_id in triad.dyads]
             jobs.append(ChartJob("alignment-map", key, lang, f"charts/triads/{key}/alignment-map.{lang}.svg",
-                                 lambda t=triad, l=lang: draw_alignment_map(analysis, t, l), repr((triad, members, names))))
+                                 lambda t=triad, l=lang: draw_alignment_map(analysis, t, l), digest(triad, members, names)))
         for result in analysis.dyads:
             inputs = dyad_inputs(result)
             for kind, draw in DYAD_CHARTS:
                 jobs.append(ChartJob(kind, result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/{kind}.{lang}.svg",
                                      lambda r=result, l=lang, d=draw: d(analysis, r, l), inputs))
         jobs.append(ChartJob("commitment", "all-dyads", lang, f"charts/commitment.{lang}.svg",
-                             lambda l=lang: draw_commitment(analysis, l), repr(analysis.dyads)))
+                             lambda l=lang: draw_commitment(analysis, l), digest(analysis.dyads)))
         jobs.append(ChartJob("curve", "framework", lang, f"charts/framework-curve.{lang}.svg",
                              lambda l=lang: draw_curve(analysis, None, l)))
     return jobs

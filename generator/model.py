@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 LANGUAGES = ("zh-TW", "en")
 
@@ -163,8 +164,18 @@ class Dataset:
     events: tuple[Event, ...] = ()  # sorted by date
     briefs: tuple[Brief, ...] = ()  # newest first, then by slug and language
 
+    @cached_property
+    def _events_by_actor(self) -> dict[str, tuple[int, ...]]:
+        index: dict[str, list[int]] = {}
+        for position, event in enumerate(self.events):
+            for actor in event.actors:
+                index.setdefault(actor, []).append(position)
+        return {actor: tuple(positions) for actor, positions in index.items()}
+
     def events_of(self, dyad: Dyad) -> tuple[Event, ...]:
-        return tuple(event for event in self.events if event.concerns(dyad))
+        # Only events naming a member can concern the dyad; the index finds them without scanning all.
+        positions = sorted({p for actor in dyad.actors for p in self._events_by_actor.get(actor, ())})
+        return tuple(self.events[p] for p in positions if self.events[p].concerns(dyad))
 
     def briefs_in(self, lang: str) -> tuple[Brief, ...]:
         return tuple(brief for brief in self.briefs if brief.lang == lang)
