@@ -768,13 +768,28 @@ def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path
     jobs = plan(analysis)
     fingerprint = code_fingerprint()
     cache = Path(cache_dir) if cache_dir else None
-    charts: dict[int, tuple[Chart, bytes, bytes]] = {}
+    charts: dict[int, Chart] = {}
+
+    def keep(index: int, chart: Chart, web: bytes, printed: bytes, fresh: bool) -> None:
+        # Written as each chart arrives: holding thousands of SVGs in memory would cost gigabytes.
+        target = out / chart.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(web)
+        (out / chart.print_path).write_bytes(printed)
+        if cache and fresh:
+            entry = cache / cache_key(jobs[index], fingerprint)
+            entry.mkdir(parents=True, exist_ok=True)
+            (entry / "web.svg").write_bytes(web)
+            (entry / "print.svg").write_bytes(printed)
+            (entry / "chart.json").write_text(json.dumps(asdict(chart), ensure_ascii=False), encoding="utf-8")
+        charts[index] = chart
+
     missing = []
     for index, job in enumerate(jobs):
         entry = cache / cache_key(job, fingerprint) if cache else None
         if entry and (entry / "chart.json").exists():
             meta = json.loads((entry / "chart.json").read_text(encoding="utf-8"))
-            charts[index] = (Chart(**meta), (entry / "web.svg").read_bytes(), (entry / "print.svg").read_bytes())
+            keep(index, Chart(**meta), (entry / "web.svg").read_bytes(), (entry / "print.svg").read_bytes(), False)
         else:
             missing.append(index)
     workers = workers or os.cpu_count() or 1
@@ -782,28 +797,16 @@ def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path
     _PENDING = [jobs[index] for index in missing]
     if len(missing) > 4 and workers > 1:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for done, (index, result) in enumerate(zip(missing, pool.imap(_render_pending, range(len(missing))), strict=True), 1):
-                charts[index] = result
+            results = pool.imap(_render_pending, range(len(missing)), chunksize=4)
+            for done, (index, result) in enumerate(zip(missing, results, strict=True), 1):
+                keep(index, *result, True)
                 if progress:
                     progress(done, len(missing))
     else:
         for done, index in enumerate(missing, 1):
-            charts[index] = render(jobs[index])
+            keep(index, *render(jobs[index]), True)
             if progress:
                 progress(done, len(missing))
     _PENDING = []
-    made = []
-    for index, job in enumerate(jobs):
-        chart, web, printed = charts[index]
-        target = out / chart.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(web)
-        (out / chart.print_path).write_bytes(printed)
-        if cache and index in missing:
-            entry = cache / cache_key(job, fingerprint)
-            entry.mkdir(parents=True, exist_ok=True)
-            (entry / "web.svg").write_bytes(web)
-            (entry / "print.svg").write_bytes(printed)
-            (entry / "chart.json").write_text(json.dumps(asdict(chart), ensure_ascii=False), encoding="utf-8")
-        made.append(chart)
+    made = [charts[index] for index in range(len(jobs))]
     return ChartSet(tuple(made), cached=len(jobs) - len(missing))
