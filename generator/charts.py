@@ -15,8 +15,6 @@ import hashlib
 import io
 import json
 import math
-import multiprocessing
-import os
 import re
 import textwrap
 import unicodedata
@@ -33,6 +31,7 @@ from matplotlib.text import Text as TextArtist
 
 from .fonts import register_with_matplotlib
 from .framework import FRAMEWORK, LABELS
+from .parallel import WorkerFailed, run_parallel
 from .model import LANGUAGES, Analysis, DyadResult, Event, Source, TriadResult
 
 A4_TEXT_WIDTH_IN = 6.3  # 160 mm: the printable width of an A4 page with home-printer margins
@@ -750,13 +749,6 @@ def cache_key(job: ChartJob, fingerprint: str) -> str:
     return hashlib.sha256("\0".join([fingerprint, job.kind, job.subject, job.lang, job.inputs]).encode()).hexdigest()[:24]
 
 
-_PENDING: list[ChartJob] = []  # read by forked workers, which cannot be sent closures
-
-
-def _render_pending(index: int) -> tuple[Chart, bytes, bytes]:
-    return render(_PENDING[index])
-
-
 def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path | None = None,
                   workers: int | None = None, progress=None) -> ChartSet:
     """Draw every chart for every dyad and triad in both languages into out_dir.
@@ -792,21 +784,16 @@ def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path
             keep(index, Chart(**meta), (entry / "web.svg").read_bytes(), (entry / "print.svg").read_bytes(), False)
         else:
             missing.append(index)
-    workers = workers or os.cpu_count() or 1
-    global _PENDING
-    _PENDING = [jobs[index] for index in missing]
-    if len(missing) > 4 and workers > 1:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.imap(_render_pending, range(len(missing)), chunksize=4)
-            for done, (index, result) in enumerate(zip(missing, results, strict=True), 1):
-                keep(index, *result, True)
-                if progress:
-                    progress(done, len(missing))
-    else:
-        for done, index in enumerate(missing, 1):
-            keep(index, *render(jobs[index]), True)
-            if progress:
-                progress(done, len(missing))
-    _PENDING = []
+    def draw(index: int) -> dict:
+        chart, web, printed = render(jobs[index])
+        keep(index, chart, web, printed, True)  # in a worker: files land on disk, only metadata returns
+        return asdict(chart)
+
+    try:
+        drawn = run_parallel(missing, draw, workers, progress)
+    except WorkerFailed as error:
+        raise ChartError(str(error)) from None
+    for index, meta in zip(missing, drawn, strict=True):
+        charts[index] = Chart(**meta)
     made = [charts[index] for index in range(len(jobs))]
     return ChartSet(tuple(made), cached=len(jobs) - len(missing))

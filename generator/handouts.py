@@ -10,8 +10,6 @@ so the same commit always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from markdown.extensions.toc import TocExtension, slugify_unicode
 from .charts import ChartSet
 from .framework import LABELS
 from .model import LANGUAGES, Analysis
+from .parallel import run_parallel
 from .pages import (
     CITATION,
     Context,
@@ -174,14 +173,6 @@ def handout_key(job: HandoutJob) -> str:
     return digest.hexdigest()[:24]
 
 
-_SITE: list[Path] = []  # read by forked workers
-
-
-def _write_in_worker(job: HandoutJob) -> str:
-    write_handout(job, _SITE[0])
-    return job.handout.path
-
-
 def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site_dir: str | Path,
                     chart_dir: str | Path, cache_dir: str | Path | None = None, workers: int | None = None,
                     progress=None) -> tuple[Handout, ...]:
@@ -200,21 +191,14 @@ def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, si
             shutil.copyfile(cached, target)
         else:
             missing.append(job)
-    workers = workers or os.cpu_count() or 1
-    if len(missing) > 2 and workers > 1:
-        _SITE[:] = [site]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for done, _ in enumerate(pool.imap_unordered(_write_in_worker, missing), 1):
-                if progress:
-                    progress(done, len(missing))
-    else:
-        fonts = FontConfiguration()  # shared, so each font is loaded once for all handouts
-        for done, job in enumerate(missing, 1):
-            write_handout(job, site, fonts)
-            if progress:
-                progress(done, len(missing))
-    if cache:
-        cache.mkdir(parents=True, exist_ok=True)
-        for job in missing:
+    fonts = FontConfiguration()  # each worker keeps its own copy, loading each font once
+
+    def make(job: HandoutJob) -> str:
+        write_handout(job, site, fonts)
+        if cache:
+            cache.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(site / job.handout.path, cache / f"{handout_key(job)}.pdf")
+        return job.handout.path
+
+    run_parallel(missing, make, workers, progress)
     return tuple(job.handout for job in jobs)
