@@ -20,6 +20,7 @@ from .model import (
     Reading,
     ThreatAssessment,
     TriadResult,
+    triangles,
 )
 
 KINDS = ("external", "internal")
@@ -149,18 +150,12 @@ def classify_triads(results: tuple[DyadResult, ...], rules: Framework = FRAMEWOR
     by_pair: dict[tuple[tuple[str, str], str], DyadResult] = {}
     for result in results:
         by_pair[(tuple(sorted(result.dyad.actors)), result.dyad.external)] = result
-    externals = sorted({result.dyad.external for result in results})
     triads = []
-    for external in externals:
-        members = sorted(
-            {actor for result in results if result.dyad.external == external for actor in result.dyad.actors}
-        )
-        for trio in itertools.combinations(members, 3):
-            pairs = [tuple(sorted(pair)) for pair in itertools.combinations(trio, 2)]
-            found = [by_pair.get((pair, external)) for pair in pairs]
-            if any(result is None for result in found):
-                continue
-            triads.append(triad(trio, external, found, rules))  # type: ignore[arg-type]
+    for external in sorted({result.dyad.external for result in results}):
+        pairs = [result.dyad.actors for result in results if result.dyad.external == external]
+        for trio in triangles(pairs):
+            found = [by_pair[(pair, external)] for pair in itertools.combinations(trio, 2)]
+            triads.append(triad(trio, external, found, rules))
     return tuple(triads)
 
 

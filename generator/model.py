@@ -26,6 +26,23 @@ class Text:
         return {"zh-TW": self.zh_tw, "en": self.en}
 
 
+def triangles(pairs) -> list[tuple[str, str, str]]:
+    """Every three actors all of whose pairs are in `pairs`, each sorted, in sorted order.
+
+    Walks the graph (common neighbours of each pair) instead of trying every
+    combination of three actors, which at 500 actors is 20 million tries.
+    """
+    neighbours: dict[str, set[str]] = {}
+    for first, second in pairs:
+        neighbours.setdefault(first, set()).add(second)
+        neighbours.setdefault(second, set()).add(first)
+    found = set()
+    for first, second in pairs:
+        for third in neighbours[first] & neighbours[second]:
+            found.add(tuple(sorted((first, second, third))))
+    return sorted(found)
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a value was written, for messages that point the analyst to it."""

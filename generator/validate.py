@@ -33,6 +33,7 @@ from .model import (
     Source,
     Text,
     ThreatAssessment,
+    triangles,
 )
 
 LANGUAGE_NAMES = {"zh-TW": "Traditional Chinese", "en": "English"}
@@ -671,16 +672,11 @@ DYAD_CHART_KINDS = ("curve", "matrix", "diagram", "timeline", "sensitivity")
 
 def triad_keys(dyads: list[Dyad]) -> set[str]:
     """The keys (e.g. chn-prk-rus-usa) of every triad the dyads make."""
-    pairs = {(tuple(sorted(dyad.actors)), dyad.external) for dyad in dyads}
     keys = set()
     for external in {dyad.external for dyad in dyads}:
-        members = sorted({a for dyad in dyads if dyad.external == external for a in dyad.actors})
-        for i, first in enumerate(members):
-            for j, second in enumerate(members[i + 1:], i + 1):
-                for third in members[j + 1:]:
-                    trio = (first, second, third)
-                    if all(((x, y), external) in pairs for x, y in ((first, second), (first, third), (second, third))):
-                        keys.add("-".join(a.lower() for a in trio) + "-" + external.lower())
+        pairs = [dyad.actors for dyad in dyads if dyad.external == external]
+        for trio in triangles(pairs):
+            keys.add("-".join(actor.lower() for actor in trio) + "-" + external.lower())
     return keys
 
 
