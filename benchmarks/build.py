@@ -97,11 +97,13 @@ def make_project(folder: Path, dyads: int) -> Path:
 def measure(command: list[str], cwd: Path, env: dict | None = None) -> dict:
     """Wall time and peak RSS of one command and everything it starts."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    stderr = process.stderr.read().decode("utf-8", "replace")
-    process.stderr.close()
+    # stderr goes to a file: a pipe read only at the end fills up and stalls the build.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        log.seek(0)
+        stderr = log.read().decode("utf-8", "replace")
     if status != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr}")
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}

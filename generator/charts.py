@@ -223,7 +223,8 @@ def check_layout(figure: Figure, name: str) -> None:
     for artist in visible_texts(figure):
         if artist.get_fontsize() < MIN_FONT_PT:
             warnings.warn(f"{name}: '{artist.get_text()}' is set below {MIN_FONT_PT} pt", LabelOverlapWarning)
-        box = artist.get_window_extent(renderer).padded(-1.0)
+        # The text alone: an annotation's own extent also covers its leader line.
+        box = TextArtist.get_window_extent(artist, renderer).padded(-1.0)
         if box.x0 < page.x0 - 1 or box.y0 < page.y0 - 1 or box.x1 > page.x1 + 1 or box.y1 > page.y1 + 1:
             warnings.warn(f"{name}: '{artist.get_text()}' runs outside the picture", LabelOverlapWarning)
         boxes.append((artist.get_text(), box))

@@ -131,3 +131,25 @@ def test_wrap_keeps_words_whole_and_punctuation_off_line_starts(text, columns, l
     from generator.charts import wrap
 
     assert wrap(text, columns).split("\n") == lines
+
+
+def test_two_hedgers_on_the_curve_are_not_reported_as_overlapping():
+    """Their leader lines meet near the points; the layout check measures the labels alone."""
+    import datetime as dt
+
+    import matplotlib
+
+    from generator import charts
+    from generator.model import Actor, Dataset, Dyad, Origin, Text, ThreatAssessment
+
+    text = Text("t", "t")
+    actors = tuple(Actor(code, Text(zh, en), Origin("x", 1))
+                   for code, zh, en in (("AAA", "第3國", "State 3"), ("BBB", "第5國", "State 5"), ("ZZZ", "外", "Z")))
+    threats = (ThreatAssessment("AAA", "low", "low", text, ("x",)), ThreatAssessment("BBB", "medium", "low", text, ("x",)))
+    analysis = classify(Dataset(actors, (), (Dyad("d", ("AAA", "BBB"), "ZZZ", dt.date(2025, 1, 1), text, text, threats,
+                                                  Origin("x", 1)),)))
+    for lang in ("zh-TW", "en"):
+        with matplotlib.rc_context(charts.style()), warnings.catch_warnings():
+            warnings.simplefilter("error")
+            figure, _, _ = charts.draw_curve(analysis, analysis.dyads[0], lang)
+            charts.check_layout(figure, "curve")
