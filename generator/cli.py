@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import asdict
 
 from . import __version__
-from .charts import ChartError, ChartSet, render_charts
+from .charts import ChartError, render_charts
 from .classify import analysis_as_json, classify
 from .framework import FRAMEWORK
 from .load import load_data
@@ -193,41 +193,21 @@ def write_json(path: Path, document) -> None:
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def charts_into(analysis: Analysis, folder: Path) -> ChartSet:
-    """Draw every chart into folder/charts and list them, with alt text, in charts.json."""
-    chart_set = render_charts(analysis, folder)
-    write_json(folder / "charts" / "charts.json", [asdict(chart) for chart in chart_set.charts])
-    return chart_set
-
-
-def swap_in(staging: Path, target: Path) -> None:
-    # Replace the old folder only once everything is written, so a failed run leaves it as it was.
-    if target.exists():
-        shutil.rmtree(target)
-    staging.rename(target)
-
-
-def staging_for(target: Path) -> Path:
-    staging = target.with_name(target.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    return staging
-
-
 @checked
 def run_charts(args, analysis: Analysis) -> int:
+    from .site import swap_in
+
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = staging_for(out / ".charts")
+    staging = out / ".charts.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
     try:
-        chart_set = charts_into(analysis, staging)
+        chart_set = render_charts(analysis, staging)
+        write_json(staging / "charts" / "charts.json", [asdict(chart) for chart in chart_set.charts])
     except ChartError as error:
+        shutil.rmtree(staging, ignore_errors=True)
         print(f"briefing: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
-    finally:
-        if not (staging / "charts").exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    swap_in(staging / "charts", out / "charts")
+    swap_in(staging / "charts", out / "charts")  # the old charts stay until the new ones are complete
     shutil.rmtree(staging)
     print(f"briefing charts: wrote {len(chart_set.charts)} charts to {out / 'charts'}")
     return EXIT_OK

@@ -110,10 +110,6 @@ class RawData:
     dyad_files: tuple[str, ...] = ()  # every dyad file's name, read or not, so briefs can refer to it
 
 
-def node_line(node: Node | None, default: int = 1) -> int:
-    return default if node is None else node.line
-
-
 class _AliasRefused(Exception):
     def __init__(self, line: int):
         self.line = line

@@ -222,9 +222,15 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    previous = out.with_name(out.name + ".old")
-    if out.exists():
-        out.rename(previous)
-    staging.rename(out)
-    shutil.rmtree(previous, ignore_errors=True)
+    swap_in(staging, out)
     return out
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Replace target with staging: the old folder is moved aside first and removed only afterwards."""
+    previous = target.with_name(target.name + ".old")
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        target.rename(previous)
+    staging.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
