@@ -25,7 +25,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         site = build_site(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", Path(folder) / "site")
         state = prepare_site(mkdocs_config(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", site))
-        jobs = plan_handouts(state.analysis, state.charts, state.settings, site, state.generated_dir)
+        jobs = plan_handouts(state.analysis, state.charts, state.settings, site)
         fonts = FontConfiguration()
         timings = []
         print(f"{'handout':45} {'pages':>5} {'seconds':>8}")

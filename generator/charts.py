@@ -20,6 +20,7 @@ import textwrap
 import unicodedata
 import warnings
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -80,15 +81,35 @@ class Chart:
 class ChartSet:
     charts: tuple[Chart, ...]
     cached: int = 0  # how many came from the cache
+    # Where each chart's web and print SVG are on disk, by chart path. With a cache they stay in
+    # the cache (content-addressed, so never rewritten), which keeps unchanged files unchanged on disk.
+    files: tuple[tuple[str, str, str], ...] = ()
+
+    @cached_property
+    def _files(self) -> dict[str, tuple[Path, Path]]:
+        return {path: (Path(web), Path(printed)) for path, web, printed in self.files}
+
+    def web_file(self, chart: Chart) -> Path:
+        return self._files[chart.path][0]
+
+    def print_file(self, chart_path: str) -> Path:
+        return self._files[chart_path][1]
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str], list[Chart]]:
+        index: dict[tuple[str, str], list[Chart]] = {}
+        for chart in self.charts:
+            index.setdefault((chart.subject, chart.lang), []).append(chart)
+        return index
 
     def find(self, kind: str, subject: str, lang: str) -> Chart:
-        for chart in self.charts:
-            if (chart.kind, chart.subject, chart.lang) == (kind, subject, lang):
+        for chart in self._index.get((subject, lang), ()):
+            if chart.kind == kind:
                 return chart
         raise KeyError((kind, subject, lang))
 
     def of_subject(self, subject: str, lang: str) -> tuple[Chart, ...]:
-        return tuple(chart for chart in self.charts if chart.subject == subject and chart.lang == lang)
+        return tuple(self._index.get((subject, lang), ()))
 
 
 # ---- text helpers ----------------------------------------------------------------
@@ -216,7 +237,8 @@ def visible_texts(figure: Figure) -> list[TextArtist]:
 
 def check_layout(figure: Figure, name: str) -> None:
     """Warn about text that overlaps other text, leaves the picture, or is too small."""
-    figure.canvas.draw()
+    # Lays the figure out and measures text without painting pixels: a third of the cost of a full draw.
+    figure.draw_without_rendering()
     renderer = figure.canvas.get_renderer()
     page = figure.bbox
     boxes = []
@@ -499,9 +521,32 @@ def draw_diagram(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Fig
 # ---- 5. commitment and cohesion across dyads -----------------------------------------
 
 
-def draw_commitment(analysis: Analysis, lang: str) -> tuple[Figure, str, str]:
-    title = LABELS("chart_commitment", lang)
+COMMITMENT_ROWS = 12  # dyads per commitment chart: a printed page, and a one-dyad edit redraws one part
+
+
+def commitment_parts(analysis: Analysis) -> list[tuple[str, tuple[DyadResult, ...]]]:
+    """The commitment overview in parts of at most COMMITMENT_ROWS dyads, as (subject, dyads).
+
+    One part is the subject "all-dyads"; more are "all-dyads-1", "all-dyads-2", ...
+    """
     results = analysis.dyads
+    chunks = [results[start:start + COMMITMENT_ROWS] for start in range(0, len(results), COMMITMENT_ROWS)] or [()]
+    if len(chunks) == 1:
+        return [("all-dyads", chunks[0])]
+    return [(f"all-dyads-{number}", chunk) for number, chunk in enumerate(chunks, start=1)]
+
+
+def commitment_path(subject: str, lang: str) -> str:
+    suffix = subject.removeprefix("all-dyads")
+    return f"charts/commitment{suffix}.{lang}.svg"
+
+
+def draw_commitment(analysis: Analysis, lang: str, part: int = 0) -> tuple[Figure, str, str]:
+    parts = commitment_parts(analysis)
+    results = parts[part][1]
+    title = LABELS("chart_commitment", lang)
+    if len(parts) > 1:
+        title = LABELS("chart_commitment_part", lang, title=title, part=part + 1, parts=len(parts))
     rows = max(len(results), 1)
     figure = new_figure(1.05 + 0.62 * rows)
     axes = figure.add_axes((0.27, 1.0 / figure.get_figheight() * 0.75, 0.7, 1 - 1.0 / figure.get_figheight() * 1.35))
@@ -713,8 +758,10 @@ def plan(analysis: Analysis) -> list[ChartJob]:
             for kind, draw in DYAD_CHARTS:
                 jobs.append(ChartJob(kind, result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/{kind}.{lang}.svg",
                                      lambda r=result, l=lang, d=draw: d(analysis, r, l), inputs))
-        jobs.append(ChartJob("commitment", "all-dyads", lang, f"charts/commitment.{lang}.svg",
-                             lambda l=lang: draw_commitment(analysis, l), digest(analysis.dyads)))
+        for part, (subject, results) in enumerate(commitment_parts(analysis)):
+            jobs.append(ChartJob("commitment", subject, lang, commitment_path(subject, lang),
+                                 lambda l=lang, n=part: draw_commitment(analysis, l, n),
+                                 digest(results, len(analysis.dyads))))
         jobs.append(ChartJob("curve", "framework", lang, f"charts/framework-curve.{lang}.svg",
                              lambda l=lang: draw_curve(analysis, None, l)))
     return jobs
@@ -752,42 +799,45 @@ def cache_key(job: ChartJob, fingerprint: str) -> str:
 
 def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path | None = None,
                   workers: int | None = None, progress=None) -> ChartSet:
-    """Draw every chart for every dyad and triad in both languages into out_dir.
+    """Draw every chart for every dyad and triad in both languages.
 
-    With a cache folder, a chart whose inputs are unchanged is copied from the
-    cache instead of drawn; the rest are drawn in parallel, one process per core.
+    Without a cache the files go to out_dir. With a cache folder each chart lives
+    in the cache under its key, and only charts whose inputs changed are drawn, in
+    parallel, one process per core; chart metadata is kept in one manifest.
     """
-    out = Path(out_dir)
     jobs = plan(analysis)
     fingerprint = code_fingerprint()
-    cache = Path(cache_dir) if cache_dir else None
+    if cache_dir is None:
+        out = Path(out_dir)
+        homes = [(out / job.path, out / (job.path.removesuffix(".svg") + ".print.svg")) for job in jobs]
+        known: dict[str, dict] = {}
+        manifest = None
+    else:
+        cache = Path(cache_dir)
+        keys = [cache_key(job, fingerprint) for job in jobs]
+        homes = [(cache / key / "web.svg", cache / key / "print.svg") for key in keys]
+        manifest = cache / "manifest.json"
+        try:
+            known = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
     charts: dict[int, Chart] = {}
-
-    def keep(index: int, chart: Chart, web: bytes, printed: bytes, fresh: bool) -> None:
-        # Written as each chart arrives: holding thousands of SVGs in memory would cost gigabytes.
-        target = out / chart.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(web)
-        (out / chart.print_path).write_bytes(printed)
-        if cache and fresh:
-            entry = cache / cache_key(jobs[index], fingerprint)
-            entry.mkdir(parents=True, exist_ok=True)
-            (entry / "web.svg").write_bytes(web)
-            (entry / "print.svg").write_bytes(printed)
-            (entry / "chart.json").write_text(json.dumps(asdict(chart), ensure_ascii=False), encoding="utf-8")
-        charts[index] = chart
-
     missing = []
     for index, job in enumerate(jobs):
-        entry = cache / cache_key(job, fingerprint) if cache else None
-        if entry and (entry / "chart.json").exists():
-            meta = json.loads((entry / "chart.json").read_text(encoding="utf-8"))
-            keep(index, Chart(**meta), (entry / "web.svg").read_bytes(), (entry / "print.svg").read_bytes(), False)
+        meta = known.get(keys[index]) if manifest else None
+        if meta is not None and homes[index][1].exists():
+            charts[index] = Chart(**meta)
         else:
             missing.append(index)
+
     def draw(index: int) -> dict:
+        # In a worker: the files land on disk and only the metadata comes back.
         chart, web, printed = render(jobs[index])
-        keep(index, chart, web, printed, True)  # in a worker: files land on disk, only metadata returns
+        for target, content in zip(homes[index], (web, printed), strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(target.name + ".tmp")
+            temporary.write_bytes(content)
+            temporary.replace(target)  # a chart in the cache is whole or absent
         return asdict(chart)
 
     try:
@@ -796,5 +846,12 @@ def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path
         raise ChartError(str(error)) from None
     for index, meta in zip(missing, drawn, strict=True):
         charts[index] = Chart(**meta)
-    made = [charts[index] for index in range(len(jobs))]
-    return ChartSet(tuple(made), cached=len(jobs) - len(missing))
+        if manifest:
+            known[keys[index]] = meta
+    if manifest and missing:
+        temporary = manifest.with_suffix(".tmp")
+        temporary.write_text(json.dumps(known, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        temporary.replace(manifest)
+    made = tuple(charts[index] for index in range(len(jobs)))
+    files = tuple((chart.path, str(web), str(printed)) for chart, (web, printed) in zip(made, homes, strict=True))
+    return ChartSet(made, cached=len(jobs) - len(missing), files=files)

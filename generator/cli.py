@@ -220,7 +220,7 @@ def run_build(args, analysis: Analysis) -> int:
     from .site import build_site
 
     try:
-        site = build_site(args.config, args.data, args.docs, args.out)
+        site = build_site(args.config, args.data, args.docs, args.out, clean=args.clean)
     except (MkDocsException, ChartError) as error:
         print(f"briefing: the site was not built: {error}; the previous site is unchanged", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -287,6 +287,8 @@ def parser() -> argparse.ArgumentParser:
     charts_parser.add_argument("--out", default="site", metavar="DIR", help="charts go to DIR/charts (default: site)")
     build_parser = command("build", "build the whole site: check, classify, charts, pages, search", run_build)
     build_parser.add_argument("--out", default="site", metavar="DIR", help="the site folder (default: site)")
+    build_parser.add_argument("--clean", action="store_true",
+                              help="build every page again instead of only those whose sources changed")
     build_parser.add_argument("--config", default="mkdocs.yml", metavar="FILE", help="the MkDocs configuration")
     diff_parser = commands.add_parser("diff", help="what a change does to the analysis, between two git revisions",
                                       description="Compare the analysis at two git revisions (HEAD: the working tree).")

@@ -6,7 +6,7 @@ Both the classification engine and the pages that explain the framework use
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -254,8 +254,12 @@ class Labels:
 
     texts: tuple[tuple[str, Text], ...]
 
+    @cached_property
+    def _table(self) -> dict[str, Text]:
+        return dict(self.texts)
+
     def __call__(self, key: str, lang: str, **values: object) -> str:
-        text = dict(self.texts)[key].get(lang)
+        text = self._table[key].get(lang)
         return text.format(**values) if values else text
 
 

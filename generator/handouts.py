@@ -1,6 +1,6 @@
 """Stage 7, handouts: one A4 PDF per brief and per dyad, in each language.
 
-Entry point: `render_handouts(analysis, charts, settings, site_dir) -> tuple[Handout, ...]`.
+Entry point: `render_handouts(analysis, charts, settings, site_dir) -> {handout path: key}`.
 
 WeasyPrint lays the pages out from a print template (templates/print/), with
 the same web-font subset the site uses, the charts as vector SVG, and the
@@ -55,17 +55,16 @@ class Handout:
 class PrintContext(Context):
     """Links point at the published site; pictures at the built files."""
 
-    def __init__(self, *args, site_dir: Path, chart_dir: Path, **kwargs):
+    def __init__(self, *args, site_dir: Path, **kwargs):
         super().__init__(*args, **kwargs)
         self.site_dir = site_dir
-        self.chart_dir = chart_dir
 
     def link(self, key: str) -> str:
         return self.settings.site_url + url_of(key, self.lang)
 
     def asset(self, path: str) -> str:
         if path.startswith("charts/"):  # the print variant: its text is set in the embedded font
-            return (self.chart_dir / (path.removesuffix(".svg") + ".print.svg")).as_uri()
+            return self.charts.print_file(path).resolve().as_uri()
         return (self.site_dir / path).as_uri()
 
 
@@ -108,17 +107,16 @@ class HandoutJob:
     html: str
 
 
-def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site_dir: str | Path,
-                  chart_dir: str | Path) -> list[HandoutJob]:
+def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site_dir: str | Path) -> list[HandoutJob]:
     """The print HTML of every handout: one per brief file, and one per dyad in each language."""
-    site, chart_root = Path(site_dir).resolve(), Path(chart_dir).resolve()
+    site = Path(site_dir).resolve()
     env, page_env = print_environment(), environment()
     dataset = analysis.dataset
     sources = {source.id: source for source in dataset.sources}
     jobs = []
 
     def context(lang: str, key: str) -> PrintContext:
-        return PrintContext(analysis, charts, settings, lang, url_of(key, lang), site_dir=site, chart_dir=chart_root)
+        return PrintContext(analysis, charts, settings, lang, url_of(key, lang), site_dir=site)
 
     for brief in dataset.briefs:
         ctx = context(brief.lang, f"brief:{brief.slug}")
@@ -161,32 +159,64 @@ def write_handout(job: HandoutJob, site_dir: str | Path, fonts=None) -> Path:
     return target
 
 
-def handout_key(job: HandoutJob) -> str:
+def handout_key(job: HandoutJob, file_digest) -> str:
     """The print HTML plus every file it points at (stylesheet, fonts, charts) and the WeasyPrint version."""
     import weasyprint
 
     digest = hashlib.sha256(job.html.encode("utf-8"))
     digest.update(weasyprint.__version__.encode())
     for uri in sorted(set(re.findall(r'file://[^"\')\s]+', job.html))):
-        path = Path(unquote(urlsplit(uri).path))
-        digest.update(uri.encode() + (path.read_bytes() if path.is_file() else b"missing"))
+        digest.update(uri.encode() + file_digest(Path(unquote(urlsplit(uri).path))))
     return digest.hexdigest()[:24]
 
 
+def file_digests(content_addressed: Path | None):
+    """A digest of a file's bytes, read once per build; under content_addressed, the path itself.
+
+    Charts in the cache live in folders named by the hash of their inputs, so their
+    path already names their content; reading thousands of them again would cost seconds.
+    """
+    known: dict[Path, bytes] = {}
+    root = content_addressed.resolve() if content_addressed else None
+
+    def file_digest(path: Path) -> bytes:
+        if path not in known:
+            if root is not None and root in path.parents:
+                known[path] = b"content-addressed"
+            elif path.is_file():
+                known[path] = hashlib.sha256(path.read_bytes()).digest()
+            else:
+                known[path] = b"missing"
+        return known[path]
+
+    return file_digest
+
+
 def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site_dir: str | Path,
-                    chart_dir: str | Path, cache_dir: str | Path | None = None, workers: int | None = None,
-                    progress=None) -> tuple[Handout, ...]:
-    """Lay out every handout; unchanged ones come from the cache, the rest are made in parallel."""
+                    cache_dir: str | Path | None = None, workers: int | None = None, progress=None,
+                    previous: dict[str, str] | None = None) -> dict[str, str]:
+    """Lay out every handout: unchanged ones are kept or come from the cache, the rest are made in parallel.
+
+    `previous` maps each handout already in site_dir to its key. Returns the same for this build.
+    """
     from weasyprint.text.fonts import FontConfiguration
 
     site = Path(site_dir).resolve()
-    jobs = plan_handouts(analysis, charts, settings, site, chart_dir)
+    jobs = plan_handouts(analysis, charts, settings, site)
     cache = Path(cache_dir) if cache_dir else None
+    file_digest = file_digests(cache.parent if cache else None)
+    previous = previous or {}
+    keys = {job.handout.path: handout_key(job, file_digest) for job in jobs}
     missing = []
     for job in jobs:
-        cached = cache / f"{handout_key(job)}.pdf" if cache else None
+        path = job.handout.path
+        target = site / path
+        if previous.get(path) == keys[path] and target.exists():
+            continue  # the site already holds this very handout
+        # In an incremental build the old file is a link to the live site: never write through it.
+        target.unlink(missing_ok=True)
+        cached = cache / f"{keys[path]}.pdf" if cache else None
         if cached and cached.exists():
-            target = site / job.handout.path
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, target)
         else:
@@ -197,8 +227,12 @@ def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, si
         write_handout(job, site, fonts)
         if cache:
             cache.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(site / job.handout.path, cache / f"{handout_key(job)}.pdf")
+            shutil.copyfile(site / job.handout.path, cache / f"{keys[job.handout.path]}.pdf")
         return job.handout.path
 
     run_parallel(missing, make, workers, progress)
-    return tuple(job.handout for job in jobs)
+    if (site / "pdf").is_dir():
+        for stale in (site / "pdf").glob("*.pdf"):
+            if f"pdf/{stale.name}" not in keys:
+                stale.unlink()
+    return dict(sorted(keys.items()))

@@ -9,17 +9,26 @@ MkDocs' events:
   versions and add the generated pages, charts, fonts and downloads
 - on_page_context: give the theme the page's language, counterpart and labels
 - on_post_build: index the built site for search (Pagefind) and print the handouts
+
+In an incremental build (generator/site.py build_site) the site folder starts as
+hard links to the live site; on_files unlinks whatever MkDocs is about to write.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import shutil
+from pathlib import Path
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from generator.site import SiteState, finish_site, prepare_site
 
 log = logging.getLogger("mkdocs.briefing")
-_current: dict[str, SiteState] = {}  # MkDocs gives hooks no other place to keep state between events
+_current: dict = {}  # MkDocs gives hooks no other place to keep state between events
+THEME_OUTPUTS = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 
 
 def on_config(config):
@@ -32,12 +41,59 @@ def on_files(files: Files, config) -> Files:
     kept = [file for file in files if not site.replaces(file.src_uri)]
     result = Files(kept)
     for page in site.plan.pages:
-        result.append(File.generated(config, page.src_uri, content=page.markdown, inclusion=InclusionLevel.INCLUDED))
+        result.append(File.generated(config, page.src_uri, abs_src_path=str(site.pages_dir / page.src_uri),
+                                     inclusion=InclusionLevel.INCLUDED))
     for uri, path in site.static_files():
         result.append(File.generated(config, uri, abs_src_path=str(path)))
-    for uri, content in site.plan.files:
-        result.append(File.generated(config, uri, content=content))
+    for uri, _ in site.plan.files:
+        result.append(File.generated(config, uri, abs_src_path=str(site.pages_dir / uri)))
+    previous = config.extra.get("briefing_previous")
+    _current["made"] = made = {"layout": layout(result, site), "sources": {
+        file.dest_uri: file.abs_src_path for file in result if not file.is_documentation_page()}}
+    if previous is not None:
+        prepare_incremental(result, config.site_dir, previous, made)
+    _current["files"] = result
     return result
+
+
+def layout(files: Files, site: SiteState) -> str:
+    """The page set and the web fonts: when either changes, every page is built again."""
+    pages = sorted(file.src_uri for file in files if file.is_documentation_page())
+    return hashlib.sha256(json.dumps([pages, site.fonts]).encode()).hexdigest()
+
+
+def prepare_incremental(files: Files, site_dir: str, previous: dict, made: dict) -> None:
+    """The staging folder holds hard links to the live site: unlink every file MkDocs will write.
+
+    MkDocs writes into existing files, which would change the live site through the
+    link. A static file counts as changed when its source path differs from last
+    time (charts live in content-addressed cache folders) or it is newer.
+    """
+    site = Path(site_dir)
+    if previous.get("layout") != made["layout"]:
+        shutil.rmtree(site)  # a full build after all; the live site is untouched
+        site.mkdir()
+        return
+    sources = previous.get("sources", {})
+    for file in files:
+        changed = not file.is_documentation_page() and sources.get(file.dest_uri) != file.abs_src_path
+        if changed or file.is_modified():
+            Path(file.abs_dest_path).unlink(missing_ok=True)
+    for name in THEME_OUTPUTS:  # written on every build
+        (site / name).unlink(missing_ok=True)
+
+
+def remove_stale(files: Files, site_dir: str) -> None:
+    """Files a previous build made that this one does not (handouts and the index manage their own)."""
+    site = Path(site_dir)
+    wanted = {file.dest_uri for file in files} | set(THEME_OUTPUTS)
+    for folder, _, names in os.walk(site):
+        relative = Path(folder).relative_to(site)
+        if relative.parts[:1] in (("pagefind",), ("pdf",)):
+            continue
+        for name in names:
+            if (relative / name).as_posix() not in wanted:
+                (Path(folder) / name).unlink()
 
 
 def on_page_context(context, page, config, nav):
@@ -46,4 +102,8 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_build(config):
-    finish_site(_current["site"], config.site_dir)
+    previous = config.extra.get("briefing_previous")
+    if previous is not None:
+        remove_stale(_current["files"], config.site_dir)
+    made = finish_site(_current["site"], config.site_dir, previous)
+    config.extra["briefing_made"] = {**_current["made"], **made}

@@ -270,11 +270,35 @@ def read_brief(file: Path, shown_as: str) -> tuple[RawBrief | None, list[Problem
     return RawBrief(shown_as, slug, lang, front, body, end + 2), problems
 
 
+_FAST_MAX_INDENT = 200  # deeper than any data file; libyaml's composer recurses without a limit
+
+
+def _compose_fast(text: str) -> yaml.Node | None:
+    """libyaml's composer for plain files: 20 times faster than PyYAML's own.
+
+    Only where it cannot differ from the careful path: no anchors or aliases (it
+    would share an aliased node, not refuse it), no deep nesting, and no error
+    (the careful path then words the message). None means "use the careful path".
+    """
+    if not getattr(yaml, "__with_libyaml__", False) or "&" in text or "*" in text or "\t" in text:
+        return None
+    if text.count("[") + text.count("{") > _FAST_MAX_INDENT:
+        return None
+    if any(len(line) - len(line.lstrip(" ")) > _FAST_MAX_INDENT for line in text.split("\n")):
+        return None
+    try:
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
 def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[Problem]]:
     """YAML text into a line-numbered tree, or None with the reasons it could not be read."""
     too_deep = [Problem(shown_as, 1, "the file is nested too deeply to be data; flatten it")]
+    composed = _compose_fast(text)
     try:
-        composed = yaml.compose(text, Loader=_ComposingLoader)
+        if composed is None:
+            composed = yaml.compose(text, Loader=_ComposingLoader)
     except _AliasRefused as refused:
         return None, [
             Problem(shown_as, refused.line, "YAML aliases (*name) are not allowed in data files; write the value out in full")

@@ -197,29 +197,27 @@ class Dataset:
     def briefs_in(self, lang: str) -> tuple[Brief, ...]:
         return tuple(brief for brief in self.briefs if brief.lang == lang)
 
+    # Lookups by id go through dictionaries: pages and charts call them thousands of times.
+    @cached_property
+    def _by_id(self) -> dict[str, dict]:
+        return {
+            "brief": {(brief.slug, brief.lang): brief for brief in self.briefs},
+            "dyad": {dyad.id: dyad for dyad in self.dyads},
+            "source": {source.id: source for source in self.sources},
+            "actor": {actor.id: actor for actor in self.actors},
+        }
+
     def brief(self, slug: str, lang: str) -> Brief | None:
-        for brief in self.briefs:
-            if (brief.slug, brief.lang) == (slug, lang):
-                return brief
-        return None
+        return self._by_id["brief"].get((slug, lang))
 
     def dyad(self, dyad_id: str) -> Dyad:
-        for dyad in self.dyads:
-            if dyad.id == dyad_id:
-                return dyad
-        raise KeyError(dyad_id)
+        return self._by_id["dyad"][dyad_id]
 
     def source(self, source_id: str) -> Source:
-        for source in self.sources:
-            if source.id == source_id:
-                return source
-        raise KeyError(source_id)
+        return self._by_id["source"][source_id]
 
     def actor(self, actor_id: str) -> Actor:
-        for actor in self.actors:
-            if actor.id == actor_id:
-                return actor
-        raise KeyError(actor_id)
+        return self._by_id["actor"][actor_id]
 
 
 # ---- classification results -------------------------------------------------
@@ -295,8 +293,22 @@ class Analysis:
     triads: tuple[TriadResult, ...]
     warnings: tuple[Problem, ...] = field(default=())
 
+    @cached_property
+    def _results(self) -> dict[str, DyadResult]:
+        return {result.dyad.id: result for result in self.dyads}
+
+    @cached_property
+    def _results_by_actor(self) -> dict[str, tuple[int, ...]]:
+        index: dict[str, list[int]] = {}
+        for position, result in enumerate(self.dyads):
+            for actor in result.dyad.actors:
+                index.setdefault(actor, []).append(position)
+        return {actor: tuple(positions) for actor, positions in index.items()}
+
     def dyad(self, dyad_id: str) -> DyadResult:
-        for result in self.dyads:
-            if result.dyad.id == dyad_id:
-                return result
-        raise KeyError(dyad_id)
+        return self._results[dyad_id]
+
+    def dyads_concerned_by(self, event: Event) -> tuple[DyadResult, ...]:
+        """The dyads whose timeline holds this event, in dyad order (see Event.concerns)."""
+        positions = sorted({p for actor in event.actors for p in self._results_by_actor.get(actor, ())})
+        return tuple(self.dyads[p] for p in positions if event.concerns(self.dyads[p].dyad))

@@ -14,12 +14,13 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
 from markdown.extensions.toc import slugify_unicode
 
-from .charts import Chart, ChartSet, short_cite, triad_key
+from .charts import Chart, ChartSet, commitment_parts, short_cite, triad_key
 from .classify import analysis_as_json, dyad_as_json
 from .framework import FRAMEWORK, LABELS
 from .model import LANGUAGES, Analysis, Brief, DyadResult, Source, TriadResult
@@ -60,17 +61,15 @@ class SitePlan:
     pages: tuple[SitePage, ...]
     files: tuple[tuple[str, bytes], ...] = field(default=())  # extra output files (data downloads)
 
+    @cached_property
+    def _index(self) -> dict:
+        return {**{(page.key, page.lang): page for page in self.pages}, **{page.src_uri: page for page in self.pages}}
+
     def page(self, key: str, lang: str) -> SitePage:
-        for page in self.pages:
-            if (page.key, page.lang) == (key, lang):
-                return page
-        raise KeyError((key, lang))
+        return self._index[(key, lang)]
 
     def by_src(self, src_uri: str) -> SitePage | None:
-        for page in self.pages:
-            if page.src_uri == src_uri:
-                return page
-        return None
+        return self._index.get(src_uri)
 
     def counterpart(self, page: SitePage) -> SitePage:
         other = "en" if page.lang == "zh-TW" else "zh-TW"
@@ -79,9 +78,17 @@ class SitePlan:
 
 def href(from_url: str, to_url: str) -> str:
     """A relative link between two output paths (both relative to the site root)."""
-    start = posixpath.dirname(from_url) or "."
     target, _, anchor = to_url.partition("#")
-    relative = posixpath.relpath(target, start) if target else posixpath.basename(from_url)
+    if not target:
+        relative = posixpath.basename(from_url)
+    else:
+        # Both paths are relative to the site root, so this is posixpath.relpath without its disk lookups.
+        start = [part for part in posixpath.dirname(from_url).split("/") if part]
+        parts = target.split("/")
+        common = 0
+        while common < len(start) and common < len(parts) - 1 and start[common] == parts[common]:
+            common += 1
+        relative = "/".join([".."] * (len(start) - common) + parts[common:])
     return relative + ("#" + anchor if anchor else "")
 
 
@@ -116,13 +123,14 @@ def pdf_path(kind: str, name: str, lang: str) -> str:
 class Context:
     """The helpers a template sees for one page in one language."""
 
-    def __init__(self, analysis: Analysis, charts: ChartSet, settings: Settings, lang: str, url: str):
+    def __init__(self, analysis: Analysis, charts: ChartSet, settings: Settings, lang: str, url: str,
+                 names: dict[str, str] | None = None):
         self.analysis = analysis
         self.charts = charts
         self.settings = settings
         self.lang = lang
         self.url = url
-        self.names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+        self.names = names if names is not None else {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
 
     def t(self, key: str, **values) -> str:
         return LABELS(key, self.lang, **values)
@@ -150,6 +158,11 @@ class Context:
 
     def chart(self, kind: str, subject: str) -> Chart:
         return self.charts.find(kind, subject, self.lang)
+
+    def commitment_charts(self, dyad_ids: tuple[str, ...] = ()) -> list[Chart]:
+        """The parts of the commitment overview holding these dyads (all parts when none are named)."""
+        return [self.chart("commitment", subject) for subject, results in commitment_parts(self.analysis)
+                if not dyad_ids or any(result.dyad.id in dyad_ids for result in results)]
 
     def cite(self, source: Source) -> str:
         return short_cite(source, self.lang)
@@ -179,8 +192,6 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(framework=FRAMEWORK, anchor=anchor, triad_key=triad_key,
                        source_anchor=lambda source_id: f"src-{source_id}")
-    env.tests["contains"] = lambda sequence, item: item in sequence
-    env.tests["concerned_by"] = lambda dyad, event: event.concerns(dyad)
     return env
 
 
@@ -286,11 +297,12 @@ def brief_markdown(ctx: Context, env: jinja2.Environment, brief: Brief, citation
             result = ctx.analysis.dyad(target)
             return "\n" + compact(env.get_template("_verdict.html").render(c=ctx, result=result, headline=True)) + "\n"
         if target == "commitment":
-            chart = ctx.chart("commitment", "all-dyads")
+            charts = ctx.commitment_charts(brief.dyads)
         else:
             subject, _, chart_kind = target.partition("/")
-            chart = ctx.chart("alignment-map", chart_kind) if subject == "triad" else ctx.chart(chart_kind, subject)
-        return "\n" + compact(env.get_template("_figure.html").render(c=ctx, chart=chart)) + "\n"
+            charts = [ctx.chart("alignment-map", chart_kind) if subject == "triad" else ctx.chart(chart_kind, subject)]
+        return "".join("\n" + compact(env.get_template("_figure.html").render(c=ctx, chart=chart)) + "\n"
+                       for chart in charts)
 
     def cite(match: re.Match) -> str:
         source = ctx.analysis.dataset.source(match.group(1))
@@ -311,7 +323,7 @@ def lead_image(ctx: Context, brief: Brief) -> dict | None:
     if src.startswith("chart:"):
         target = src.removeprefix("chart:")
         if target == "commitment":
-            chart = ctx.chart("commitment", "all-dyads")
+            chart = ctx.commitment_charts(brief.dyads)[0]
         else:
             subject, _, kind = target.partition("/")
             chart = ctx.chart("alignment-map", kind) if subject == "triad" else ctx.chart(kind, subject)
@@ -323,12 +335,20 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
     env = environment()
     dataset = analysis.dataset
     pages: list[SitePage] = []
+    briefs_of: dict[str, list[Brief]] = {}
+    for brief in dataset.briefs:
+        for dyad_id in brief.dyads:
+            briefs_of.setdefault(dyad_id, []).append(brief)
+    names = {lang: {actor.id: actor.name.get(lang) for actor in dataset.actors} for lang in LANGUAGES}
+
+    def context(lang: str, url: str) -> Context:
+        return Context(analysis, charts, settings, lang, url, names[lang])
 
     def add(page_key: str, lang: str, kind: str, title: str, template: str, translated: bool = True,
             pdf: str | None = None, markdown: str = "", **values) -> None:
         """Render a page's HTML from its template; `markdown` (a brief's text) follows it."""
         url = url_of(page_key, lang)
-        ctx = Context(analysis, charts, settings, lang, url)
+        ctx = context(lang, url)
         pdf = pdf if settings.handouts else None
         body = compact(env.get_template(template).render(c=ctx, title=title, pdf=pdf and href(url, pdf), **values))
         body += "\n" + markdown
@@ -340,14 +360,14 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         add("home", lang, "home", t("home_title"), "home.html", briefs=dataset.briefs_in(lang)[:4])
         add("dyads", lang, "dyads", t("dyads_title"), "dyads.html")
         for result in analysis.dyads:
-            ctx = Context(analysis, charts, settings, lang, url_of(f"dyad:{result.dyad.id}", lang))
+            ctx = context(lang, url_of(f"dyad:{result.dyad.id}", lang))
             add(f"dyad:{result.dyad.id}", lang, "dyad", result.dyad.title.get(lang), "dyad.html",
                 pdf=pdf_path("dyad", result.dyad.id, lang), result=result, reasoning=reasoning(ctx, result),
                 contested=contested(ctx, result), flips=sensitivity(ctx, result),
                 numbered=evidence_numbers(result), events=dataset.events_of(result.dyad))
         for triad in analysis.triads:
             key = triad_key(triad)
-            ctx = Context(analysis, charts, settings, lang, url_of(f"triad:{key}", lang))
+            ctx = context(lang, url_of(f"triad:{key}", lang))
             members = [ctx.names[a] for a in triad.actors]
             dyads = [analysis.dyad(dyad_id) for dyad_id in triad.dyads]
             title = t("triad_title", members=("、" if lang == "zh-TW" else ", ").join(members),
@@ -357,13 +377,17 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
                 blocking=("、" if lang == "zh-TW" else ", ").join(blocking),
                 commitment_reason=triad_commitment_reason(ctx, triad, dyads))
         add("framework", lang, "framework", t("framework_title"), "framework.html")
-        add("briefs", lang, "briefs", t("briefs_title"), "briefs.html", briefs=dataset.briefs_in(lang))
+        briefs = dataset.briefs_in(lang)
+        by_dyad = [(result, [brief for brief in briefs_of.get(result.dyad.id, ()) if brief.lang == lang])
+                   for result in analysis.dyads]
+        add("briefs", lang, "briefs", t("briefs_title"), "briefs.html", briefs=briefs,
+            by_dyad=[(result, related) for result, related in by_dyad if related])
         for slug in dict.fromkeys(brief.slug for brief in dataset.briefs):
             brief = dataset.brief(slug, lang)
             translated = brief is not None
             if brief is None:  # show the other language, with a notice saying so
                 brief = dataset.brief(slug, "en" if lang == "zh-TW" else "zh-TW")
-            ctx = Context(analysis, charts, settings, lang, url_of(f"brief:{slug}", lang))
+            ctx = context(lang, url_of(f"brief:{slug}", lang))
             body = brief_markdown(ctx, env, brief)
             add(f"brief:{slug}", lang, "brief", brief.title, "brief.html", translated=translated,
                 pdf=pdf_path("brief", slug, brief.lang), markdown=body, brief=brief, lead=lead_image(ctx, brief))

@@ -50,13 +50,18 @@ class SiteState:
     settings: Settings
     stages: Stages
     project: Path
+    pages_dir: Path  # the rendered page sources, rewritten only when they change
+
+    @property
+    def fonts(self) -> list[str]:
+        return sorted(path.name for path in (self.generated_dir / "fonts").glob("*.woff2"))
 
     def replaces(self, src_uri: str) -> bool:
         """Hand-written files the generator renders itself (briefs) or overrides."""
         return bool(BRIEF_SOURCE.match(src_uri)) or self.plan.by_src(src_uri) is not None
 
     def static_files(self) -> list[tuple[str, Path]]:
-        files = [(chart.path, self.generated_dir / chart.path) for chart in self.charts.charts]
+        files = [(chart.path, self.charts.web_file(chart)) for chart in self.charts.charts]
         files += [(f"assets/fonts/{path.name}", path) for path in sorted((self.generated_dir / "fonts").glob("*.woff2"))]
         files += [(f"downloads/{result.dyad.id}.yaml", self.data_dir / "dyads" / f"{result.dyad.id}.yaml")
                   for result in self.analysis.dyads]
@@ -86,7 +91,7 @@ class SiteState:
             "org": {key: (value.get(lang) if isinstance(value, dict) else value) for key, value in self.organisation.items()},
             "t": lambda key, **values: LABELS(key, lang, **values),
             "asset": lambda path: href(page.url, path),
-            "fonts": sorted(path.name for path in (self.generated_dir / "fonts").glob("*.woff2")),
+            "fonts": self.fonts,
         }
 
     def _brief_lang(self, page: SitePage) -> str:
@@ -147,56 +152,97 @@ def prepare_site(config) -> SiteState:
                         build_date=build_date(analysis), handouts=True)
     with stages.stage("pages"):
         plan = render_pages(analysis, charts, settings)
-        stages.notes["pages"] = f"{len(plan.pages)} pages"
+        changed = write_sources(plan, project / "build" / "pages")
+        stages.notes["pages"] = f"{len(plan.pages)} pages, {changed} changed"
     with stages.stage("fonts"):
         text = "".join(page.markdown for page in plan.pages) + "".join(chart.texts for chart in charts.charts) + "".join(
             LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + repr(config.extra["organisation"])
         web_font(text, generated / "fonts", cache / "fonts")
     stages.mark("mkdocs")
     return SiteState(analysis, charts, plan, generated, data_dir, config.extra["organisation"], config.extra["languages"],
-                     settings, stages, project)
+                     settings, stages, project, project / "build" / "pages")
 
 
-def finish_site(state: SiteState, site_dir: str) -> None:
-    """After MkDocs has written the pages: the search index, then the PDF handouts."""
+def write_sources(plan: SitePlan, folder: Path) -> int:
+    """Write each page's Markdown and each download under folder, leaving unchanged files untouched.
+
+    An untouched file keeps its modification time, which is how an incremental
+    MkDocs build knows the page needs no rebuilding. Returns how many were written.
+    """
+    wanted = {page.src_uri: page.markdown.encode("utf-8") for page in plan.pages}
+    wanted.update(dict(plan.files))
+    written = 0
+    for uri, content in wanted.items():
+        target = folder / uri
+        try:
+            if target.read_bytes() == content:
+                continue
+        except OSError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_bytes(content)
+        temporary.replace(target)
+        written += 1
+    if folder.is_dir():
+        for path in folder.rglob("*"):
+            if path.is_file() and path.relative_to(folder).as_posix() not in wanted:
+                path.unlink()
+    return written
+
+
+def finish_site(state: SiteState, site_dir: str, previous: dict | None = None) -> dict:
+    """After MkDocs has written the pages: the search index, then the PDF handouts.
+
+    `previous` describes the site the build started from (incremental builds):
+    an index or handout whose key is unchanged is left as it is. Returns what
+    this build made, for the next one.
+    """
+    previous = previous or {}
     stages = state.stages
     stages.since("mkdocs", "mkdocs")
     with stages.stage("search index"):
-        index_for_search(site_dir, state.project / "build" / "cache" / "pagefind")
+        search_key = index_for_search(site_dir, state.project / "build" / "cache" / "pagefind", previous.get("pagefind"))
     with stages.stage("pdfs"):
-        made = render_handouts(state.analysis, state.charts, state.settings, site_dir, state.generated_dir,
-                               state.project / "build" / "cache" / "pdf", progress=stages.bar("pdfs"))
-        stages.notes["pdfs"] = f"{len(made)} handouts"
+        handouts = render_handouts(state.analysis, state.charts, state.settings, site_dir,
+                                   state.project / "build" / "cache" / "pdf", progress=stages.bar("pdfs"),
+                                   previous=previous.get("handouts"))
+        stages.notes["pdfs"] = f"{len(handouts)} handouts"
     stages.save(state.project / "build" / "timings.json")
+    return {"pagefind": search_key, "handouts": handouts}
 
 
-def index_for_search(site_dir: str, cache_dir: Path | None = None) -> None:
+def index_for_search(site_dir: str, cache_dir: Path | None = None, previous_key: str | None = None) -> str:
     """Pagefind indexes each language on its own (it reads <html lang>).
 
-    The index depends only on the pages, so for unchanged pages it comes from the cache.
+    The index depends only on the pages: when they are unchanged, the index already
+    in the site (previous_key) or in the cache is used. Returns the pages' key.
     """
-    site = Path(site_dir)
-    key = None
-    if cache_dir is not None:
-        from importlib.metadata import version
+    from importlib.metadata import version
 
-        digest = hashlib.sha256(version("pagefind").encode())
-        for page in sorted(site.rglob("*.html")):
-            digest.update(str(page.relative_to(site)).encode() + b"\0" + page.read_bytes())
-        key = Path(cache_dir) / digest.hexdigest()[:24]
-        if key.is_dir():
-            shutil.copytree(key, site / "pagefind", dirs_exist_ok=True)
-            return
+    site = Path(site_dir)
+    digest = hashlib.sha256(version("pagefind").encode())
+    for page in sorted(site.rglob("*.html")):
+        digest.update(str(page.relative_to(site)).encode() + b"\0" + page.read_bytes())
+    key = digest.hexdigest()[:24]
+    output = site / "pagefind"
+    if key == previous_key and output.is_dir():
+        return key
+    shutil.rmtree(output, ignore_errors=True)  # in an incremental build these are links to the live site
+    cached = Path(cache_dir) / key if cache_dir is not None else None
+    if cached is not None and cached.is_dir():
+        shutil.copytree(cached, output)
+        return key
     result = subprocess.run([sys.executable, "-m", "pagefind", "--site", site_dir, "--silent"],
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise Abort(f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
     # Pagefind lists languages in hash-map order, which varies from run to run.
-    entry = Path(site_dir) / "pagefind" / "pagefind-entry.json"
+    entry = output / "pagefind-entry.json"
     entry.write_text(json.dumps(json.loads(entry.read_text(encoding="utf-8")), sort_keys=True, ensure_ascii=False,
                                 separators=(",", ":")), encoding="utf-8")
-    if key is not None:
-        shutil.copytree(site / "pagefind", key, dirs_exist_ok=True)
+    if cached is not None:
+        shutil.copytree(output, cached, dirs_exist_ok=True)
+    return key
 
 
 def mkdocs_config(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, site_dir: str | Path):
@@ -209,20 +255,94 @@ def mkdocs_config(config_file: str | Path, data_dir: str | Path, docs_dir: str |
     return config
 
 
-def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, out_dir: str | Path) -> Path:
-    """Build the whole site into a staging folder; swap it into out_dir only if everything succeeded."""
+STATE_FILE = "state.json"  # in build/: what the site in site_dir was built from
+
+
+class _QuietDirty(logging.Filter):
+    """MkDocs warns that a dirty build may leave stale navigation and links.
+
+    Ours cannot: every page is rendered again and only byte-identical sources are
+    skipped, and any change to the page set, fonts, theme or code makes a full build.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+def build_fingerprint(config_file: Path) -> str:
+    """What every page's HTML depends on besides its own source: theme, templates, code, config, libraries."""
+    from importlib.metadata import version
+
+    project = config_file.parent
+    digest = hashlib.sha256(config_file.read_bytes())
+    for folder in (project / "templates", Path(__file__).resolve().parent):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    for package in ("mkdocs", "markdown", "jinja2", "pagefind", "weasyprint", "matplotlib"):
+        digest.update(f"{package} {version(package)}".encode())
+    return digest.hexdigest()
+
+
+def link_tree(source: Path, target: Path) -> int:
+    """Recreate source under target with hard links: a copy of a large site in a fraction of a second.
+
+    Every later write into target must replace a file, never write into it, or the
+    live site would change too; the build unlinks each file before writing it.
+    """
+    count = 0
+    for folder, _, names in os.walk(source):
+        relative = Path(folder).relative_to(source)
+        (target / relative).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.link(Path(folder) / name, target / relative / name)
+            count += 1
+    return count
+
+
+def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, out_dir: str | Path,
+               clean: bool = False) -> Path:
+    """Build the whole site into a staging folder; swap it into out_dir only if everything succeeded.
+
+    When out_dir was made by the last build of this project with the same theme,
+    code and configuration, the staging folder starts as hard links to it and
+    MkDocs rebuilds only pages whose sources changed (clean=True forces a full build).
+    """
     from mkdocs.commands.build import build
 
-    out = Path(out_dir)
+    config_path = Path(config_file).resolve()
+    out = Path(out_dir).resolve()
     staging = out.with_name(out.name + ".tmp")
+    state_file = config_path.parent / "build" / STATE_FILE
     if staging.exists():
         shutil.rmtree(staging)
+    fingerprint = build_fingerprint(config_path)
     try:
-        build(mkdocs_config(config_file, data_dir, docs_dir, staging))
+        previous = json.loads(state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = {}
+    incremental = (not clean and out.is_dir() and previous.get("site") == str(out)
+                   and previous.get("fingerprint") == fingerprint)
+    config = mkdocs_config(config_path, data_dir, docs_dir, staging)
+    config.extra["briefing_previous"] = previous if incremental else None
+    quiet = _QuietDirty()
+    build_log = logging.getLogger("mkdocs.commands.build")
+    try:
+        if incremental:
+            link_tree(out, staging)
+        build_log.addFilter(quiet)
+        build(config, dirty=incremental)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        build_log.removeFilter(quiet)
+    made = dict(config.extra.get("briefing_made") or {})
+    state_file.unlink(missing_ok=True)  # between the swap and the new state, no build may trust the old one
     swap_in(staging, out)
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps({"site": str(out), "fingerprint": fingerprint, **made}, sort_keys=True),
+                          encoding="utf-8")
     return out
 
 

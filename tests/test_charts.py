@@ -7,14 +7,14 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from generator.charts import ChartError, render_charts
+from generator.charts import ChartError, commitment_parts, render_charts
 from generator.cli import analyse
 from generator.load import load_data
 from generator.validate import validate
 from generator.classify import classify
 
 from conftest import ROOT
-from synthetic import NAMED_ACTORS, write_dataset
+from synthetic import NAMED_ACTORS, numbered_actors, write_dataset
 
 KINDS = {"alignment-map", "curve", "matrix", "diagram", "commitment", "timeline", "sensitivity"}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -153,3 +153,22 @@ def test_two_hedgers_on_the_curve_are_not_reported_as_overlapping():
             warnings.simplefilter("error")
             figure, _, _ = charts.draw_curve(analysis, analysis.dyads[0], lang)
             charts.check_layout(figure, "curve")
+
+
+def test_the_commitment_overview_comes_in_parts_of_twelve_dyads(tmp_path):
+    data = write_dataset(tmp_path, numbered_actors(8), ("ZZZ", "外部強權", "Outside Power"), 25)
+    analysis = analyse(str(data))
+    parts = commitment_parts(analysis)
+    assert [(subject, len(dyads)) for subject, dyads in parts] == [("all-dyads-1", 12), ("all-dyads-2", 12),
+                                                                   ("all-dyads-3", 1)]
+    assert [result for _, dyads in parts for result in dyads] == list(analysis.dyads)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chart_set = render_charts(analysis, tmp_path / "out")
+    assert chart_set.find("commitment", "all-dyads-3", "en").title == "Commitment and cohesion across dyads (part 3 of 3)"
+    assert chart_set.find("commitment", "all-dyads-1", "zh-TW").title == "各組雙邊關係的承諾與凝聚力（第 1 組，共 3 組）"
+    assert chart_set.find("commitment", "all-dyads-2", "en").path == "charts/commitment-2.en.svg"
+    # Each part's alt text names exactly its own dyads.
+    second = chart_set.find("commitment", "all-dyads-2", "en").alt
+    assert all(result.dyad.title.get("en") in second for result in parts[1][1])
+    assert parts[2][1][0].dyad.title.get("en") not in second

@@ -105,7 +105,7 @@ def test_a_second_layout_gives_identical_bytes(site, tmp_path):
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
     state = prepare_site(mkdocs_config(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", copy))
-    for job in plan_handouts(state.analysis, state.charts, state.settings, copy, state.generated_dir):
+    for job in plan_handouts(state.analysis, state.charts, state.settings, copy):
         (copy / job.handout.path).unlink()
         write_handout(job, copy)
         assert (copy / job.handout.path).read_bytes() == (site / job.handout.path).read_bytes(), job.handout.path

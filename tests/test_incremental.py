@@ -1,0 +1,97 @@
+"""Incremental builds: only what changed is rebuilt, the result equals a clean build, the live site is never written through."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_determinism import checkout, tree
+
+
+def build(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(folder), SOURCE_DATE_EPOCH="1751328000")
+    return subprocess.run([sys.executable, "-m", "generator", "build", *args], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {str(path.relative_to(site)): path.stat().st_ino for path in site.rglob("*") if path.is_file()}
+
+
+def stage_line(stderr: str, stage: str) -> str:
+    return next(line for line in stderr.splitlines() if line.startswith(f"briefing: {stage} "))
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory):
+    """A built checkout, then China's external threat in Russia–China raised and built again."""
+    project = checkout(tmp_path_factory.mktemp("incremental") / "project")
+    first = build(project)
+    assert first.returncode == 0, first.stderr
+    site = project / "site"
+    before_bytes, before_inodes = tree(site), inodes(site)
+    snapshot = project / "snapshot"  # links to the first site's files: any write through a link shows here
+    shutil.copytree(site, snapshot, copy_function=os.link)
+    dyad = project / "data" / "dyads" / "russia-china.yaml"
+    dyad.write_text(dyad.read_text("utf-8").replace("    external: medium\n", "    external: high\n", 1), "utf-8")
+    second = build(project)
+    assert second.returncode == 0, second.stderr
+    return project, second, before_bytes, before_inodes
+
+
+def test_an_edit_rebuilds_only_the_pages_it_touches(edited):
+    project, second, before, _ = edited
+    assert "(30 pages, " in stage_line(second.stderr, "pages")
+    changed = int(stage_line(second.stderr, "pages").split(", ")[1].split(" ")[0])
+    # Russia–China in both languages, the home and dyad index, the triad, the briefs that embed it.
+    assert 4 <= changed <= 16
+    after = tree(project / "site")
+    assert after["dyads/russia-china.html"] != before["dyads/russia-china.html"]
+    assert after["framework.html"] == before["framework.html"]
+
+
+def test_unchanged_files_are_kept_not_rewritten(edited):
+    project, _, before_bytes, before_inodes = edited
+    after = inodes(project / "site")
+    kept = {name for name in after if after[name] == before_inodes.get(name)}
+    # Pages, charts and handouts of the two untouched dyads are the very same files as before.
+    for name in ("en/dyads/russia-north-korea.html", "charts/dyads/north-korea-china/matrix.en.svg",
+                 "pdf/dyad-russia-north-korea.zh-TW.pdf", "framework.html", "en/bibliography.html"):
+        assert name in kept, name
+    for name in ("dyads/russia-china.html", "charts/dyads/russia-china/matrix.zh-TW.svg",
+                 "pdf/dyad-russia-china.en.pdf", "sitemap.xml"):
+        assert name not in kept, name
+
+
+def test_the_previous_site_was_never_written_through_its_links(edited):
+    project, _, before_bytes, _ = edited
+    assert tree(project / "snapshot") == before_bytes
+
+
+def test_the_incremental_result_equals_a_clean_build(edited, tmp_path):
+    project, _, _, _ = edited
+    fresh = checkout(tmp_path / "fresh")
+    shutil.copy(project / "data" / "dyads" / "russia-china.yaml", fresh / "data" / "dyads" / "russia-china.yaml")
+    result = build(fresh, "--clean")
+    assert result.returncode == 0, result.stderr
+    incremental, clean = tree(project / "site"), tree(fresh / "site")
+    assert sorted(incremental) == sorted(clean)
+    assert [name for name in clean if clean[name] != incremental[name]] == []
+
+
+def test_a_change_to_the_theme_makes_a_full_build(edited):
+    project, _, _, _ = edited
+    theme = project / "templates" / "theme" / "main.html"
+    theme.write_text(theme.read_text("utf-8").replace("</body>", "<!-- edited -->\n</body>"), "utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    pages = list(site.rglob("*.html"))
+    assert pages and all(b"<!-- edited -->" in page.read_bytes() for page in pages if page.name != "404.html")
+    state = json.loads((project / "build" / "state.json").read_text("utf-8"))
+    assert state["site"] == str(site.resolve())
