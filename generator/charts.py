@@ -808,12 +808,12 @@ def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path
     jobs = plan(analysis)
     fingerprint = code_fingerprint()
     if cache_dir is None:
-        out = Path(out_dir)
+        out = Path(out_dir).resolve()
         homes = [(out / job.path, out / (job.path.removesuffix(".svg") + ".print.svg")) for job in jobs]
         known: dict[str, dict] = {}
         manifest = None
     else:
-        cache = Path(cache_dir)
+        cache = Path(cache_dir).resolve()
         keys = [cache_key(job, fingerprint) for job in jobs]
         homes = [(cache / key / "web.svg", cache / key / "print.svg") for key in keys]
         manifest = cache / "manifest.json"

@@ -240,9 +240,14 @@ def run_serve(args, analysis: Analysis) -> int:
     from .site import mkdocs_config
 
     # Rebuilds whenever data/, docs/, templates/ or generator/ change (mkdocs.yml `watch`).
+    # After the first build only changed pages are rebuilt: the hook keeps what it made in a state file.
     config = mkdocs_config(args.config, args.data, args.docs, "site")
+    state_file = Path(args.config).resolve().parent / "build" / "serve-state.json"
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.unlink(missing_ok=True)
     serve(config_file=str(Path(args.config).resolve()), livereload=True, watch=[args.data, args.docs],
-          dev_addr=args.addr, docs_dir=config.docs_dir, extra=dict(config.extra))
+          build_type="dirty", dev_addr=args.addr, docs_dir=config.docs_dir,
+          extra={**config.extra, "briefing_serve_state": str(state_file)})
     return EXIT_OK
 
 

@@ -64,7 +64,7 @@ class PrintContext(Context):
 
     def asset(self, path: str) -> str:
         if path.startswith("charts/"):  # the print variant: its text is set in the embedded font
-            return self.charts.print_file(path).resolve().as_uri()
+            return self.charts.print_file(path).as_uri()  # an absolute path (render_charts)
         return (self.site_dir / path).as_uri()
 
 
@@ -115,8 +115,10 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
     sources = {source.id: source for source in dataset.sources}
     jobs = []
 
+    names = {lang: {actor.id: actor.name.get(lang) for actor in dataset.actors} for lang in LANGUAGES}
+
     def context(lang: str, key: str) -> PrintContext:
-        return PrintContext(analysis, charts, settings, lang, url_of(key, lang), site_dir=site)
+        return PrintContext(analysis, charts, settings, lang, url_of(key, lang), names[lang], site_dir=site)
 
     for brief in dataset.briefs:
         ctx = context(brief.lang, f"brief:{brief.slug}")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from generator.site import SiteState, finish_site, prepare_site
+from generator.site import SiteState, finish_site, prepare_site, quiet_dirty_warning
 
 log = logging.getLogger("mkdocs.briefing")
 _current: dict = {}  # MkDocs gives hooks no other place to keep state between events
@@ -32,6 +32,7 @@ THEME_OUTPUTS = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 
 
 def on_config(config):
+    quiet_dirty_warning()
     _current["site"] = prepare_site(config)
     return config
 
@@ -47,7 +48,7 @@ def on_files(files: Files, config) -> Files:
         result.append(File.generated(config, uri, abs_src_path=str(path)))
     for uri, _ in site.plan.files:
         result.append(File.generated(config, uri, abs_src_path=str(site.pages_dir / uri)))
-    previous = config.extra.get("briefing_previous")
+    previous = previous_build(config)
     _current["made"] = made = {"layout": layout(result, site), "sources": {
         file.dest_uri: file.abs_src_path for file in result if not file.is_documentation_page()}}
     if previous is not None:
@@ -101,9 +102,30 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def previous_build(config) -> dict | None:
+    """What the site folder holds from the last build, when this build may reuse it.
+
+    `briefing build` passes it in; `briefing serve` rebuilds into the same folder
+    and keeps it in a file, since MkDocs loads this hook afresh for every rebuild.
+    """
+    if config.extra.get("briefing_previous") is not None:
+        return config.extra["briefing_previous"]
+    state_file = config.extra.get("briefing_serve_state")
+    if not state_file:
+        return None
+    try:
+        state = json.loads(Path(state_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if state.get("site") == config.site_dir else None
+
+
 def on_post_build(config):
-    previous = config.extra.get("briefing_previous")
+    previous = previous_build(config)
     if previous is not None:
         remove_stale(_current["files"], config.site_dir)
-    made = finish_site(_current["site"], config.site_dir, previous)
-    config.extra["briefing_made"] = {**_current["made"], **made}
+    made = {**_current["made"], **finish_site(_current["site"], config.site_dir, previous)}
+    config.extra["briefing_made"] = made
+    if config.extra.get("briefing_serve_state"):
+        Path(config.extra["briefing_serve_state"]).write_text(
+            json.dumps({"site": config.site_dir, **made}, sort_keys=True), encoding="utf-8")

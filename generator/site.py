@@ -152,7 +152,8 @@ def prepare_site(config) -> SiteState:
                         build_date=build_date(analysis), handouts=True)
     with stages.stage("pages"):
         plan = render_pages(analysis, charts, settings)
-        changed = write_sources(plan, project / "build" / "pages")
+        written = write_sources(plan, project / "build" / "pages")
+        changed = sum(1 for page in plan.pages if page.src_uri in written)
         stages.notes["pages"] = f"{len(plan.pages)} pages, {changed} changed"
     with stages.stage("fonts"):
         text = "".join(page.markdown for page in plan.pages) + "".join(chart.texts for chart in charts.charts) + "".join(
@@ -163,15 +164,15 @@ def prepare_site(config) -> SiteState:
                      settings, stages, project, project / "build" / "pages")
 
 
-def write_sources(plan: SitePlan, folder: Path) -> int:
+def write_sources(plan: SitePlan, folder: Path) -> set[str]:
     """Write each page's Markdown and each download under folder, leaving unchanged files untouched.
 
     An untouched file keeps its modification time, which is how an incremental
-    MkDocs build knows the page needs no rebuilding. Returns how many were written.
+    MkDocs build knows the page needs no rebuilding. Returns the paths written.
     """
     wanted = {page.src_uri: page.markdown.encode("utf-8") for page in plan.pages}
     wanted.update(dict(plan.files))
-    written = 0
+    written = set()
     for uri, content in wanted.items():
         target = folder / uri
         try:
@@ -182,7 +183,7 @@ def write_sources(plan: SitePlan, folder: Path) -> int:
         temporary = target.with_name(target.name + ".tmp")
         temporary.write_bytes(content)
         temporary.replace(target)
-        written += 1
+        written.add(uri)
     if folder.is_dir():
         for path in folder.rglob("*"):
             if path.is_file() and path.relative_to(folder).as_posix() not in wanted:
@@ -269,6 +270,13 @@ class _QuietDirty(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
+def quiet_dirty_warning() -> None:
+    """Called from the hook's on_config, which runs just before MkDocs warns (strict mode would abort)."""
+    build_log = logging.getLogger("mkdocs.commands.build")
+    if not any(isinstance(existing, _QuietDirty) for existing in build_log.filters):
+        build_log.addFilter(_QuietDirty())
+
+
 def build_fingerprint(config_file: Path) -> str:
     """What every page's HTML depends on besides its own source: theme, templates, code, config, libraries."""
     from importlib.metadata import version
@@ -325,18 +333,13 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
                    and previous.get("fingerprint") == fingerprint)
     config = mkdocs_config(config_path, data_dir, docs_dir, staging)
     config.extra["briefing_previous"] = previous if incremental else None
-    quiet = _QuietDirty()
-    build_log = logging.getLogger("mkdocs.commands.build")
     try:
         if incremental:
             link_tree(out, staging)
-        build_log.addFilter(quiet)
         build(config, dirty=incremental)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    finally:
-        build_log.removeFilter(quiet)
     made = dict(config.extra.get("briefing_made") or {})
     state_file.unlink(missing_ok=True)  # between the swap and the new state, no build may trust the old one
     swap_in(staging, out)

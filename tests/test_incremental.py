@@ -95,3 +95,50 @@ def test_a_change_to_the_theme_makes_a_full_build(edited):
     assert pages and all(b"<!-- edited -->" in page.read_bytes() for page in pages if page.name != "404.html")
     state = json.loads((project / "build" / "state.json").read_text("utf-8"))
     assert state["site"] == str(site.resolve())
+
+
+def test_serve_shows_an_edit_after_rebuilding_only_what_changed(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    project = checkout(tmp_path / "serve")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(project), SOURCE_DATE_EPOCH="1751328000")
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--addr", f"127.0.0.1:{port}"],
+                              cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def page() -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/dyads/russia-china.html", timeout=10) as response:
+            return response.read().decode("utf-8")
+
+    def wait_for(condition, seconds: float = 240) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if condition():
+                    return
+            except OSError:
+                pass
+            time.sleep(1)
+        raise AssertionError((tmp_path / "serve.log").read_text("utf-8"))
+
+    try:
+        wait_for(lambda: "balancing–hedging" in page())
+        dyad = project / "data" / "dyads" / "russia-china.yaml"
+        text = dyad.read_text("utf-8")
+        dyad.write_text(text.replace("    external: high\n", "    external: low\n", 1), "utf-8")
+        wait_for(lambda: "balancing–hedging" not in page())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    output = (tmp_path / "serve.log").read_text("utf-8")
+    rebuilt = [line for line in output.splitlines() if line.startswith("briefing: pages ")]
+    assert rebuilt[0].endswith("(30 pages, 30 changed)"), rebuilt
+    # The edit changes Russia–China's type, which a dozen pages show; the rest are not rebuilt.
+    assert len(rebuilt) == 2 and 4 <= int(rebuilt[1].split(", ")[1].split(" ")[0]) <= 16, rebuilt
+    assert "Traceback" not in output and "Aborted" not in output
