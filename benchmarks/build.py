@@ -118,16 +118,11 @@ def build(project: Path) -> dict:
 
 def floor(project: Path) -> dict:
     """Plain MkDocs over the same pages: the generated Markdown written out, charts and PDFs in place."""
-    sys.path.insert(0, str(project))
-    from generator.site import mkdocs_config, prepare_site
-
-    state = prepare_site(mkdocs_config(project / "mkdocs.yml", project / "data", project / "docs", project / "site"))
     plain = project / "floor"
     docs = plain / "docs"
-    for page in state.plan.pages:
-        target = docs / page.src_uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown, "utf-8")
+    # The last build left every page's Markdown in build/pages (in a process of its own,
+    # importing that project's copy of the code).
+    shutil.copytree(project / "build" / "pages", docs)
     for name in ("charts", "pdf", "assets", "downloads"):
         if (project / "site" / name).exists():
             shutil.copytree(project / "site" / name, docs / name, dirs_exist_ok=True)

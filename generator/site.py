@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -333,20 +334,38 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
                    and previous.get("fingerprint") == fingerprint)
     config = mkdocs_config(config_path, data_dir, docs_dir, staging)
     config.extra["briefing_previous"] = previous if incremental else None
+    started = time.perf_counter()
     try:
-        if incremental:
-            link_tree(out, staging)
+        linked = link_tree(out, staging) if incremental else 0
+        staging_seconds = time.perf_counter() - started
         build(config, dirty=incremental)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     made = dict(config.extra.get("briefing_made") or {})
+    started = time.perf_counter()
     state_file.unlink(missing_ok=True)  # between the swap and the new state, no build may trust the old one
     swap_in(staging, out)
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps({"site": str(out), "fingerprint": fingerprint, **made}, sort_keys=True),
                           encoding="utf-8")
+    report_staging(config_path.parent / "build" / "timings.json", staging_seconds + time.perf_counter() - started,
+                   f"{linked} files linked from the previous site" if incremental else "full build")
     return out
+
+
+def report_staging(timings_file: Path, seconds: float, note: str) -> None:
+    """Linking the previous site in and swapping the new one in: a stage of its own in the timings."""
+    stages = Stages()
+    stages.notes["staging"] = note
+    stages.finish("staging", seconds)
+    try:
+        timings = json.loads(timings_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    timings["seconds"]["staging"] = seconds
+    timings["notes"]["staging"] = note
+    timings_file.write_text(json.dumps(timings, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def swap_in(staging: Path, target: Path) -> None:

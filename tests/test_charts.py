@@ -172,3 +172,19 @@ def test_the_commitment_overview_comes_in_parts_of_twelve_dyads(tmp_path):
     second = chart_set.find("commitment", "all-dyads-2", "en").alt
     assert all(result.dyad.title.get("en") in second for result in parts[1][1])
     assert parts[2][1][0].dyad.title.get("en") not in second
+
+
+def test_a_brief_embeds_the_commitment_parts_that_hold_its_dyads(tmp_path):
+    from generator.charts import Chart, ChartSet, plan
+    from generator.pages import Context, Settings
+
+    data = write_dataset(tmp_path, numbered_actors(8), ("ZZZ", "外部強權", "Outside Power"), 25)
+    analysis = analyse(str(data))
+    # Chart metadata only: which part a dyad is drawn in does not depend on drawing it.
+    charts = ChartSet(tuple(Chart(job.kind, job.subject, job.lang, job.path, job.subject, "") for job in plan(analysis)))
+    context = Context(analysis, charts, Settings(organisation={}), "en", "briefs/x.html")
+    ids = [result.dyad.id for result in analysis.dyads]
+    assert [chart.path for chart in context.commitment_charts((ids[13],))] == ["charts/commitment-2.en.svg"]
+    assert [chart.path for chart in context.commitment_charts((ids[0], ids[24]))] == [
+        "charts/commitment-1.en.svg", "charts/commitment-3.en.svg"]
+    assert len(context.commitment_charts()) == 3

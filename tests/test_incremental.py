@@ -53,6 +53,11 @@ def test_an_edit_rebuilds_only_the_pages_it_touches(edited):
     after = tree(project / "site")
     assert after["dyads/russia-china.html"] != before["dyads/russia-china.html"]
     assert after["framework.html"] == before["framework.html"]
+    timings = json.loads((project / "build" / "timings.json").read_text("utf-8"))
+    assert set(timings["seconds"]) == {"validate+classify", "charts", "pages", "fonts", "mkdocs", "search index",
+                                       "pdfs", "staging"}
+    linked = int(timings["notes"]["staging"].split(" ")[0])
+    assert timings["notes"]["staging"] == f"{linked} files linked from the previous site" and linked > 100
 
 
 def test_unchanged_files_are_kept_not_rewritten(edited):
