@@ -220,7 +220,7 @@ def run_build(args, analysis: Analysis) -> int:
     from .site import build_site
 
     try:
-        site = build_site(args.config, args.data, args.docs, args.out, clean=args.clean)
+        site = build_site(args.config, args.data, args.docs, args.out, clean=args.clean, analysis=analysis)
     except (MkDocsException, ChartError) as error:
         print(f"briefing: the site was not built: {error}; the previous site is unchanged", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -77,7 +77,7 @@ class DataError(Exception):
 class Actor:
     id: str
     name: Text
-    origin: Origin
+    origin: Origin = field(repr=False)  # out of repr: cache keys are made from repr, and a path is no content
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class Source:
     url: str | None
     date: dt.date | None
     title_en: str | None
-    origin: Origin
+    origin: Origin = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class Event:
     title: Text
     source: str
     actors: tuple[str, ...]
-    origin: Origin
+    origin: Origin = field(repr=False)
 
     def concerns(self, dyad: "Dyad") -> bool:
         # An event belongs to a dyad's timeline when it involves a member and
@@ -122,8 +122,8 @@ class ThreatAssessment:
     alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (("external", ("low",)),)
     lean: str | None = None
     overwhelmed: bool = False
-    origin: Origin = Origin("", 0)
-    lean_origin: Origin | None = None
+    origin: Origin = field(default=Origin("", 0), repr=False)
+    lean_origin: Origin | None = field(default=None, repr=False)
 
     def alternative_levels(self, kind: str) -> tuple[str, ...]:
         return dict(self.alternatives).get(kind, ())
@@ -138,7 +138,7 @@ class Dyad:
     title: Text
     summary: Text
     threats: tuple[ThreatAssessment, ThreatAssessment]  # in the order of `actors`
-    origin: Origin
+    origin: Origin = field(repr=False)
 
     def threat_of(self, actor: str) -> ThreatAssessment:
         for threat in self.threats:
@@ -169,7 +169,7 @@ class Brief:
     dyads: tuple[str, ...]
     body: str
     body_line: int
-    origin: Origin
+    origin: Origin = field(repr=False)
 
 
 @dataclass(frozen=True)

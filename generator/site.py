@@ -101,6 +101,16 @@ class SiteState:
         return "en" if page.lang == "zh-TW" else "zh-TW"
 
 
+def commit_date(project: Path) -> str:
+    """The last commit's date as seconds since 1970, or "" outside git."""
+    try:
+        result = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=project, capture_output=True, text=True,
+                                timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
 def pin_source_date(project: Path, analysis: Analysis) -> None:
     """Dates in the output (sitemap, PDFs) come from SOURCE_DATE_EPOCH, never the clock.
 
@@ -109,12 +119,7 @@ def pin_source_date(project: Path, analysis: Analysis) -> None:
     """
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         return
-    try:
-        result = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=project, capture_output=True, text=True,
-                                timeout=30)
-        stamp = result.stdout.strip() if result.returncode == 0 else ""
-    except (OSError, subprocess.SubprocessError):
-        stamp = ""
+    stamp = commit_date(project)
     if not stamp.isdigit():
         newest = build_date(analysis)
         stamp = str(int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc).timestamp()))
@@ -137,7 +142,8 @@ def prepare_site(config) -> SiteState:
     cache = project / "build" / "cache"
     try:
         with stages.stage("validate+classify"):
-            analysis = classify(validate(load_data(data_dir, config.docs_dir)))
+            # `briefing build` has just checked the data; MkDocs on its own has not.
+            analysis = _given.pop(str(data_dir), None) or classify(validate(load_data(data_dir, config.docs_dir)))
     except DataError as error:
         for problem in error.problems:
             log.error(str(problem).replace(str(project) + os.sep, ""))
@@ -293,6 +299,19 @@ def build_fingerprint(config_file: Path) -> str:
     return digest.hexdigest()
 
 
+def inputs_digest(config_file: Path, data_dir: Path, docs_dir: Path, fingerprint: str) -> str:
+    """Every file a build reads (data, docs, and through the fingerprint the code, theme and config),
+    their folders, and the date the build stamps on its output."""
+    digest = hashlib.sha256(fingerprint.encode())
+    stamp = os.environ.get("SOURCE_DATE_EPOCH", "") or commit_date(config_file.parent)
+    digest.update(f"{data_dir.resolve()}\0{docs_dir.resolve()}\0{stamp}\0".encode())
+    for folder in (data_dir, docs_dir):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def link_tree(source: Path, target: Path) -> int:
     """Recreate source under target with hard links: a copy of a large site in a fraction of a second.
 
@@ -309,8 +328,11 @@ def link_tree(source: Path, target: Path) -> int:
     return count
 
 
+_given: dict[str, Analysis] = {}  # an analysis the caller already made, by data folder, for prepare_site
+
+
 def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, out_dir: str | Path,
-               clean: bool = False) -> Path:
+               clean: bool = False, analysis: Analysis | None = None) -> Path:
     """Build the whole site into a staging folder; swap it into out_dir only if everything succeeded.
 
     When out_dir was made by the last build of this project with the same theme,
@@ -323,6 +345,7 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     out = Path(out_dir).resolve()
     staging = out.with_name(out.name + ".tmp")
     state_file = config_path.parent / "build" / STATE_FILE
+    started = time.perf_counter()
     if staging.exists():
         shutil.rmtree(staging)
     fingerprint = build_fingerprint(config_path)
@@ -332,6 +355,16 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
         previous = {}
     incremental = (not clean and out.is_dir() and previous.get("site") == str(out)
                    and previous.get("fingerprint") == fingerprint)
+    inputs = inputs_digest(config_path, Path(data_dir), Path(docs_dir), fingerprint)
+    if incremental and previous.get("inputs") == inputs:
+        # Nothing the site is made from has changed since it was built: it is already this build's output.
+        stages = Stages()
+        stages.notes["inputs check"] = "nothing changed since the last build; the site is up to date"
+        stages.finish("inputs check", time.perf_counter() - started)
+        stages.save(config_path.parent / "build" / "timings.json")
+        return out
+    if analysis is not None:
+        _given[str(Path(data_dir).resolve())] = analysis
     config = mkdocs_config(config_path, data_dir, docs_dir, staging)
     config.extra["briefing_previous"] = previous if incremental else None
     started = time.perf_counter()
@@ -342,12 +375,15 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        _given.pop(str(Path(data_dir).resolve()), None)  # never reused by a later build
     made = dict(config.extra.get("briefing_made") or {})
     started = time.perf_counter()
     state_file.unlink(missing_ok=True)  # between the swap and the new state, no build may trust the old one
     swap_in(staging, out)
     state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.write_text(json.dumps({"site": str(out), "fingerprint": fingerprint, **made}, sort_keys=True),
+    state_file.write_text(json.dumps({"site": str(out), "fingerprint": fingerprint, "inputs": inputs, **made},
+                                     sort_keys=True),
                           encoding="utf-8")
     report_staging(config_path.parent / "build" / "timings.json", staging_seconds + time.perf_counter() - started,
                    f"{linked} files linked from the previous site" if incremental else "full build")

@@ -188,3 +188,13 @@ def test_a_brief_embeds_the_commitment_parts_that_hold_its_dyads(tmp_path):
     assert [chart.path for chart in context.commitment_charts((ids[0], ids[24]))] == [
         "charts/commitment-1.en.svg", "charts/commitment-3.en.svg"]
     assert len(context.commitment_charts()) == 3
+
+
+def test_cache_keys_depend_on_content_not_on_where_the_data_was_read_from(monkeypatch):
+    from generator.charts import cache_key, code_fingerprint, plan
+
+    fingerprint = code_fingerprint()
+    absolute = plan(analyse(str(ROOT / "data")))
+    monkeypatch.chdir(ROOT)
+    relative = plan(analyse("data"))
+    assert [cache_key(job, fingerprint) for job in absolute] == [cache_key(job, fingerprint) for job in relative]

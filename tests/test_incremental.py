@@ -89,6 +89,25 @@ def test_the_incremental_result_equals_a_clean_build(edited, tmp_path):
     assert [name for name in clean if clean[name] != incremental[name]] == []
 
 
+def test_a_build_with_nothing_changed_leaves_the_site_alone(edited):
+    project, _, _, _ = edited
+    site = project / "site"
+    before = inodes(site)
+    (project / "data" / "events.yaml").touch()  # a newer file date alone is no change
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert stage_line(result.stderr, "inputs check").endswith(
+        "(nothing changed since the last build; the site is up to date)")
+    assert "briefing: pages" not in result.stderr
+    assert inodes(site) == before
+    # Any change of content counts, even a blank line added at the end.
+    events = project / "data" / "events.yaml"
+    events.write_text(events.read_text("utf-8") + "\n", "utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert "briefing: inputs check" not in result.stderr and "(30 pages, 0 changed)" in result.stderr
+
+
 def test_a_change_to_the_theme_makes_a_full_build(edited):
     project, _, _, _ = edited
     theme = project / "templates" / "theme" / "main.html"
