@@ -24,7 +24,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from generator.site import SiteState, finish_site, prepare_site, quiet_dirty_warning
+from generator.site import STATE_FILE, SiteState, finish_site, prepare_site, quiet_dirty_warning
 
 log = logging.getLogger("mkdocs.briefing")
 _current: dict = {}  # MkDocs gives hooks no other place to keep state between events
@@ -33,8 +33,23 @@ THEME_OUTPUTS = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 
 def on_config(config):
     quiet_dirty_warning()
+    forget_state_of(config.site_dir, Path(config.config_file_path).resolve().parent)
     _current["site"] = prepare_site(config)
     return config
+
+
+def forget_state_of(site_dir: str, project: Path) -> None:
+    """A plain `mkdocs build` into the folder `briefing build` last made: its record no longer holds.
+
+    (`briefing build` itself writes into a staging folder, never into the recorded one.)
+    """
+    state_file = project / "build" / STATE_FILE
+    try:
+        recorded = json.loads(state_file.read_text(encoding="utf-8")).get("site")
+    except (OSError, ValueError):
+        return
+    if recorded == str(Path(site_dir).resolve()):
+        state_file.unlink(missing_ok=True)
 
 
 def on_files(files: Files, config) -> Files:

@@ -166,3 +166,17 @@ def test_serve_shows_an_edit_after_rebuilding_only_what_changed(tmp_path):
     # The edit changes Russia–China's type, which a dozen pages show; the rest are not rebuilt.
     assert len(rebuilt) == 2 and 4 <= int(rebuilt[1].split(", ")[1].split(" ")[0]) <= 16, rebuilt
     assert "Traceback" not in output and "Aborted" not in output
+
+
+def test_a_plain_mkdocs_build_into_the_site_makes_the_next_build_full(tmp_path):
+    project = checkout(tmp_path / "plain")
+    assert build(project).returncode == 0
+    assert (project / "build" / "state.json").exists()
+    env = dict(os.environ, PYTHONPATH=str(project), SOURCE_DATE_EPOCH="1751328000")
+    plain = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet"], cwd=project, env=env,
+                           capture_output=True, text=True, timeout=900)
+    assert plain.returncode == 0, plain.stderr
+    assert not (project / "build" / "state.json").exists()
+    again = build(project)
+    assert again.returncode == 0, again.stderr
+    assert stage_line(again.stderr, "staging").endswith("(full build)")
