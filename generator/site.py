@@ -294,7 +294,8 @@ def build_fingerprint(config_file: Path) -> str:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    for package in ("mkdocs", "markdown", "jinja2", "pagefind", "weasyprint", "matplotlib"):
+    for package in ("mkdocs", "markdown", "jinja2", "pagefind", "weasyprint", "matplotlib", "fonttools",
+                    "cvttf-NotoSansCJK-Regular", "cvttf-NotoSansCJK-Bold"):
         digest.update(f"{package} {version(package)}".encode())
     return digest.hexdigest()
 
