@@ -159,6 +159,13 @@ class Context:
     def chart(self, kind: str, subject: str) -> Chart:
         return self.charts.find(kind, subject, self.lang)
 
+    def embedded_charts(self, target: str, dyad_ids: tuple[str, ...]) -> list[Chart]:
+        """The charts a brief's `[[chart: target]]` or `chart:target` lead image names."""
+        if target == "commitment":
+            return self.commitment_charts(dyad_ids)
+        subject, _, kind = target.partition("/")
+        return [self.chart("alignment-map", kind) if subject == "triad" else self.chart(kind, subject)]
+
     def commitment_charts(self, dyad_ids: tuple[str, ...] = ()) -> list[Chart]:
         """The parts of the commitment overview holding these dyads (all parts when none are named)."""
         return [self.chart("commitment", subject) for subject, results in commitment_parts(self.analysis)
@@ -296,13 +303,8 @@ def brief_markdown(ctx: Context, env: jinja2.Environment, brief: Brief, citation
         if kind == "verdict":
             result = ctx.analysis.dyad(target)
             return "\n" + compact(env.get_template("_verdict.html").render(c=ctx, result=result, headline=True)) + "\n"
-        if target == "commitment":
-            charts = ctx.commitment_charts(brief.dyads)
-        else:
-            subject, _, chart_kind = target.partition("/")
-            charts = [ctx.chart("alignment-map", chart_kind) if subject == "triad" else ctx.chart(chart_kind, subject)]
         return "".join("\n" + compact(env.get_template("_figure.html").render(c=ctx, chart=chart)) + "\n"
-                       for chart in charts)
+                       for chart in ctx.embedded_charts(target, brief.dyads))
 
     def cite(match: re.Match) -> str:
         source = ctx.analysis.dataset.source(match.group(1))
@@ -321,12 +323,7 @@ def lead_image(ctx: Context, brief: Brief) -> dict | None:
         return None
     src = brief.lead_image.src
     if src.startswith("chart:"):
-        target = src.removeprefix("chart:")
-        if target == "commitment":
-            chart = ctx.commitment_charts(brief.dyads)[0]
-        else:
-            subject, _, kind = target.partition("/")
-            chart = ctx.chart("alignment-map", kind) if subject == "triad" else ctx.chart(kind, subject)
+        chart = ctx.embedded_charts(src.removeprefix("chart:"), brief.dyads)[0]
         return {"src": ctx.asset(chart.path), "alt": chart.alt}
     return {"src": ctx.asset(src), "alt": brief.lead_image.caption}
 

@@ -142,8 +142,8 @@ def prepare_site(config) -> SiteState:
     cache = project / "build" / "cache"
     try:
         with stages.stage("validate+classify"):
-            # `briefing build` has just checked the data; MkDocs on its own has not.
-            analysis = _given.pop(str(data_dir), None) or classify(validate(load_data(data_dir, config.docs_dir)))
+            # `briefing build` has just checked the data and hands its analysis over; MkDocs on its own has not.
+            analysis = config.extra.get("briefing_analysis") or classify(validate(load_data(data_dir, config.docs_dir)))
     except DataError as error:
         for problem in error.problems:
             log.error(str(problem).replace(str(project) + os.sep, ""))
@@ -291,9 +291,7 @@ def build_fingerprint(config_file: Path) -> str:
     project = config_file.parent
     digest = hashlib.sha256(config_file.read_bytes())
     for folder in (project / "templates", Path(__file__).resolve().parent):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        hash_files(digest, folder)
     for package in ("mkdocs", "markdown", "jinja2", "pagefind", "weasyprint", "matplotlib", "fonttools",
                     "cvttf-NotoSansCJK-Regular", "cvttf-NotoSansCJK-Bold"):
         digest.update(f"{package} {version(package)}".encode())
@@ -307,10 +305,15 @@ def inputs_digest(config_file: Path, data_dir: Path, docs_dir: Path, fingerprint
     stamp = os.environ.get("SOURCE_DATE_EPOCH", "") or commit_date(config_file.parent)
     digest.update(f"{data_dir.resolve()}\0{docs_dir.resolve()}\0{stamp}\0".encode())
     for folder in (data_dir, docs_dir):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        hash_files(digest, folder)
     return digest.hexdigest()
+
+
+def hash_files(digest, folder: Path) -> None:
+    """Every file under folder, by its path there and its bytes (compiled Python aside)."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
 
 
 def link_tree(source: Path, target: Path) -> int:
@@ -327,9 +330,6 @@ def link_tree(source: Path, target: Path) -> int:
             os.link(Path(folder) / name, target / relative / name)
             count += 1
     return count
-
-
-_given: dict[str, Analysis] = {}  # an analysis the caller already made, by data folder, for prepare_site
 
 
 def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, out_dir: str | Path,
@@ -364,10 +364,9 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
         stages.finish("inputs check", time.perf_counter() - started)
         stages.save(config_path.parent / "build" / "timings.json")
         return out
-    if analysis is not None:
-        _given[str(Path(data_dir).resolve())] = analysis
     config = mkdocs_config(config_path, data_dir, docs_dir, staging)
     config.extra["briefing_previous"] = previous if incremental else None
+    config.extra["briefing_analysis"] = analysis
     started = time.perf_counter()
     try:
         linked = link_tree(out, staging) if incremental else 0
@@ -376,8 +375,6 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    finally:
-        _given.pop(str(Path(data_dir).resolve()), None)  # never reused by a later build
     made = dict(config.extra.get("briefing_made") or {})
     started = time.perf_counter()
     state_file.unlink(missing_ok=True)  # between the swap and the new state, no build may trust the old one
