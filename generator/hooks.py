@@ -24,7 +24,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from generator.site import STATE_FILE, SiteState, finish_site, prepare_site, quiet_dirty_warning
+from generator.site import STATE_FILE, SiteState, finish_site, prepare_site, quiet_dirty_warning, read_state
 
 log = logging.getLogger("mkdocs.briefing")
 _current: dict = {}  # MkDocs gives hooks no other place to keep state between events
@@ -44,11 +44,7 @@ def forget_state_of(site_dir: str, project: Path) -> None:
     (`briefing build` itself writes into a staging folder, never into the recorded one.)
     """
     state_file = project / "build" / STATE_FILE
-    try:
-        recorded = json.loads(state_file.read_text(encoding="utf-8")).get("site")
-    except (OSError, ValueError):
-        return
-    if recorded == str(Path(site_dir).resolve()):
+    if read_state(state_file).get("site") == str(Path(site_dir).resolve()):
         state_file.unlink(missing_ok=True)
 
 
@@ -128,10 +124,7 @@ def previous_build(config) -> dict | None:
     state_file = config.extra.get("briefing_serve_state")
     if not state_file:
         return None
-    try:
-        state = json.loads(Path(state_file).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    state = read_state(Path(state_file))
     return state if state.get("site") == config.site_dir else None
 
 

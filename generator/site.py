@@ -350,10 +350,7 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     if staging.exists():
         shutil.rmtree(staging)
     fingerprint = build_fingerprint(config_path)
-    try:
-        previous = json.loads(state_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = {}
+    previous = read_state(state_file)
     incremental = (not clean and out.is_dir() and previous.get("site") == str(out)
                    and previous.get("fingerprint") == fingerprint)
     inputs = inputs_digest(config_path, Path(data_dir), Path(docs_dir), fingerprint)
@@ -386,6 +383,18 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     report_staging(config_path.parent / "build" / "timings.json", staging_seconds + time.perf_counter() - started,
                    f"{linked} files linked from the previous site" if incremental else "full build")
     return out
+
+
+def read_state(state_file: Path) -> dict:
+    """The record of the last build; anything unreadable or odd in it just means a full build."""
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    kinds = {"site": str, "layout": str, "pagefind": str, "sources": dict, "handouts": dict}
+    if not isinstance(state, dict) or any(not isinstance(state.get(key), kind) for key, kind in kinds.items()):
+        return {}
+    return state
 
 
 def report_staging(timings_file: Path, seconds: float, note: str) -> None:

@@ -180,3 +180,14 @@ def test_a_plain_mkdocs_build_into_the_site_makes_the_next_build_full(tmp_path):
     again = build(project)
     assert again.returncode == 0, again.stderr
     assert stage_line(again.stderr, "staging").endswith("(full build)")
+
+
+@pytest.mark.parametrize("record", ["{not json", "[]", '{"site": 3}'])
+def test_an_unreadable_build_record_means_a_full_build(tmp_path, record):
+    project = checkout(tmp_path / "record")
+    assert build(project).returncode == 0
+    (project / "build" / "state.json").write_text(record, "utf-8")
+    again = build(project)
+    assert again.returncode == 0, again.stderr
+    assert "Traceback" not in again.stderr
+    assert stage_line(again.stderr, "staging").endswith("(full build)")
