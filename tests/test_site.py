@@ -184,3 +184,11 @@ def test_plain_mkdocs_build_strict_builds_the_same_site(tmp_path):
     assert "WARNING" not in result.stderr
     assert (tmp_path / "plain" / "en" / "dyads" / "russia-china.html").is_file()
     assert (tmp_path / "plain" / "pagefind" / "pagefind-ui.js").is_file()
+
+
+def test_the_briefs_index_lists_briefs_by_dyad_with_each_languages_brackets(site):
+    english = (site / "en" / "briefs" / "index.html").read_text("utf-8")
+    chinese = (site / "briefs" / "index.html").read_text("utf-8")
+    assert re.search(r"</a> \(2025-07-17\)</li>", english)
+    assert "）</li>" not in english
+    assert re.search(r"</a>（2025-07-17）</li>", chinese)
