@@ -680,7 +680,7 @@ def triad_keys(dyads: list[Dyad]) -> set[str]:
     return keys
 
 
-def lead_image(docs_dir: str, dyad_ids: set[str], triads: set[str]):
+def lead_image(docs_dir: str, dyad_ids: set[str], triads: set[str] | None):
     def check(node: Node, ctx: Context, label: Label) -> LeadImage:
         values = record(node, ctx, "lead_image", {
             "src": Field(plain_text, hint="an image path under docs/, or chart:<dyad>/<kind>"),
@@ -712,7 +712,7 @@ def lead_image(docs_dir: str, dyad_ids: set[str], triads: set[str]):
     return check
 
 
-def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str]) -> str | None:
+def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str] | None) -> str | None:
     dyads_listed = ", ".join(sorted(dyad_ids)) or "there are none in data/dyads yet"
     if kind == "verdict":
         if target not in dyad_ids:
@@ -722,7 +722,7 @@ def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str]) 
         return None
     subject, _, chart = target.partition("/")
     if subject == "triad":
-        if chart not in triads:
+        if triads is not None and chart not in triads:
             return (f"the brief embeds the map of triad '{chart}', which the data does not make; "
                     f"use one of {', '.join(sorted(triads)) or 'none yet'}")
         return None
@@ -733,7 +733,7 @@ def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str]) 
     return None
 
 
-def check_brief(raw: RawBrief, docs_dir: str, dyad_ids: set[str], triads: set[str], source_ids) -> tuple[Brief | None, list[Problem]]:
+def check_brief(raw: RawBrief, docs_dir: str, dyad_ids: set[str], triads: set[str] | None, source_ids) -> tuple[Brief | None, list[Problem]]:
     ctx = Context(raw.path, (), source_ids)
     fields = {
         "title": Field(plain_text),
@@ -802,7 +802,8 @@ def validate(raw: RawData) -> Dataset:
     problems.extend(found)
     briefs = []
     dyad_ids = {dyad.id for dyad in dyads} | set(raw.dyad_files)
-    triads = triad_keys(dyads)
+    # A dyad file that could not be read hides the triads it would make: its own message is enough.
+    triads = triad_keys(dyads) if len(dyads) == len(raw.dyad_files) else None
     for raw_brief in raw.briefs:
         brief, found = check_brief(raw_brief, str(PurePath(raw_brief.path).parent.parent), dyad_ids, triads, source_ids)
         problems.extend(found)

@@ -192,3 +192,14 @@ def test_the_briefs_index_lists_briefs_by_dyad_with_each_languages_brackets(site
     assert re.search(r"</a> \(2025-07-17\)</li>", english)
     assert "）</li>" not in english
     assert re.search(r"</a>（2025-07-17）</li>", chinese)
+
+
+def test_a_broken_dyad_file_is_one_message_not_a_cascade_through_the_briefs(project):
+    # The seed briefs embed the triad map, which a broken member dyad would also seem to break.
+    (project / "data" / "dyads" / "russia-china.yaml").write_text("id: russia-china\nactors: [RUS, CHN\n", "utf-8")
+    result = briefing("check", "--data", str(project / "data"), "--docs", str(project / "docs"))
+    assert result.returncode == 1
+    assert result.stdout + result.stderr == (
+        f"{project / 'data' / 'dyads' / 'russia-china.yaml'}:3: this is not valid YAML: expected ',' or ']', "
+        "but got '<stream end>' (while parsing a flow sequence); check the indentation and quotes on this line\n"
+        f"briefing: 1 problem in {project / 'data'}; fix them and run again\n")
