@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from pypdf import PdfReader  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from generator.handouts import plan_handouts, write_handout  # noqa: E402
+from generator.handouts import plan_handouts, readable, write_handout  # noqa: E402
 from generator.site import build_site, mkdocs_config, prepare_site  # noqa: E402
 
 
@@ -31,7 +31,7 @@ def main() -> None:
         print(f"{'handout':45} {'pages':>5} {'seconds':>8}")
         for job in jobs:
             start = time.perf_counter()
-            path = write_handout(job, site, fonts)
+            path = write_handout(job, site, readable(site, state.charts), fonts)
             seconds = time.perf_counter() - start
             pages = len(PdfReader(path).pages)
             timings.append((job.handout, seconds))

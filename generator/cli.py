@@ -6,6 +6,7 @@ and exit status 1; never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from .charts import ChartError, render_charts
 from .classify import analysis_as_json, classify
 from .framework import FRAMEWORK
 from .load import load_data
+from .characters import printable
 from .model import Analysis, DataError, Problem
 from .validate import validate
 
@@ -34,7 +36,8 @@ def annotation(problem: Problem) -> str:
     """A GitHub Actions workflow command, so the problem shows on the pull request's diff."""
 
     def escape(text: str, *, property_: bool = False) -> str:
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        # Quoted data shows its line breaks as \n, as on the terminal; the message is one annotation.
+        text = printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return text.replace(":", "%3A").replace(",", "%2C") if property_ else text
 
     kind = "warning" if problem.severity == "warning" else "error"
@@ -195,34 +198,67 @@ def write_json(path: Path, document) -> None:
 
 @checked
 def run_charts(args, analysis: Analysis) -> int:
-    from .site import swap_in
+    from .site import SITE_MARKER, output_refusal, swap_in
 
     out = Path(args.out)
+    refusal = output_refusal(out / "charts", Path.cwd(), Path(args.data), Path(args.docs))
+    if refusal:
+        print(f"briefing charts: --out {args.out}: the charts folder there cannot be replaced: {refusal}; "
+              "give a folder of its own", file=sys.stderr)
+        return EXIT_PROBLEMS
     staging = out / ".charts.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
     try:
+        shutil.rmtree(staging, ignore_errors=True)
         chart_set = render_charts(analysis, staging)
         write_json(staging / "charts" / "charts.json", [asdict(chart) for chart in chart_set.charts])
+        (staging / "charts" / SITE_MARKER).write_text("Made by `briefing charts`.\n", encoding="utf-8")
+        swap_in(staging / "charts", out / "charts")  # the old charts stay until the new ones are complete
     except ChartError as error:
-        shutil.rmtree(staging, ignore_errors=True)
         print(f"briefing: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
-    swap_in(staging / "charts", out / "charts")  # the old charts stay until the new ones are complete
-    shutil.rmtree(staging)
+    except OSError as error:
+        print(f"briefing charts: the charts were not drawn: {disk_error(error)}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     print(f"briefing charts: wrote {len(chart_set.charts)} charts to {out / 'charts'}")
     return EXIT_OK
 
 
+def disk_error(error: OSError) -> str:
+    """An operating-system error in the analyst's words: what happened, to which file, what to do."""
+    # A copy names its source first and its target second; the target is where the write failed.
+    target = error.filename2 if error.errno in (errno.ENOSPC, errno.EDQUOT) and error.filename2 else error.filename
+    where = f" ({printable(str(target))})" if target else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full{where}; free some space and build again"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied{where}; make the folder writable and build again"
+    if error.errno == errno.EROFS:
+        return f"the folder is on a read-only disk{where}; build into another folder with --out"
+    return f"{error.strerror or error}{where}"
+
+
 @checked
 def run_build(args, analysis: Analysis) -> int:
-    from mkdocs.exceptions import MkDocsException
-
-    from .site import build_site
+    from .parallel import WorkerFailed
+    from .site import OutputRefused, SiteNotBuilt, build_site
 
     try:
         site = build_site(args.config, args.data, args.docs, args.out, clean=args.clean, analysis=analysis)
-    except (MkDocsException, ChartError) as error:
+    except OutputRefused as error:
+        print(f"briefing build: {printable(str(error))}; nothing was changed", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except SiteNotBuilt as error:
+        report(error.problems)
+        print(f"briefing: the site was not built: {error.reason}; the previous site is unchanged", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except (ChartError, WorkerFailed) as error:
         print(f"briefing: the site was not built: {error}; the previous site is unchanged", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except OSError as error:
+        print(f"briefing: the site was not built: {disk_error(error)}; the previous site is unchanged",
+              file=sys.stderr)
         return EXIT_PROBLEMS
     pages = sum(1 for _ in site.rglob("*.html"))
     print(
@@ -233,8 +269,26 @@ def run_build(args, analysis: Analysis) -> int:
     return EXIT_OK
 
 
+def serve_address(text: str) -> tuple[str, int] | None:
+    host, colon, port = text.rpartition(":")
+    if not colon or not host or not port.isascii() or not port.isdigit() or not 0 < int(port) <= 65535:
+        return None
+    return host.strip("[]"), int(port)
+
+
+def run_serve(args) -> int:
+    # The address is checked before the data, so a typo costs nothing.
+    if serve_address(args.addr) is None:
+        print(f"briefing serve: --addr '{printable(args.addr)}' is not HOST:PORT with a port from 1 to 65535; "
+              "e.g. --addr 127.0.0.1:8000", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return serve_checked(args)
+
+
 @checked
-def run_serve(args, analysis: Analysis) -> int:
+def serve_checked(args, analysis: Analysis) -> int:
+    import socket
+
     from mkdocs.commands.serve import serve
 
     from .site import mkdocs_config
@@ -245,6 +299,14 @@ def run_serve(args, analysis: Analysis) -> int:
     state_file = Path(args.config).resolve().parent / "build" / "serve-state.json"
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.unlink(missing_ok=True)
+    host, port = serve_address(args.addr)  # type: ignore[misc]
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        print(f"briefing serve: cannot serve at {args.addr}: {error.strerror}; pick another address with --addr",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
     serve(config_file=str(Path(args.config).resolve()), livereload=True, watch=[args.data, args.docs],
           build_type="dirty", dev_addr=args.addr, docs_dir=config.docs_dir,
           extra={**config.extra, "briefing_serve_state": str(state_file)})
@@ -257,7 +319,7 @@ def run_diff(args) -> int:
     try:
         difference = diff_revisions(args.repo, args.base, args.head)
     except DiffError as error:
-        print(f"briefing diff: {error}", file=sys.stderr)
+        print(f"briefing diff: {printable(str(error))}", file=sys.stderr)
         return EXIT_PROBLEMS
     if args.format == "json":
         print(json.dumps(to_json(difference), ensure_ascii=False, indent=2))

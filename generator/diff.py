@@ -84,11 +84,9 @@ def analysis_at(repo: Path, revision: str | None, folder: Path) -> Analysis:
                             "(e.g. origin/main or HEAD~1)")
         present = [name for name in ("data", "docs") if git(repo, "cat-file", "-e", f"{commit}:{name}") is not None]
         archive = git(repo, "archive", "--format=tar", commit, *present, binary=True) if present else b""
-        target = folder / revision.replace("/", "_")
-        target.mkdir(parents=True)
+        target = Path(tempfile.mkdtemp(dir=folder))  # its own folder, even when both revisions are the same
         if archive:
-            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-                tar.extractall(target, filter="data")
+            extract(archive, target, revision)
         data, docs = target / "data", target / "docs"
     try:
         return classify(validate(load_data(data, docs if docs.exists() else None)))
@@ -97,6 +95,21 @@ def analysis_at(repo: Path, revision: str | None, folder: Path) -> Analysis:
         first = error.problems[0]
         raise DiffError(f"the data {where} has {len(error.problems)} problem(s), e.g. "
                         f"{Path(first.path).name}:{first.line}: {first.message}; run briefing check there") from None
+
+
+def extract(archive: bytes, target: Path, revision: str) -> None:
+    """Unpack data/ and docs/ of a revision: plain files and folders only, as `briefing check` accepts them."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        members = tar.getmembers()
+        for member in members:
+            if not (member.isfile() or member.isdir()):
+                kind = "a symbolic link" if member.issym() or member.islnk() else "not a plain file"
+                raise DiffError(f"{member.name} at {revision} is {kind}, which briefing check refuses; "
+                                "run briefing check there")
+        try:
+            tar.extractall(target, members=members, filter="data")
+        except (tarfile.TarError, OSError) as error:
+            raise DiffError(f"the files at {revision} cannot be unpacked ({error}); run briefing check there") from None
 
 
 def both(text) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 FAMILY = "Noto Sans CJK TC"
 _PACKAGES = {"regular": "cvttf_NotoSansCJK_Regular", "bold": "cvttf_NotoSansCJK_Bold"}
+FONT_WEIGHTS = tuple(_PACKAGES)
 
 
 class FontMissing(Exception):

@@ -17,12 +17,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jinja2
-import markdown
-from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from .charts import ChartSet
 from .framework import LABELS
 from .model import LANGUAGES, Analysis
+from .inputs import TEMPLATES
+from .markup import markdown_converter, sanitize
 from .parallel import run_parallel
 from .pages import (
     CITATION,
@@ -33,13 +33,12 @@ from .pages import (
     environment,
     evidence_numbers,
     lead_image,
-    pdf_path,
     reasoning,
     sensitivity,
-    url_of,
 )
+from .urls import pdf_path, url_of
 
-PRINT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "print"
+PRINT_TEMPLATES = TEMPLATES / "print"
 DYAD_CHARTS = ("matrix", "curve", "diagram", "sensitivity", "timeline")
 
 
@@ -80,11 +79,8 @@ def print_environment() -> jinja2.Environment:
 
 
 def to_html(text: str) -> str:
-    # The same Markdown extensions as mkdocs.yml, so a brief reads alike on screen and paper.
-    converter = markdown.Markdown(extensions=[
-        TocExtension(slugify=slugify_unicode), "footnotes", "tables", "attr_list", "md_in_html", "sane_lists",
-    ])
-    return converter.convert(text)
+    """A brief's Markdown as the site renders it, held to the same allowlist as the site's pages."""
+    return sanitize(markdown_converter().convert(text))
 
 
 def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> dict:
@@ -150,14 +146,22 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
     return jobs
 
 
-def write_handout(job: HandoutJob, site_dir: str | Path, fonts=None) -> Path:
-    """Lay out one handout with WeasyPrint, as a tagged PDF (PDF/UA)."""
+def readable(site: Path, charts: ChartSet) -> tuple[tuple[Path, ...], frozenset[Path]]:
+    """What a handout may read: the site being built (fonts, pictures), the print stylesheet, and the charts."""
+    return (site, PRINT_TEMPLATES), frozenset(charts.print_file(chart.path).resolve() for chart in charts.charts)
+
+
+def write_handout(job: HandoutJob, site_dir: str | Path, allowed, fonts=None) -> Path:
+    """Lay out one handout with WeasyPrint, as a tagged PDF (PDF/UA), reading only what `allowed` names."""
     from weasyprint import HTML
+
+    from .fetch import LocalFetcher
 
     site = Path(site_dir).resolve()
     target = site / job.handout.path
     target.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=job.html, base_url=str(site)).write_pdf(target, font_config=fonts, pdf_variant="pdf/ua-1")
+    HTML(string=job.html, base_url=str(site), url_fetcher=LocalFetcher(*allowed)).write_pdf(
+        target, font_config=fonts, pdf_variant="pdf/ua-1", attachments=[])
     return target
 
 
@@ -225,8 +229,10 @@ def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, si
             missing.append(job)
     fonts = FontConfiguration()  # each worker keeps its own copy, loading each font once
 
+    allowed = readable(site, charts)
+
     def make(job: HandoutJob) -> str:
-        write_handout(job, site, fonts)
+        write_handout(job, site, allowed, fonts)
         if cache:
             cache.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(site / job.handout.path, cache / f"{keys[job.handout.path]}.pdf")

@@ -24,11 +24,22 @@ from pathlib import Path
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from generator.site import STATE_FILE, SiteState, finish_site, prepare_site, quiet_dirty_warning, read_state
+from generator.inputs import ASSET_SUFFIXES
+from generator.markup import sanitize
+from generator.urls import THEME_OUTPUTS
+from generator.site import (
+    SITE_MARKER,
+    STATE_FILE,
+    SiteState,
+    content_security_policy,
+    finish_site,
+    prepare_site,
+    quiet_dirty_warning,
+    read_state,
+)
 
 log = logging.getLogger("mkdocs.briefing")
 _current: dict = {}  # MkDocs gives hooks no other place to keep state between events
-THEME_OUTPUTS = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 
 
 def on_config(config):
@@ -50,7 +61,8 @@ def forget_state_of(site_dir: str, project: Path) -> None:
 
 def on_files(files: Files, config) -> Files:
     site = _current["site"]
-    kept = [file for file in files if not site.replaces(file.src_uri)]
+    kept = [file for file in files if not site.replaces(file.src_uri) and publishable(file, config)]
+    kept += [theme for file in files if (theme := shadowed_theme_file(file, config)) is not None]
     result = Files(kept)
     for page in site.plan.pages:
         result.append(File.generated(config, page.src_uri, abs_src_path=str(site.pages_dir / page.src_uri),
@@ -66,6 +78,34 @@ def on_files(files: Files, config) -> Files:
         prepare_incremental(result, config.site_dir, previous, made)
     _current["files"] = result
     return result
+
+
+def publishable(file: File, config) -> bool:
+    """A second line of defence behind `briefing check`: from docs/, only Markdown pages, pictures and PDFs,
+    and nothing in place of a theme file (MkDocs lets docs/ override the theme)."""
+    docs = Path(config.docs_dir).resolve()
+    source = Path(file.abs_src_path or "")
+    if docs not in source.parents:
+        return True
+    if file.is_documentation_page():
+        return True
+    return source.suffix.lower() in ASSET_SUFFIXES and shadowed_theme_file(file, config) is None
+
+
+def shadowed_theme_file(file: File, config) -> File | None:
+    """The theme's own file that a docs/ file of the same name would have replaced."""
+    docs = Path(config.docs_dir).resolve()
+    if file.is_documentation_page() or docs not in Path(file.abs_src_path or "").parents:
+        return None
+    for folder in config.theme.dirs:
+        if (Path(folder) / file.src_uri).is_file() and not file.src_uri.endswith(".html"):
+            return File(file.src_uri, str(folder), config.site_dir, config.use_directory_urls)
+    return None
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """Every page's content passes the allowlist after Markdown and before the theme."""
+    return sanitize(html)
 
 
 def layout(files: Files, site: SiteState) -> str:
@@ -98,7 +138,7 @@ def prepare_incremental(files: Files, site_dir: str, previous: dict, made: dict)
 def remove_stale(files: Files, site_dir: str) -> None:
     """Files a previous build made that this one does not (handouts and the index manage their own)."""
     site = Path(site_dir)
-    wanted = {file.dest_uri for file in files} | set(THEME_OUTPUTS)
+    wanted = {file.dest_uri for file in files} | set(THEME_OUTPUTS) | {SITE_MARKER}
     for folder, _, names in os.walk(site):
         relative = Path(folder).relative_to(site)
         if relative.parts[:1] in (("pagefind",), ("pdf",)):
@@ -110,7 +150,16 @@ def remove_stale(files: Files, site_dir: str) -> None:
 
 def on_page_context(context, page, config, nav):
     context.update(_current["site"].page_context(page.file.src_uri))
+    if serving(config):
+        context["content_security_policy"] = content_security_policy(serving=True)
     return context
+
+
+def serving(config) -> bool:
+    """`mkdocs serve` (and so `briefing serve`) points site_url at the address it serves, and injects an
+    inline live-reload script into every page it serves; a build never does either."""
+    address = config.dev_addr
+    return bool(config.site_url) and config.site_url.startswith(f"http://{address.host}:{address.port}/")
 
 
 def previous_build(config) -> dict | None:

@@ -8,15 +8,28 @@ neither run code nor expand into billions of nodes.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Union
 
 import yaml
 
-from .model import Problem
+from .inputs import (
+    ASSET_SUFFIXES,
+    MARKDOWN_SUFFIXES,
+    MAX_ASSET_BYTES,
+    MAX_DATA_BYTES,
+    MAX_TEXT_BYTES,
+    TEMPLATES,
+    InputFile,
+    read_text_file,
+    scan,
+    size_problem,
+)
+from .framework import LABELS_PATH, RULES_PATH
+from .model import LANGUAGES, Problem
 
-MAX_FILE_BYTES = 2 * 1024 * 1024  # a hand-written data file is a few KB
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -99,6 +112,15 @@ class RawBrief:
 
 
 @dataclass(frozen=True)
+class RawPage:
+    """A hand-written Markdown page under docs/ (not a brief)."""
+
+    path: str  # as shown in messages
+    relative: str  # its place under docs/, e.g. "about.md"
+    text: str
+
+
+@dataclass(frozen=True)
 class RawData:
     data_dir: str
     actors: Document | None
@@ -108,6 +130,9 @@ class RawData:
     events: Document | None = None
     briefs: tuple[RawBrief, ...] = ()
     dyad_files: tuple[str, ...] = ()  # every dyad file's name, read or not, so briefs can refer to it
+    pages: tuple[RawPage, ...] = ()  # hand-written pages under docs/
+    assets: tuple[InputFile, ...] = ()  # pictures and PDFs under docs/, published as they are
+    wording: tuple[Document, ...] = ()  # the rule and label tables, whose texts every page shows too
 
 
 class _AliasRefused(Exception):
@@ -207,67 +232,53 @@ def _yaml_problem(path: str, error: yaml.YAMLError) -> Problem:
     return Problem(path, line, f"this is not valid YAML: {detail}; check the indentation and quotes on this line")
 
 
-def read_document(file: Path, shown_as: str) -> tuple[Document | None, list[Problem]]:
+def read_document(file: InputFile) -> tuple[Document | None, list[Problem]]:
     """Read one YAML file; return its tree, or None with the reasons it could not be read."""
-    try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [
-                Problem(
-                    shown_as,
-                    1,
-                    f"the file is {size / 1024 / 1024:.1f} MB, over the {MAX_FILE_BYTES // 1024 // 1024} MB "
-                    "allowed for a data file; split it or remove what does not belong",
-                )
-            ]
-        data = file.read_bytes()
-    except OSError as error:
-        return None, [Problem(shown_as, 1, f"the file cannot be read ({error.strerror}); check that it exists and is readable")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return None, [
-            Problem(
-                shown_as,
-                line,
-                f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); save it with UTF-8 encoding",
-            )
-        ]
+    text, problems = read_text_file(file, MAX_DATA_BYTES, "a data file")
+    if text is None:
+        return None, problems
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return None, [Problem(shown_as, line, "the file holds a NUL byte, so it is not a text file; save it as plain UTF-8 text")]
-    return parse_text(text, shown_as)
+        return None, [Problem(file.shown, line, "the file holds a NUL byte, so it is not a text file; save it as plain UTF-8 text")]
+    return parse_text(text, file.shown)
 
 
-BRIEF_LANGUAGES = ("zh-TW", "en")
+BRIEF_NAME = re.compile(r"^(?P<slug>.*)\.(?P<lang>[^.]*)\.md$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def read_brief(file: Path, shown_as: str) -> tuple[RawBrief | None, list[Problem]]:
+def read_brief(file: InputFile) -> tuple[RawBrief | None, list[Problem]]:
     """A brief is `---` YAML front matter `---` followed by Markdown."""
     name = file.name
-    stem, _, _ = name.rpartition(".md")
-    slug, _, lang = stem.rpartition(".")
-    if lang not in BRIEF_LANGUAGES or not slug:
+    match = BRIEF_NAME.match(name)
+    slug, lang = (match["slug"], match["lang"]) if match else ("", "")
+    if lang not in LANGUAGES or not slug:
+        stem = name.removesuffix(".md")
         return None, [
-            Problem(shown_as, 1, f"a brief's file name ends in .zh-TW.md or .en.md; rename {name}, e.g. {stem}.zh-TW.md")
+            Problem(file.shown, 1, f"a brief's file name ends in .zh-TW.md or .en.md; rename {name}, e.g. {stem}.zh-TW.md")
         ]
-    try:
-        data = file.read_bytes()
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return None, [Problem(shown_as, line, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); save it with UTF-8 encoding")]
+    if not SLUG.match(slug):
+        return None, [Problem(file.shown, 1, f"the brief's name '{slug}' is not lower-case words and digits joined by "
+                                             f"hyphens, which its web address and PDF need; rename the file, "
+                                             f"e.g. {suggested_slug(slug)}.{lang}.md")]
+    text, problems = read_text_file(file, MAX_TEXT_BYTES, "a brief")
+    if text is None:
+        return None, problems
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---" or "---" not in [line.strip() for line in lines[1:]]:
-        return None, [Problem(shown_as, 1, "a brief starts with front matter between two '---' lines (title, author, date, ...)")]
+        return None, [Problem(file.shown, 1, "a brief starts with front matter between two '---' lines (title, author, date, ...)")]
     end = 1 + [line.strip() for line in lines[1:]].index("---")
     front_text = "\n" * 1 + "\n".join(lines[1:end])  # keep file line numbers
-    front, problems = parse_text(front_text, shown_as)
+    front, problems = parse_text(front_text, file.shown)
     if front is None:
         return None, problems
     body = "\n".join(lines[end + 1:])
-    return RawBrief(shown_as, slug, lang, front, body, end + 2), problems
+    return RawBrief(file.shown, slug, lang, front, body, end + 2), problems
+
+
+def suggested_slug(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words) or "my-brief"
 
 
 _FAST_MAX_INDENT = 200  # deeper than any data file; libyaml's composer recurses without a limit
@@ -317,70 +328,165 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[Problem]
     return Document(shown_as, root), builder.problems
 
 
-def load_briefs(docs_dir: str | Path) -> tuple[tuple[RawBrief, ...], list[Problem]]:
-    folder = Path(docs_dir) / "briefs"
-    briefs, problems = [], []
-    if folder.is_dir():
-        for file in sorted(folder.glob("*.md")):
-            brief, found = read_brief(file, str(Path(docs_dir, "briefs", file.name)))
+def load_docs(docs_dir: str | Path) -> tuple[tuple[RawBrief, ...], tuple[RawPage, ...], tuple[InputFile, ...], list[Problem]]:
+    """docs/: briefs under briefs/, hand-written Markdown pages, and pictures and PDFs to publish as they are."""
+    briefs: list[RawBrief] = []
+    pages: list[RawPage] = []
+    assets: list[InputFile] = []
+    problems: list[Problem] = []
+    root = Path(docs_dir)
+    refused = refused_root(root, str(docs_dir))
+    if refused or not root.is_dir():
+        return (), (), (), [refused] if refused else []
+    listing = scan(root, str(docs_dir), skip_hidden=False)
+    problems.extend(listing.problems)
+    for folder in listing.folders:
+        if folder.startswith("briefs/") and folder.lower().endswith(".md"):
+            problems.append(Problem(str(Path(docs_dir, folder)), 1, "is a folder, but a brief is one file; "
+                                    "rename or remove the folder"))
+    for file in listing.files:
+        suffix = file.suffix
+        in_briefs = file.relative.startswith("briefs/") and file.relative.count("/") == 1
+        if in_briefs and file.name.startswith(".") and suffix.lower() == ".md":
+            match = BRIEF_NAME.match(file.name)
+            lang = match["lang"] if match and match["lang"] in LANGUAGES else LANGUAGES[0]
+            example = f"{suggested_slug(match['slug'] if match else '')}.{lang}.md"
+            problems.append(Problem(file.shown, 1, "the name starts with '.', which hides the brief from the site; "
+                                                   f"rename it, e.g. {example}"))
+            continue
+        if mkdocs_excludes(file.relative):
+            continue
+        if suffix.lower() in MARKDOWN_SUFFIXES and suffix != ".md":
+            problems.append(Problem(file.shown, 1, f"Markdown files end in .md in lower case; rename {file.name} "
+                                                   f"to {file.name[: -len(suffix)]}.md"))
+        elif suffix == ".md" and in_briefs:
+            brief, found = read_brief(file)
             problems.extend(found)
             if brief is not None:
                 briefs.append(brief)
-    return tuple(briefs), problems
+        elif suffix == ".md":
+            text, found = read_text_file(file, MAX_TEXT_BYTES, "a page")
+            problems.extend(found)
+            if text is not None:
+                pages.append(RawPage(file.shown, file.relative, text))
+        elif suffix.lower() in ASSET_SUFFIXES:
+            too_big = size_problem(file, MAX_ASSET_BYTES, "a picture or PDF")
+            if too_big:
+                problems.append(too_big)
+            else:
+                assets.append(file)
+        else:
+            problems.append(Problem(file.shown, 1, refused_type(file)))
+    return tuple(briefs), tuple(pages), tuple(assets), problems
 
 
-def load_data(data_dir: str | Path, docs_dir: str | Path | None = None) -> RawData:
-    """Read data/actors.yaml, data/sources.yaml and data/dyads/*.yaml."""
+REFUSED_TYPES = {
+    ".html": "an HTML file could run script on the published site; write the page in Markdown (.md) instead",
+    ".htm": "an HTML file could run script on the published site; write the page in Markdown (.md) instead",
+    ".svg": "an SVG picture can carry script; export it as PNG instead",
+    ".js": "a script file could run on the published site or replace the theme's own; remove it",
+    ".css": "a stylesheet could restyle or replace the theme's own; remove it (the look of the site lives in templates/)",
+}
+
+
+def refused_type(file: InputFile) -> str:
+    reason = REFUSED_TYPES.get(file.suffix.lower())
+    allowed = ", ".join(ASSET_SUFFIXES)
+    if reason:
+        return f"files of type {file.suffix.lower()} are not published from docs/: {reason}"
+    kind = f"type {file.suffix}" if file.suffix else "without a type"
+    return (f"files {kind} are not published from docs/; docs/ holds Markdown pages (.md) and pictures or PDFs "
+            f"({allowed}); remove it or convert it")
+
+
+def mkdocs_excludes(relative: str) -> bool:
+    """MkDocs never publishes hidden files or docs/templates/ (its default exclude_docs)."""
+    return any(part.startswith(".") for part in relative.split("/")) or relative.startswith("templates/")
+
+
+def refused_root(folder: Path, shown: str) -> Problem | None:
+    if folder.is_symlink():
+        return Problem(shown, 1, "is a symbolic link; copy the folder here instead "
+                                 "(links are not followed, so nothing outside the project is published)")
+    return None
+
+
+def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
+              templates_dir: str | Path | None = TEMPLATES) -> RawData:
+    """Read data/actors.yaml, data/sources.yaml, data/events.yaml, data/dyads/*.yaml and docs/.
+
+    templates/ is only listed: a link or special file there is refused too.
+    """
     shown_dir = str(data_dir)
     base = Path(data_dir)
     problems: list[Problem] = []
-
-    def shown(*parts: str) -> str:
-        return str(Path(shown_dir, *parts))
-
-    if not base.is_dir():
-        problems.append(
-            Problem(shown_dir, 1, "the data folder does not exist; run the command from the project folder or pass --data DIR")
-        )
+    refused = refused_root(base, shown_dir)
+    if refused or not base.is_dir():
+        problems.append(refused or Problem(
+            shown_dir, 1, "the data folder does not exist; run the command from the project folder or pass --data DIR"))
         return RawData(shown_dir, None, None, (), tuple(problems))
+    listing = scan(base, shown_dir)
+    problems.extend(listing.problems)
 
-    def read_required(name: str) -> Document | None:
-        file = base / name
-        if not file.is_file():
-            problems.append(Problem(shown(name), 1, f"{name} is missing; every data folder needs one"))
+    def read_optional(name: str) -> Document | None:
+        file = listing.file(name)
+        if file is None:
             return None
-        document, found = read_document(file, shown(name))
+        document, found = read_document(file)
         problems.extend(found)
         return document
 
-    actors = read_required("actors.yaml")
-    sources = read_required("sources.yaml")
-    events = None
-    if (base / "events.yaml").is_file():  # optional: a data folder may have no events yet
-        events, found = read_document(base / "events.yaml", shown("events.yaml"))
-        problems.extend(found)
+    for name in ("actors.yaml", "sources.yaml"):  # every data folder needs these two
+        shown = str(Path(shown_dir, name))
+        if name in listing.folders:
+            problems.append(Problem(shown, 1, f"is a folder, but {name} is one file; rename or remove the folder"))
+        elif listing.file(name) is None and not any(problem.path == shown for problem in problems):
+            problems.append(Problem(shown, 1, f"{name} is missing; every data folder needs one"))
+    actors = read_optional("actors.yaml")
+    sources = read_optional("sources.yaml")
+    events = read_optional("events.yaml")  # optional: a data folder may have no events yet
     dyads: list[Document] = []
     dyad_files: list[str] = []
-    dyad_dir = base / "dyads"
-    if dyad_dir.is_dir():
-        for file in sorted(dyad_dir.iterdir()):
-            if file.name.startswith("."):
-                continue
-            if file.suffix in (".yaml", ".yml"):
-                dyad_files.append(file.stem)
-            if file.suffix == ".yml":
-                problems.append(
-                    Problem(shown("dyads", file.name), 1, f"dyad files end in .yaml; rename {file.name} to {file.stem}.yaml")
-                )
-                continue
-            if file.suffix != ".yaml" or not file.is_file():
-                continue
-            document, found = read_document(file, shown("dyads", file.name))
+    for folder in listing.folders:
+        if folder.startswith("dyads/") and folder.count("/") == 1 and folder.lower().endswith((".yaml", ".yml")):
+            problems.append(Problem(str(Path(shown_dir, folder)), 1, "is a folder, but a dyad is one file; "
+                                    "rename or remove the folder"))
+    for file in listing.files:
+        if not file.relative.startswith("dyads/") or file.relative.count("/") != 1:
+            continue
+        stem, suffix = file.name[: -len(file.suffix)] if file.suffix else file.name, file.suffix
+        if suffix.lower() in (".yaml", ".yml"):
+            dyad_files.append(stem)
+        if suffix.lower() == ".yml":
+            problems.append(Problem(file.shown, 1, f"dyad files end in .yaml; rename {file.name} to {stem}.yaml"))
+        elif suffix.lower() == ".yaml" and suffix != ".yaml":
+            problems.append(Problem(file.shown, 1, f"dyad files end in .yaml in lower case; rename {file.name} "
+                                                   f"to {stem}.yaml"))
+        elif suffix == ".yaml":
+            document, found = read_document(file)
             problems.extend(found)
             if document is not None:
                 dyads.append(document)
     briefs: tuple[RawBrief, ...] = ()
+    pages: tuple[RawPage, ...] = ()
+    assets: tuple[InputFile, ...] = ()
     if docs_dir is not None:
-        briefs, found = load_briefs(docs_dir)
+        briefs, pages, assets, found = load_docs(docs_dir)
         problems.extend(found)
-    return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs, tuple(dyad_files))
+    if templates_dir is not None and Path(templates_dir).is_dir():
+        problems.extend(scan(templates_dir, display_path(Path(templates_dir)), skip_hidden=False).problems)
+    wording = []
+    for table in (RULES_PATH, LABELS_PATH):
+        document, found = read_document(InputFile(table, display_path(table), table.name, table.stat().st_size))
+        problems.extend(found)
+        wording += [document] if document is not None else []
+    return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs, tuple(dyad_files),
+                   pages, assets, tuple(wording))
+
+
+def display_path(path: Path) -> str:
+    """A path as short as it can be said: relative to the current folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

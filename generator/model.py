@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .characters import printable
+
 LANGUAGES = ("zh-TW", "en")
 
 
@@ -61,8 +63,9 @@ class Problem:
     severity: str = "error"  # "error" stops the build; "warning" does not
 
     def __str__(self) -> str:
+        # Always one line: a newline or bidi control quoted from the data must not forge another message.
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}: {prefix}{self.message}"
+        return printable(f"{self.path}:{self.line}: {prefix}{self.message}")
 
 
 class DataError(Exception):

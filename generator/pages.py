@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 import jinja2
 from markdown.extensions.toc import slugify_unicode
@@ -24,10 +22,10 @@ from .charts import Chart, ChartSet, commitment_parts, short_cite, triad_key
 from .classify import analysis_as_json, dyad_as_json
 from .framework import FRAMEWORK, LABELS
 from .model import LANGUAGES, Analysis, Brief, DyadResult, Source, TriadResult
+from .inputs import TEMPLATES
+from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_of
 from .validate import CITATION, EMBED
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-PREFIX = {"zh-TW": "", "en": "en/"}
 
 
 @dataclass(frozen=True)
@@ -74,47 +72,6 @@ class SitePlan:
     def counterpart(self, page: SitePage) -> SitePage:
         other = "en" if page.lang == "zh-TW" else "zh-TW"
         return self.page(page.key, other)
-
-
-def href(from_url: str, to_url: str) -> str:
-    """A relative link between two output paths (both relative to the site root)."""
-    target, _, anchor = to_url.partition("#")
-    if not target:
-        relative = posixpath.basename(from_url)
-    else:
-        # Both paths are relative to the site root, so this is posixpath.relpath without its disk lookups.
-        start = [part for part in posixpath.dirname(from_url).split("/") if part]
-        parts = target.split("/")
-        common = 0
-        while common < len(start) and common < len(parts) - 1 and start[common] == parts[common]:
-            common += 1
-        relative = "/".join([".."] * (len(start) - common) + parts[common:])
-    return relative + ("#" + anchor if anchor else "")
-
-
-def page_uri(key: str, lang: str) -> str:
-    kind, _, name = key.partition(":")
-    paths = {
-        "home": "index.md",
-        "dyads": "dyads/index.md",
-        "dyad": f"dyads/{name}.md",
-        "triad": f"triads/{name}.md",
-        "framework": "framework.md",
-        "briefs": "briefs/index.md",
-        "brief": f"briefs/{name}.md",
-        "bibliography": "bibliography.md",
-        "events": "events.md",
-        "search": "search.md",
-    }
-    return PREFIX[lang] + paths[kind]
-
-
-def url_of(key: str, lang: str) -> str:
-    return page_uri(key, lang)[: -len(".md")] + ".html"
-
-
-def pdf_path(kind: str, name: str, lang: str) -> str:
-    return f"pdf/{kind}-{name}.{lang}.pdf" if kind == "dyad" else f"pdf/{name}.{lang}.pdf"
 
 
 # ---- what templates can call ---------------------------------------------------------
@@ -393,10 +350,10 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         add("events", lang, "events", t("events_title"), "events.html")
         add("search", lang, "search", t("search_title"), "search.html")
 
-    files = [("downloads/analysis.json",
+    files = [(SITE_DOWNLOADS[0],
               (json.dumps(analysis_as_json(analysis), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))]
     for result in analysis.dyads:
         document = json.dumps(dyad_as_json(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        files.append((f"downloads/{result.dyad.id}.json", document.encode("utf-8")))
+        files.append((dyad_downloads(result.dyad.id)[1], document.encode("utf-8")))
     return SitePlan(tuple(pages), tuple(files))
 

@@ -44,6 +44,8 @@ def run_parallel(jobs: Sequence, work: Callable[[object], object], workers: int 
                     outcome["results"][index] = work(jobs[index])
                     with counter.get_lock():
                         counter.value += 1
+            except OSError as error:  # a full disk or a permission: the parent raises it again as it was
+                outcome["os_error"] = [error.errno, error.strerror, error.filename, None, error.filename2]
             except Exception as error:  # reported to the parent, which raises it there
                 outcome["error"] = str(error) if isinstance(error, Exception) and str(error) else traceback.format_exc()
             Path(folder, f"{number}.json").write_text(json.dumps(outcome), encoding="utf-8")
@@ -64,6 +66,8 @@ def run_parallel(jobs: Sequence, work: Callable[[object], object], workers: int 
             if not report.exists():
                 raise WorkerFailed(f"a worker stopped without finishing (exit code {process.exitcode})")
             outcome = json.loads(report.read_text(encoding="utf-8"))
+            if "os_error" in outcome:
+                raise OSError(*outcome["os_error"])
             if "error" in outcome:
                 raise WorkerFailed(outcome["error"])
             results.update({int(index): value for index, value in outcome["results"].items()})

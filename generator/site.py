@@ -27,8 +27,10 @@ from .fonts import web_font
 from .framework import LABELS
 from .handouts import render_handouts
 from .load import load_data
-from .model import LANGUAGES, Analysis, DataError
-from .pages import SitePage, SitePlan, Settings, href, render_pages, url_of
+from .inputs import TEMPLATES
+from .model import LANGUAGES, Analysis, DataError, Problem
+from .pages import SitePage, SitePlan, Settings, render_pages
+from .urls import PREFIX, dyad_downloads, href, url_of
 from .progress import Stages
 from .validate import validate
 
@@ -63,8 +65,8 @@ class SiteState:
 
     def static_files(self) -> list[tuple[str, Path]]:
         files = [(chart.path, self.charts.web_file(chart)) for chart in self.charts.charts]
-        files += [(f"assets/fonts/{path.name}", path) for path in sorted((self.generated_dir / "fonts").glob("*.woff2"))]
-        files += [(f"downloads/{result.dyad.id}.yaml", self.data_dir / "dyads" / f"{result.dyad.id}.yaml")
+        files += [(f"assets/fonts/{path.name}", path) for path in sorted((self.generated_dir / "fonts").iterdir())]
+        files += [(dyad_downloads(result.dyad.id)[0], self.data_dir / "dyads" / f"{result.dyad.id}.yaml")
                   for result in self.analysis.dyads]
         return files
 
@@ -92,13 +94,45 @@ class SiteState:
             "org": {key: (value.get(lang) if isinstance(value, dict) else value) for key, value in self.organisation.items()},
             "t": lambda key, **values: LABELS(key, lang, **values),
             "asset": lambda path: href(page.url, path),
-            "fonts": self.fonts,
+            "content_security_policy": content_security_policy(),
         }
 
     def _brief_lang(self, page: SitePage) -> str:
         if page.kind != "brief" or page.translated:
             return page.lang
         return "en" if page.lang == "zh-TW" else "zh-TW"
+
+
+# What a published page may load and run: only the site's own files, and no inline
+# script or style at all (the theme has none; briefs are sanitised). Pagefind
+# compiles its WebAssembly search index, which needs 'wasm-unsafe-eval'.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'none'",
+    "script-src": "'self' 'wasm-unsafe-eval'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",  # Pagefind's stylesheet draws its search icon as a data: SVG
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "base-uri": "'none'",
+    "form-action": "'none'",
+}
+
+
+def content_security_policy(serving: bool = False) -> str:
+    """The policy as a meta tag's content. `briefing serve` injects an inline live-reload script into
+    every page it serves (never into the built site), so only its pages allow inline script."""
+    policy = dict(CONTENT_SECURITY_POLICY)
+    if serving:
+        policy["script-src"] += " 'unsafe-inline'"
+    return "; ".join(f"{directive} {sources}" for directive, sources in policy.items())
+
+
+def font_stylesheet(fonts: list[Path]) -> str:
+    """@font-face rules for the web fonts, as a file: the policy allows no inline style."""
+    rules = [f'@font-face {{ font-family: "Briefing Sans TC"; font-style: normal; '
+             f'font-weight: {700 if "-bold-" in path.name else 400}; font-display: swap; '
+             f'src: url("{path.name}") format("woff2"); }}' for path in sorted(fonts)]
+    return "\n".join(rules) + "\n"
 
 
 def commit_date(project: Path) -> str:
@@ -165,7 +199,8 @@ def prepare_site(config) -> SiteState:
     with stages.stage("fonts"):
         text = "".join(page.markdown for page in plan.pages) + "".join(chart.texts for chart in charts.charts) + "".join(
             LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + repr(config.extra["organisation"])
-        web_font(text, generated / "fonts", cache / "fonts")
+        fonts = web_font(text, generated / "fonts", cache / "fonts")
+        (generated / "fonts" / "fonts.css").write_text(font_stylesheet(fonts), encoding="utf-8")
     stages.mark("mkdocs")
     return SiteState(analysis, charts, plan, generated, data_dir, config.extra["organisation"], config.extra["languages"],
                      settings, stages, project, project / "build" / "pages")
@@ -332,6 +367,47 @@ def link_tree(source: Path, target: Path) -> int:
     return count
 
 
+class SiteNotBuilt(Exception):
+    """The build stopped; `problems` say why, where they can point at a file and line."""
+
+    def __init__(self, reason: str, problems: tuple[Problem, ...] = ()):
+        super().__init__(reason)
+        self.reason = reason
+        self.problems = problems
+
+
+class OutputRefused(Exception):
+    """The output folder may not be replaced; nothing was touched."""
+
+
+SITE_MARKER = ".briefing-site"  # in every site this tool builds: only such a folder is ever replaced
+
+
+def output_refusal(out: Path, project: Path, data_dir: Path, docs_dir: Path) -> str | None:
+    """Why `out` may not be replaced by a build, or None. The build replaces the whole folder."""
+    out = out.resolve()
+    guarded = [(project, "the project folder"), (project / ".git", "the project's git repository"),
+               (Path(data_dir), "the data folder"), (Path(docs_dir), "the docs folder"),
+               (project / "templates", "the templates folder"), (TEMPLATES, "the templates folder"),
+               (Path(__file__).resolve().parent, "the generator's code"), (project / "build", "the build cache")]
+    for folder, name in guarded:
+        folder = folder.resolve()
+        if out == folder:
+            return f"it is {name}"
+        if out in folder.parents:
+            return f"it holds {name}"
+        if folder in out.parents and folder != project:
+            return f"it is inside {name}"
+    if out.exists() and not out.is_dir():
+        return "it is a file"
+    for folder in (out, out.with_name(out.name + ".tmp"), out.with_name(out.name + ".old")):
+        if folder.is_dir() and any(folder.iterdir()) and not (folder / SITE_MARKER).is_file() \
+                and read_state(project / "build" / STATE_FILE).get("site") != str(folder):
+            return (f"{folder} holds files that no build of this tool made" if folder != out
+                    else "it holds files that no build of this tool made")
+    return None
+
+
 def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Path, out_dir: str | Path,
                clean: bool = False, analysis: Analysis | None = None) -> Path:
     """Build the whole site into a staging folder; swap it into out_dir only if everything succeeded.
@@ -339,11 +415,17 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     When out_dir was made by the last build of this project with the same theme,
     code and configuration, the staging folder starts as hard links to it and
     MkDocs rebuilds only pages whose sources changed (clean=True forces a full build).
+    Raises OutputRefused before touching anything, or SiteNotBuilt, leaving out_dir as it was.
     """
     from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
 
     config_path = Path(config_file).resolve()
     out = Path(out_dir).resolve()
+    refusal = output_refusal(out, config_path.parent, Path(data_dir), Path(docs_dir))
+    if refusal:
+        raise OutputRefused(f"--out {out_dir}: {refusal}, and a build replaces its output folder entirely; "
+                            "give a folder of its own, such as site")
     staging = out.with_name(out.name + ".tmp")
     state_file = config_path.parent / "build" / STATE_FILE
     started = time.perf_counter()
@@ -365,17 +447,35 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     config.extra["briefing_previous"] = previous if incremental else None
     config.extra["briefing_analysis"] = analysis
     started = time.perf_counter()
+    warnings = _MkDocsWarnings()
+    logging.getLogger("mkdocs").addHandler(warnings)
     try:
         linked = link_tree(out, staging) if incremental else 0
+        staging.mkdir(parents=True, exist_ok=True)
+        (staging / SITE_MARKER).unlink(missing_ok=True)  # a link to the live site's: never write through it
+        (staging / SITE_MARKER).write_text("Made by `briefing build`, which replaces this folder on every build.\n",
+                                          encoding="utf-8")
         staging_seconds = time.perf_counter() - started
         build(config, dirty=incremental)
+    except MkDocsException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        problems = tuple(warnings.problems(analysis, docs_dir))
+        reason = (f"MkDocs stopped on {len(problems)} problem{'s' if len(problems) != 1 else ''} (strict mode)"
+                  if problems and "strict mode" in str(error) else str(error))
+        raise SiteNotBuilt(reason, problems) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        logging.getLogger("mkdocs").removeHandler(warnings)
     made = dict(config.extra.get("briefing_made") or {})
     started = time.perf_counter()
     state_file.unlink(missing_ok=True)  # between the swap and the new state, no build may trust the old one
-    swap_in(staging, out)
+    try:
+        swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps({"site": str(out), "fingerprint": fingerprint, "inputs": inputs, **made},
                                      sort_keys=True),
@@ -383,6 +483,69 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     report_staging(config_path.parent / "build" / "timings.json", staging_seconds + time.perf_counter() - started,
                    f"{linked} files linked from the previous site" if incremental else "full build")
     return out
+
+
+class _MkDocsWarnings(logging.Handler):
+    """MkDocs' own warnings during a build, so a strict-mode abort can say what they were and where."""
+
+    LINK = re.compile(r"^Doc file '(?P<page>[^']+)' contains (?:a|an absolute|an unrecognized relative) link "
+                      r"'(?P<link>[^']*)'")
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def problems(self, analysis: Analysis | None, docs_dir) -> list[Problem]:
+        found = []
+        for message in self.messages:
+            path, line = self.source_of(message, analysis, docs_dir)
+            found.append(Problem(path, line, self.in_words(message)))
+        return sorted(set(found))
+
+    WORDINGS = (
+        (re.compile(r"contains a link '(?P<link>[^']*)', but the target '(?P<target>[^']*)' is not found among "
+                    r"documentation files\."),
+         "the link '{link}' points to a page or file the site does not have; check the path "
+         "(links in a brief are relative to docs/briefs/)"),
+        (re.compile(r"contains a link '(?P<link>[^']*)', but the doc '(?P<target>[^']*)' does not contain an anchor "
+                    r"'(?P<anchor>[^']*)'\."),
+         "the link '{link}' points to a heading {anchor} that {target} does not have; check the anchor"),
+        (re.compile(r"contains an absolute link '(?P<link>[^']*)'"),
+         "the link '{link}' starts with '/', which breaks when the site is opened from disk or moved; "
+         "write it relative, e.g. ../framework.md"),
+    )
+
+    def in_words(self, message: str) -> str:
+        for pattern, wording in self.WORDINGS:
+            match = pattern.search(message)
+            if match:
+                return wording.format(**match.groupdict())
+        return f"MkDocs: {message}"
+
+    def source_of(self, message: str, analysis: Analysis | None, docs_dir) -> tuple[str, int]:
+        """The brief or page (and line) a warning is about; MkDocs names only the generated page."""
+        match = self.LINK.match(message)
+        if not match:
+            return "mkdocs", 1
+        page, link = match["page"], match["link"]
+        brief = re.fullmatch(r"(?P<prefix>(?:[^/]+/)?)briefs/(?P<slug>[^/]+)\.md", page)
+        if brief and analysis is not None:
+            lang = {prefix: code for code, prefix in PREFIX.items()}.get(brief["prefix"])
+            candidates = [b for b in analysis.dataset.briefs if b.slug == brief["slug"]]
+            chosen = next((b for b in candidates if b.lang == lang), candidates[0] if candidates else None)
+            if chosen is not None:
+                lines = chosen.body.split("\n")
+                number = next((i for i, text in enumerate(lines) if link and link in text), 0)
+                return chosen.origin.path, chosen.body_line + number
+        source = Path(docs_dir) / page
+        if source.is_file() and not source.is_symlink():
+            lines = source.read_text(encoding="utf-8", errors="replace").split("\n")
+            number = next((i for i, text in enumerate(lines) if link and link in text), 0)
+            return str(source), number + 1
+        return "mkdocs", 1
 
 
 def read_state(state_file: Path) -> dict:
@@ -412,10 +575,20 @@ def report_staging(timings_file: Path, seconds: float, note: str) -> None:
 
 
 def swap_in(staging: Path, target: Path) -> None:
-    """Replace target with staging: the old folder is moved aside first and removed only afterwards."""
+    """Replace target with staging: the old folder is moved aside first and removed only afterwards.
+
+    If the new folder cannot be moved in, the old one is moved back.
+    """
     previous = target.with_name(target.name + ".old")
     shutil.rmtree(previous, ignore_errors=True)
+    moved = False
     if target.exists():
         target.rename(previous)
-    staging.rename(target)
+        moved = True
+    try:
+        staging.rename(target)
+    except OSError:
+        if moved:
+            previous.rename(target)
+        raise
     shutil.rmtree(previous, ignore_errors=True)

@@ -11,14 +11,28 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import posixpath
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from .characters import printable, text_problems
 from .framework import FRAMEWORK
-from .load import Document, Mapping, Node, RawBrief, RawData, Rejected, Scalar, Sequence
+from .inputs import ASSET_SUFFIXES, TEMPLATES
+from .load import Document, Mapping, Node, RawBrief, RawData, RawPage, Rejected, Scalar, Sequence
+from .markup import audit
+from .urls import (
+    FIXED_PAGES,
+    GENERATED_FOLDERS,
+    SITE_DOWNLOADS,
+    THEME_OUTPUTS,
+    docs_output,
+    dyad_downloads,
+    pdf_path,
+    url_of,
+)
 from .model import (
     LANGUAGES,
     Actor,
@@ -39,7 +53,8 @@ from .model import (
 LANGUAGE_NAMES = {"zh-TW": "Traditional Chinese", "en": "English"}
 ACTOR_CODE = re.compile(r"^[A-Z]{3}$")
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # ASCII digits only: \d takes ２０２５ and ٢٠٢٥ too
+YEAR_SHAPE = re.compile(r"^[0-9]{4}\Z")  # YAML 1.1 reads 0x7E8, 2_0_2_4 and 33:44 as 2024 too
 
 
 class Invalid(Exception):
@@ -248,7 +263,7 @@ def calendar_date(node: Node, ctx: Context, label: Label) -> dt.date:
 
 
 def year(node: Node, ctx: Context, label: Label) -> int:
-    if isinstance(node, Scalar) and type(node.value) is int and 1000 <= node.value <= 2999:
+    if isinstance(node, Scalar) and type(node.value) is int and YEAR_SHAPE.match(node.raw) and 1000 <= node.value <= 2999:
         return node.value
     raise Invalid(node.line, f"{label.value(shown(node))} is not a year; write four digits, e.g. 2024")
 
@@ -262,7 +277,8 @@ def web_address(node: Node, ctx: Context, label: Label) -> str:
 
 
 def yes_no(node: Node, ctx: Context, label: Label) -> bool:
-    if isinstance(node, Scalar) and isinstance(node.value, bool):
+    # Only the words true and false: YAML 1.1 also reads yes, on, y and their capitals as booleans.
+    if isinstance(node, Scalar) and isinstance(node.value, bool) and node.raw in ("true", "false"):
         return node.value
     raise Invalid(node.line, f"{label} must be true or false, not '{shown(node)}'")
 
@@ -680,7 +696,12 @@ def triad_keys(dyads: list[Dyad]) -> set[str]:
     return keys
 
 
-def lead_image(docs_dir: str, dyad_ids: set[str], triads: set[str] | None):
+PICTURE_SUFFIXES = tuple(suffix for suffix in ASSET_SUFFIXES if suffix != ".pdf")
+
+
+def lead_image(assets: frozenset[str], dyad_ids: set[str], triads: set[str] | None):
+    """A chart of ours, or a picture under docs/ given by its path there (checked against the listing, not the disk)."""
+
     def check(node: Node, ctx: Context, label: Label) -> LeadImage:
         values = record(node, ctx, "lead_image", {
             "src": Field(plain_text, hint="an image path under docs/, or chart:<dyad>/<kind>"),
@@ -690,21 +711,22 @@ def lead_image(docs_dir: str, dyad_ids: set[str], triads: set[str] | None):
         src = values["src"]
         if src is not INVALID:
             source_node = node.get("src") if isinstance(node, Mapping) else node
+            problem = None
             if src.startswith("chart:"):
                 problem = embed_problem("chart", src.removeprefix("chart:"), dyad_ids, triads)
-                if problem:
-                    ctx.problem(source_node.line, problem)
-                    src = INVALID
-            else:
-                base = Path(docs_dir).resolve()
-                target = (base / src).resolve()
-                if src.startswith("/") or "://" in src or base not in target.parents:
-                    ctx.problem(source_node.line, f"lead_image src '{src}' points outside the docs folder; "
-                                "put the image under docs/ and give its path from there")
-                    src = INVALID
-                elif not target.is_file():
-                    ctx.problem(source_node.line, f"lead_image src '{src}' does not exist under docs/; check the path")
-                    src = INVALID
+            elif src.startswith("/") or "://" in src or "\\" in src or posixpath.normpath(src).startswith(".."):
+                problem = (f"lead_image src '{src}' points outside the docs folder; "
+                           "put the image under docs/ and give its path from there")
+            elif printable(src) != src:
+                src = INVALID  # the character itself is already reported
+            elif posixpath.normpath(src) not in assets:
+                problem = f"lead_image src '{src}' does not exist under docs/; check the path"
+            elif not src.lower().endswith(PICTURE_SUFFIXES):
+                problem = (f"lead_image src '{src}' is not a picture; use a {', '.join(PICTURE_SUFFIXES)} file "
+                           "or one of the charts (chart:<dyad>/<kind>)")
+            if problem:
+                ctx.problem(source_node.line, problem)
+                src = INVALID
         if INVALID in (src, values["caption"], values["credit"]):
             return INVALID  # type: ignore[return-value]
         return LeadImage(src, values["caption"], values["credit"])
@@ -733,7 +755,8 @@ def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str] |
     return None
 
 
-def check_brief(raw: RawBrief, docs_dir: str, dyad_ids: set[str], triads: set[str] | None, source_ids) -> tuple[Brief | None, list[Problem]]:
+def check_brief(raw: RawBrief, assets: frozenset[str], dyad_ids: set[str], triads: set[str] | None,
+                source_ids) -> tuple[Brief | None, list[Problem]]:
     ctx = Context(raw.path, (), source_ids)
     fields = {
         "title": Field(plain_text),
@@ -741,7 +764,7 @@ def check_brief(raw: RawBrief, docs_dir: str, dyad_ids: set[str], triads: set[st
         "affiliation": Field(plain_text),
         "date": Field(calendar_date, hint="YYYY-MM-DD"),
         "summary": Field(plain_text, hint="one or two sentences for the index and search results"),
-        "lead_image": Field(lead_image(docs_dir, dyad_ids, triads), required=False),
+        "lead_image": Field(lead_image(assets, dyad_ids, triads), required=False),
         "dyads": Field(dyad_id_list(dyad_ids), required=False, default=()),
     }
     try:
@@ -787,6 +810,9 @@ def dyad_id_list(dyad_ids: set[str]) -> Validator:
 def validate(raw: RawData) -> Dataset:
     """Check everything; return the Dataset or raise DataError with every problem."""
     problems = list(raw.problems)
+    characters = [problem for document in (raw.actors, raw.sources, raw.events, *raw.dyads,
+                                           *(brief.front for brief in raw.briefs), *raw.wording)
+                  for problem in character_problems(document)]
     actors, found, actor_ids = check_actors(raw.actors)
     problems.extend(found)
     sources, found, source_ids = check_sources(raw.sources)
@@ -801,14 +827,23 @@ def validate(raw: RawData) -> Dataset:
     events, found = check_events(raw.events, actor_ids, source_ids)
     problems.extend(found)
     briefs = []
+    assets = frozenset(asset.relative for asset in raw.assets)
     dyad_ids = {dyad.id for dyad in dyads} | set(raw.dyad_files)
     # A dyad file that could not be read hides the triads it would make: its own message is enough.
     triads = triad_keys(dyads) if len(dyads) == len(raw.dyad_files) else None
     for raw_brief in raw.briefs:
-        brief, found = check_brief(raw_brief, str(PurePath(raw_brief.path).parent.parent), dyad_ids, triads, source_ids)
+        problems.extend(markdown_problems(raw_brief.body, raw_brief.path, raw_brief.body_line, "brief"))
+        brief, found = check_brief(raw_brief, assets, dyad_ids, triads, source_ids)
         problems.extend(found)
         if brief is not None:
             briefs.append(brief)
+    for page in raw.pages:
+        problems.extend(markdown_problems(page.text, page.path, 1, "page"))
+    # A value refused for its own reason (a date in Arabic-Indic digits) needs no second message for its characters.
+    refused = {(problem.path, problem.line) for problem in problems}
+    problems.extend(problem for problem in characters if (problem.path, problem.line) not in refused)
+    if not problems:
+        problems.extend(check_outputs(dyads, triads or set(), briefs, raw.pages, raw.assets))
     if problems:
         raise DataError(problems)
     return Dataset(
@@ -819,6 +854,103 @@ def validate(raw: RawData) -> Dataset:
         events=tuple(sorted(events, key=lambda event: (event.date, event.title.en))),
         briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
     )
+
+
+# ---- what a text may hold, and where things are published ----------------------------
+
+
+def located(text: str, offset: int, first_line: int) -> int:
+    return first_line + text.count("\n", 0, offset)
+
+
+def character_problems(document: Document | None) -> list[Problem]:
+    """Control, bidi and unprintable characters in every key and value of a file."""
+    problems: list[Problem] = []
+    if document is None or document.root is None:
+        return problems
+
+    def check(text: str, line: int) -> None:
+        problems.extend(Problem(document.path, located(text, offset, line), message)
+                        for offset, message in text_problems(text))
+
+    stack: list[Node] = [document.root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            for key, key_line, value in node.items():
+                check(key, key_line)
+                stack.append(value)
+        elif isinstance(node, Sequence):
+            stack.extend(node.items)
+        elif isinstance(node, Scalar) and isinstance(node.raw, str):
+            check(node.raw, node.line)
+    return problems
+
+
+def markdown_problems(text: str, path: str, first_line: int, kind: str) -> list[Problem]:
+    """A brief's or page's Markdown: its characters, then what the site would not publish as written."""
+    problems = [Problem(path, located(text, offset, first_line), message) for offset, message in text_problems(text)]
+    return problems + audit(text, path, first_line, kind)
+
+
+def check_outputs(dyads: list[Dyad], triads: set[str], briefs: list[Brief], pages: tuple[RawPage, ...],
+                  assets) -> list[Problem]:
+    """Every published path has one owner: a brief, dyad or docs file may not overwrite another output."""
+    owners: dict[str, tuple[str, str | None]] = {}  # output -> (how messages name its owner, the owner's file)
+    problems: list[Problem] = []
+    reported: set[str] = set()
+
+    def claim(output: str, what: str, file: str | None, owner: str, advice: str = "rename the file") -> None:
+        if output not in owners:
+            owners[output] = (owner, file)
+            return
+        if file is None or file in reported:
+            return
+        reported.add(file)
+        first, first_file = owners[output]
+        where = f"as would {first} ({first_file})" if first_file else f"where {first} is"
+        problems.append(Problem(file, 1, f"{what} would be published as {output}, {where}; {advice}"))
+
+    for lang in LANGUAGES:
+        for key, (_, name) in FIXED_PAGES.items():
+            claim(url_of(key, lang), "", None, f"the site's {name.removeprefix('the ')}")
+    for output in (*THEME_OUTPUTS, *SITE_DOWNLOADS, *theme_assets()):
+        claim(output, "", None, "a file of the site's own")
+    for dyad in dyads:
+        file = dyad.origin.path
+        advice = "give the dyad another id (and its file the same name)"
+        for lang in LANGUAGES:
+            claim(url_of(f"dyad:{dyad.id}", lang), "the dyad's page", file, f"the page of dyad {dyad.id}", advice)
+            claim(pdf_path("dyad", dyad.id, lang), "the dyad's handout", file, f"the handout of dyad {dyad.id}", advice)
+        for output in dyad_downloads(dyad.id):
+            claim(output, "the dyad's data download", file, f"the download of dyad {dyad.id}", advice)
+    for key in sorted(triads):
+        for lang in LANGUAGES:
+            claim(url_of(f"triad:{key}", lang), "", None, f"the page of triad {key}")
+    ordered = sorted(briefs, key=lambda b: b.origin.path)
+    for slug, brief in {brief.slug: brief for brief in reversed(ordered)}.items():
+        for lang in LANGUAGES:  # a brief has a page in every language, translated or not
+            claim(url_of(f"brief:{slug}", lang), "the brief's page", brief.origin.path, f"the page of brief {slug}")
+    for brief in ordered:
+        claim(pdf_path("brief", brief.slug, brief.lang), "the brief's handout", brief.origin.path,
+              f"the handout of brief {brief.slug}")
+    for page in pages:
+        claim(docs_output(page.relative), "the page", page.path, "the page")
+    for asset in assets:
+        if asset.relative.startswith(GENERATED_FOLDERS):
+            folder = asset.relative.split("/")[0] + "/" + ("fonts/" if asset.relative.startswith("assets/fonts/") else "")
+            problems.append(Problem(asset.shown, 1, f"the build fills {folder} itself, so a file there from docs/ "
+                                                    "would be overwritten; move it to another folder"))
+            continue
+        claim(asset.relative, "the file", asset.shown, "the file")
+    return problems
+
+
+def theme_assets() -> list[str]:
+    """The theme's own files (stylesheet, script, icon): docs/ may not replace them."""
+    folder = TEMPLATES / "theme"
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*")
+                  if path.is_file() and path.suffix != ".html")
 
 
 def check_one_dyad_per_pair(dyads: list[Dyad]) -> list[Problem]:

@@ -95,12 +95,27 @@ def test_ten_dyads_five_actors_and_another_external_actor_draw_cleanly(tmp_path)
 
 
 def test_a_character_the_font_lacks_stops_the_render_with_a_clear_message(tmp_path):
+    from dataclasses import replace
+
+    from generator.model import DataError, Text
+
     data = write_dataset(tmp_path, NAMED_ACTORS[:2], ("CHN", "中國", "China"), 1)
+    analysis = classify(validate(load_data(data)))
     dyad_file = next((data / "dyads").glob("*.yaml"))
     dyad_file.write_text(dyad_file.read_text(encoding="utf-8").replace("Australia–India", "Australia–India 𓀀"),
                          encoding="utf-8")
+    # briefing check names the file and line first ...
+    with pytest.raises(DataError) as refused:
+        validate(load_data(data))
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{dyad_file}:9: the text holds '𓀀' (U+13000 EGYPTIAN HIEROGLYPH A001), which the site's fonts cannot show: "
+        "it would print as an empty box; remove it or use a character the fonts have"]
+    # ... and the charts keep their own guard, for text that does not come from the data.
+    result = analysis.dyads[0]
+    title = Text(result.dyad.title.zh_tw, result.dyad.title.en + " 𓀀")
+    broken = replace(analysis, dyads=(replace(result, dyad=replace(result.dyad, title=title)),))
     with pytest.raises(ChartError) as error:
-        render_charts(classify(validate(load_data(data))), tmp_path / "out")
+        render_charts(broken, tmp_path / "out")
     assert "missing from font" in str(error.value)
     assert "reword the text" in str(error.value)
 

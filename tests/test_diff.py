@@ -142,5 +142,6 @@ def test_annotations_escape_what_github_would_misread():
     from generator.cli import annotation
     from generator.model import Problem
 
-    assert annotation(Problem("data/a,b:c.yaml", 3, "50% done\nnext", "warning")) == (
-        "::warning file=data/a%2Cb%3Ac.yaml,line=3::50%25 done%0Anext")
+    # A line break quoted from the data reads as \n, as on the terminal: it can never start a new command.
+    assert annotation(Problem("data/a,b:c.yaml", 3, "50% done\nnext\r::error::x", "warning")) == (
+        "::warning file=data/a%2Cb%3Ac.yaml,line=3::50%25 done\\nnext\\r::error::x")

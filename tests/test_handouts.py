@@ -99,7 +99,7 @@ def test_pages_link_their_pdfs(site):
 def test_a_second_layout_gives_identical_bytes(site, tmp_path):
     from mkdocs.config import load_config  # noqa: F401  (the site fixture already built with it)
 
-    from generator.handouts import plan_handouts, write_handout
+    from generator.handouts import plan_handouts, readable, write_handout
     from generator.site import mkdocs_config, prepare_site
 
     copy = tmp_path / "site"
@@ -107,5 +107,5 @@ def test_a_second_layout_gives_identical_bytes(site, tmp_path):
     state = prepare_site(mkdocs_config(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", copy))
     for job in plan_handouts(state.analysis, state.charts, state.settings, copy):
         (copy / job.handout.path).unlink()
-        write_handout(job, copy)
+        write_handout(job, copy, readable(copy, state.charts))
         assert (copy / job.handout.path).read_bytes() == (site / job.handout.path).read_bytes(), job.handout.path

@@ -122,6 +122,7 @@ def test_a_change_to_the_theme_makes_a_full_build(edited):
 
 
 def test_serve_shows_an_edit_after_rebuilding_only_what_changed(tmp_path):
+    import html
     import socket
     import time
     import urllib.request
@@ -152,6 +153,9 @@ def test_serve_shows_an_edit_after_rebuilding_only_what_changed(tmp_path):
 
     try:
         wait_for(lambda: "balancing–hedging" in page())
+        # Served pages carry MkDocs' inline live-reload script, so their policy (and only theirs) allows it.
+        served = html.unescape(page())
+        assert "<script>" in served and "script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'" in served
         dyad = project / "data" / "dyads" / "russia-china.yaml"
         text = dyad.read_text("utf-8")
         dyad.write_text(text.replace("    external: high\n", "    external: low\n", 1), "utf-8")

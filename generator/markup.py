@@ -1,0 +1,314 @@
+"""Markdown as the site renders it, and the HTML a brief or page may publish.
+
+Entry points:
+- `markdown_converter()`: the Markdown extensions mkdocs.yml configures (a test
+  keeps the two equal), for handouts and for the audit below;
+- `sanitize(html) -> html`: the allowlist, enforced with nh3 on every page's
+  content after Markdown and before the theme, and on every handout body;
+- `audit(markdown_text, path, first_line) -> [Problem]`: what `sanitize` would
+  remove and what would make a handout stall, said as `path:line` before the build.
+
+Briefs and pages arrive through pull requests, so their HTML is held to what a
+commentary needs (headings, paragraphs, lists, tables, links, pictures,
+figures, emphasis, footnotes): nothing that runs script, loads from elsewhere,
+submits a form, restyles the page or attaches files to a PDF.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions.toc import slugify_unicode
+
+from .model import Problem
+
+# The same extensions and settings as mkdocs.yml `markdown_extensions`.
+MARKDOWN_EXTENSIONS = ("toc", "footnotes", "tables", "attr_list", "md_in_html", "sane_lists", "smarty")
+MARKDOWN_SETTINGS = {
+    "toc": {"slugify": slugify_unicode, "permalink": "#", "permalink_title": ""},
+    "footnotes": {"BACKLINK_TITLE": ""},
+    "smarty": {"smart_quotes": False},
+}
+
+# ---- the allowlist ---------------------------------------------------------------------
+
+TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+})
+GLOBAL_ATTRIBUTES = frozenset({"id", "class", "lang", "title", "dir", "hidden", "aria-label"})
+ATTRIBUTES = {
+    "a": frozenset({"href", "hreflang", "download"}),
+    "img": frozenset({"src", "alt", "width", "height", "loading", "decoding"}),
+    "th": frozenset({"colspan", "rowspan", "scope", "headers"}),
+    "td": frozenset({"colspan", "rowspan", "headers"}),
+    "ol": frozenset({"start", "reversed", "type"}),
+    "li": frozenset({"value"}),
+    "time": frozenset({"datetime"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+}
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+URL_ATTRIBUTES = {("a", "href"): "link", ("img", "src"): "picture"}
+REMOVED_WITH_CONTENT = frozenset({"script", "style"})  # their text is code, not prose
+# Refused elements whose content is not prose: what is inside them is not reported again.
+OPAQUE = frozenset({"script", "style", "template", "svg", "math", "iframe", "object", "form", "select", "noscript",
+                    "canvas", "video", "audio", "textarea"})
+DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
+
+# Work a handout can do in bounded time (WeasyPrint breaks a line with n footnote
+# references in O(n²); 10,000 in one paragraph did not finish in 15 minutes).
+MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH = 100
+MAX_FOOTNOTE_REFERENCES = 1000
+MAX_FOOTNOTES = 500
+MAX_NESTING = 24  # elements inside elements; WeasyPrint's layout recurses per level
+MAX_TABLE_CELLS = 5000  # a 48,000-cell table took WeasyPrint 39 s; 5,000 take about 4 s
+
+# Python-Markdown sets table alignment as an inline style; the site's stylesheet has classes for it.
+_ALIGN = re.compile(r'<(t[hd])( [^>]*)? style="text-align: (left|center|right);"')
+
+
+def markdown_converter() -> markdown.Markdown:
+    return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), extension_configs=MARKDOWN_SETTINGS)
+
+
+def url_problem(tag: str, attribute: str, value: str) -> str | None:
+    """Why a link or picture address may not be published, or None when it may."""
+    kind = URL_ATTRIBUTES[(tag, attribute)]
+    address = value.strip()
+    if any(ord(character) < 0x20 or character == "\\" for character in address):
+        return (f"the {kind} address '{address}' holds a backslash or control character, which browsers read "
+                "differently; write a plain address")
+    parts = urlsplit(address)
+    if kind == "picture":
+        if parts.scheme or parts.netloc:
+            if parts.scheme in ("http", "https") or (not parts.scheme and address.startswith("//")):
+                return (f"the picture '{address}' is on another site; the site and its handouts never load from "
+                        "the network, so save the picture under docs/ and give its path")
+            return f"the picture '{address}' is not a path inside docs/; save the picture under docs/ and give its path"
+        return None
+    if address.startswith("//"):
+        return f"the link '{address}' leaves out http: or https:; write the full address, e.g. https:{address}"
+    if parts.scheme and parts.scheme.lower() not in LINK_SCHEMES:
+        return (f"the link '{address}' is not allowed; links start with http://, https:// or mailto:, "
+                "or are a path inside the site")
+    if parts.scheme.lower() in ("http", "https") and not parts.netloc:
+        return f"the link '{address}' has no site name after {parts.scheme}://; write the full address"
+    return None
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if (tag, attribute) in URL_ATTRIBUTES:
+        return None if url_problem(tag, attribute, value) else value
+    if attribute == "dir" and value not in DIRECTIONS:
+        return None
+    return value
+
+
+def sanitize(html: str) -> str:
+    """Keep only the allowlisted elements, attributes and addresses (nh3, the Rust ammonia sanitiser)."""
+    import nh3
+
+    html = _ALIGN.sub(lambda m: f'<{m[1]}{m[2] or ""} class="align-{m[3]}"', html)
+    return nh3.clean(
+        html,
+        tags=set(TAGS),
+        clean_content_tags=set(REMOVED_WITH_CONTENT),
+        attributes={"*": set(GLOBAL_ATTRIBUTES), **{tag: set(names) for tag, names in ATTRIBUTES.items()}},
+        attribute_filter=_keep_attribute,
+        strip_comments=True,
+        link_rel=None,
+        url_schemes=set(LINK_SCHEMES),
+    )
+
+
+# ---- the audit ----------------------------------------------------------------------------
+
+ELEMENT_REASONS = (
+    ({"script", "noscript", "template"}, "it could run script on the published site; remove it"),
+    ({"iframe", "frame", "frameset", "object", "embed", "portal", "applet"},
+     "it would show another page or program inside the site; link to it instead"),
+    ({"form", "input", "button", "select", "textarea", "option", "label", "fieldset"},
+     "it would ask readers for input; remove it"),
+    ({"meta", "base", "link", "style", "head", "title", "html", "body"},
+     "it would change how the whole page loads or looks; remove it"),
+    ({"svg", "math", "canvas", "video", "audio", "source", "track", "picture", "map", "area"},
+     "save the picture as a .png or .jpg file under docs/ and show that instead"),
+)
+
+
+def element_reason(tag: str) -> str:
+    for tags, reason in ELEMENT_REASONS:
+        if tag in tags:
+            return reason
+    return ("briefs use headings, paragraphs, lists, tables, links, pictures, figures and emphasis; "
+            "remove it or use one of those")
+
+
+def attribute_reason(tag: str, attribute: str) -> str:
+    if attribute.startswith("on"):
+        return f"the attribute {attribute} on <{tag}> would run script; remove it"
+    if attribute == "style":
+        return f"inline styles are not published (the site's look lives in templates/); remove style from <{tag}>"
+    if attribute == "rel":
+        return f"the attribute rel on <{tag}> is not published (rel=attachment would put files into a handout); remove it"
+    if attribute in ("src", "srcset", "href", "action", "formaction", "poster", "background", "data", "xlink:href"):
+        return f"the attribute {attribute} on <{tag}> would load something from elsewhere; remove it"
+    return f"the attribute {attribute} on <{tag}> is not allowed in briefs; remove it"
+
+
+@dataclass(frozen=True)
+class Finding:
+    message: str
+    needles: tuple[str, ...]  # texts to look for in the source, most telling first
+
+
+class _Auditor(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.findings: list[Finding] = []
+        self.deepest = 0
+        self.stack: list[str] = []
+        self.opaque: list[str] = []  # refused elements being skipped, innermost last
+        self.cells = 0
+
+    def handle_starttag(self, tag, attrs):
+        raw = self.get_starttag_text() or ""
+        if self.opaque:
+            if tag == self.opaque[-1]:
+                self.opaque.append(tag)
+            return
+        if tag not in TAGS:
+            self.findings.append(Finding(f"the HTML element <{tag}> is not published: {element_reason(tag)}",
+                                         (raw, f"<{tag}")))
+            if tag in OPAQUE:
+                self.opaque.append(tag)
+            return
+        if tag in ("td", "th"):
+            self.cells += 1
+        if tag not in ("br", "hr", "img", "wbr", "col"):
+            self.stack.append(tag)
+            self.deepest = max(self.deepest, len(self.stack))
+        allowed = GLOBAL_ATTRIBUTES | ATTRIBUTES.get(tag, frozenset())
+        for name, value in attrs:
+            value = value or ""
+            if name == "style" and tag in ("th", "td") and re.fullmatch(r"text-align: (left|center|right);", value):
+                continue  # Markdown's table alignment, kept as a class
+            if name not in allowed:
+                self.findings.append(Finding(attribute_reason(tag, name), (raw, f"{name}=", name)))
+            elif (tag, name) in URL_ATTRIBUTES:
+                problem = url_problem(tag, name, value)
+                if problem:
+                    self.findings.append(Finding(problem, (value.strip(), raw, f"<{tag}")))
+            elif name == "dir" and value not in DIRECTIONS:
+                self.findings.append(Finding(f"dir='{value}' on <{tag}> is not a direction; use ltr, rtl or auto",
+                                             (raw, "dir=")))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if self.opaque and self.opaque[-1] == tag:
+            self.opaque.pop()
+        elif tag in TAGS and tag not in ("br", "hr", "img", "wbr", "col") and self.stack:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if self.opaque:
+            if tag == self.opaque[-1]:
+                self.opaque.pop()
+            return
+        if tag in self.stack:
+            while self.stack and self.stack.pop() != tag:
+                pass
+
+
+FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\](?!:)")
+FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
+
+
+def footnote_problems(text: str, path: str, first_line: int, kind: str) -> list[Problem]:
+    """Footnote counts, from the source: Markdown itself slows down on thousands of references."""
+    problems = []
+    start, count, in_paragraph = 0, 0, False
+    for number, line in enumerate(text.split("\n") + [""]):
+        if line.strip():
+            if not in_paragraph:
+                start, count, in_paragraph = number, 0, True
+            count += len(FOOTNOTE_REFERENCE.findall(line))
+            continue
+        if in_paragraph and count > MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH:
+            problems.append(Problem(path, first_line + start,
+                                    f"a paragraph holds {count} footnote references, more than the "
+                                    f"{MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH} a handout can lay out in reasonable "
+                                    "time; split the paragraph or merge the notes"))
+        in_paragraph = False
+    references = len(FOOTNOTE_REFERENCE.findall(text))
+    if references > MAX_FOOTNOTE_REFERENCES:
+        problems.append(Problem(path, first_line, f"the {kind} has {references} footnote references, more than the "
+                                                  f"{MAX_FOOTNOTE_REFERENCES} a handout can lay out in reasonable time; "
+                                                  "merge some of them"))
+    definitions = len(FOOTNOTE_DEFINITION.findall(text))
+    if definitions > MAX_FOOTNOTES:
+        problems.append(Problem(path, first_line, f"the {kind} has {definitions} footnotes, more than the "
+                                                  f"{MAX_FOOTNOTES} a handout can lay out; merge some of them"))
+    return problems
+
+
+def audit(text: str, path: str, first_line: int, kind: str = "brief") -> list[Problem]:
+    """Everything in a brief's or page's Markdown that the site would not publish as written.
+
+    first_line is the file line the text starts on.
+    """
+    problems = footnote_problems(text, path, first_line, kind)
+    if problems:
+        return problems  # rendering so many references is itself slow; the counts are enough
+    try:
+        html = markdown_converter().convert(text)
+    except RecursionError:
+        return [Problem(path, first_line, f"the {kind} nests emphasis, lists or quotes too deeply to lay out; "
+                                          "flatten it")]
+    auditor = _Auditor()
+    auditor.feed(html)
+    auditor.close()
+    problems = [Problem(path, first_line + line, finding.message) for finding, line in _located(auditor.findings, text)]
+    if auditor.deepest > MAX_NESTING:
+        problems.append(Problem(path, first_line, f"the {kind} nests lists, quotes or HTML elements "
+                                                  f"{auditor.deepest} deep, more than the {MAX_NESTING} a handout "
+                                                  "can lay out; flatten it"))
+    if auditor.cells > MAX_TABLE_CELLS:
+        problems.append(Problem(path, first_line, f"the {kind}'s tables have {auditor.cells} cells, more than the "
+                                                  f"{MAX_TABLE_CELLS} a handout can lay out in reasonable time; "
+                                                  "shorten them or offer the table as a download"))
+    return problems
+
+
+def _located(findings: list[Finding], text: str) -> list[tuple[Finding, int]]:
+    """Each finding with the 0-based line of the source that holds it.
+
+    Markdown keeps no line numbers, so each finding is looked for in the source by
+    its most telling text; repeated findings take successive matches. A finding
+    whose text Markdown changed (an entity, say) falls back to the first line.
+    """
+    lines = [line.lower() for line in text.split("\n")]
+    next_from: dict[str, int] = {}
+    located = []
+    for finding in findings:
+        line = 0
+        for needle in finding.needles:
+            key = needle.lower()
+            if not key:
+                continue
+            start = next_from.get(key, 0)
+            found = next((i for i in range(start, len(lines)) if key in lines[i]), None)
+            if found is None and start:
+                found = next((i for i in range(len(lines)) if key in lines[i]), None)
+            if found is not None:
+                next_from[key] = found + 1
+                line = found
+                break
+        located.append((finding, line))
+    return located

@@ -1,0 +1,131 @@
+"""Markup: the allowlist a brief's HTML is held to, and what `check` says about the rest."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from generator.markup import (
+    MARKDOWN_EXTENSIONS,
+    MARKDOWN_SETTINGS,
+    _Auditor,
+    audit,
+    markdown_converter,
+    sanitize,
+)
+
+
+@pytest.mark.parametrize("html, kept", [
+    ("<p>正文<script>alert(1)</script></p>", "<p>正文</p>"),
+    ('<p><img src="x.png" alt="圖" onerror="alert(1)"></p>', '<p><img src="x.png" alt="圖"></p>'),
+    ('<a href="javascript:alert(1)">x</a>', "<a>x</a>"),
+    ('<a href="&#106;avascript:alert(1)">x</a>', "<a>x</a>"),
+    ('<a href="java\tscript:alert(1)">x</a>', "<a>x</a>"),
+    ('<a href="vbscript:msgbox">x</a>', "<a>x</a>"),
+    ('<a href="data:text/html,&lt;script&gt;">x</a>', "<a>x</a>"),
+    ('<a href="//198.51.100.7/x">x</a>', "<a>x</a>"),
+    ('<a href="/\\198.51.100.7/x">x</a>', "<a>x</a>"),
+    ('<a href="https://example.org/a?b=1#c">x</a>', '<a href="https://example.org/a?b=1#c">x</a>'),
+    ('<a href="mailto:desk@example.org">x</a>', '<a href="mailto:desk@example.org">x</a>'),
+    ('<a href="../dyads/russia-china.html#推理">x</a>', '<a href="../dyads/russia-china.html#推理">x</a>'),
+    ('<a rel="attachment" href="file:///proc/self/environ">x</a>', "<a>x</a>"),
+    ('<a href="https://example.org/" target="_blank" onclick="x()">x</a>', '<a href="https://example.org/">x</a>'),
+    ('<img src="http://198.51.100.7/pixel.png" alt="">', '<img alt="">'),
+    ('<img src="pictures/map.png" alt="地圖">', '<img src="pictures/map.png" alt="地圖">'),
+    ('<iframe src="https://198.51.100.7/"></iframe><p>後</p>', "<p>後</p>"),
+    ('<meta http-equiv="refresh" content="0;url=https://198.51.100.7/"><p>後</p>', "<p>後</p>"),
+    ('<base href="https://198.51.100.7/"><link rel="stylesheet" href="http://198.51.100.7/x.css">', ""),
+    ('<form action="https://198.51.100.7/"><input name="p"></form>', ""),
+    ('<span style="position:fixed">假公告</span>', "<span>假公告</span>"),
+    ('<svg onload="alert(1)"><circle r="5"></circle></svg><p>後</p>', "<p>後</p>"),
+    ("<style>body{display:none}</style><p>後</p>", "<p>後</p>"),
+    ("<!-- a comment --><p>後</p>", "<p>後</p>"),
+    ('<p dir="rtl" lang="ar">نص</p>', '<p dir="rtl" lang="ar">نص</p>'),
+    ('<p dir="sideways">x</p>', "<p>x</p>"),
+    ('<table><tr><th style="text-align: right;">a</th></tr></table>',
+     '<table><tbody><tr><th class="align-right">a</th></tr></tbody></table>'),
+    ('<figure class="chart"><img src="c.svg" alt="a" loading="lazy"><figcaption>圖</figcaption></figure>',
+     '<figure class="chart"><img src="c.svg" alt="a" loading="lazy"><figcaption>圖</figcaption></figure>'),
+])
+def test_the_sanitiser_keeps_exactly_the_allowlist(html, kept):
+    assert sanitize(html) == kept
+
+
+def messages(text: str) -> list[str]:
+    return [str(problem) for problem in audit(text, "docs/briefs/x.en.md", 9)]
+
+
+def test_the_audit_names_each_refused_element_attribute_and_address_with_its_line():
+    text = ("# Title\n"
+            "\n"
+            'Text <a href="https://example.org/" onclick="steal()">a link</a> and [b](vbscript:x).\n'
+            "\n"
+            "<iframe src=\"https://198.51.100.7/\"></iframe>\n"
+            "\n"
+            "![pixel](http://198.51.100.7/p.png)\n")
+    assert messages(text) == [
+        "docs/briefs/x.en.md:11: the attribute onclick on <a> would run script; remove it",
+        "docs/briefs/x.en.md:11: the link 'vbscript:x' is not allowed; links start with http://, https:// or mailto:, "
+        "or are a path inside the site",
+        "docs/briefs/x.en.md:13: the HTML element <iframe> is not published: it would show another page or program "
+        "inside the site; link to it instead",
+        "docs/briefs/x.en.md:15: the picture 'http://198.51.100.7/p.png' is on another site; the site and its "
+        "handouts never load from the network, so save the picture under docs/ and give its path",
+    ]
+
+
+def test_what_a_commentary_needs_passes_the_audit_untouched():
+    text = ("## 前言\n\n正文**重點**與*強調*，見[框架](../framework.md#表-2)與[來源](https://example.org/)。[^1]\n\n"
+            "| 國家 | 威脅 |\n|:--|--:|\n| 俄羅斯 | 高度 |\n\n"
+            '<figure markdown="1">\n![地圖](../pictures/map.png){ width="600" }\n<figcaption>圖一</figcaption>\n</figure>\n\n'
+            "> 引文\n\n1. 一\n2. 二\n\n[^1]: 註，<mailto:desk@example.org>。\n")
+    assert messages(text) == []
+    html = markdown_converter().convert(text)
+    assert "<script" not in sanitize(html) and 'class="align-right"' in sanitize(html)
+
+
+def test_a_refused_element_is_one_message_however_much_it_holds():
+    assert messages('<svg onload="x()"><g><circle r="1"/><script>y()</script></g></svg>\n') == [
+        "docs/briefs/x.en.md:9: the HTML element <svg> is not published: save the picture as a .png or .jpg file "
+        "under docs/ and show that instead"]
+
+
+def test_the_extensions_are_the_ones_mkdocs_uses():
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: suffix)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    configured = {}
+    for entry in config["markdown_extensions"]:
+        name, settings = next(iter(entry.items())) if isinstance(entry, dict) else (entry, {})
+        configured[name] = settings
+    assert tuple(configured) == MARKDOWN_EXTENSIONS
+    for name, settings in MARKDOWN_SETTINGS.items():
+        expected = {key: (f"{value.__module__}.{value.__name__}" if callable(value) else value)
+                    for key, value in settings.items()}
+        assert configured[name] == expected, name
+
+
+def test_the_sites_own_pages_fit_the_allowlist(site_plan):
+    """Our templates may not depend on what briefs are refused: every generated page passes as it is."""
+    for page in site_plan.pages:
+        auditor = _Auditor()
+        auditor.feed(markdown_converter().convert(page.markdown.split("---", 2)[2]))
+        assert auditor.findings == [], (page.src_uri, auditor.findings[:3])
+
+
+@pytest.fixture(scope="module")
+def site_plan(tmp_path_factory):
+    from generator.charts import render_charts
+    from generator.classify import classify
+    from generator.load import load_data
+    from generator.pages import Settings, render_pages
+    from generator.validate import validate
+
+    analysis = classify(validate(load_data(ROOT / "data", ROOT / "docs")))
+    charts = render_charts(analysis, tmp_path_factory.mktemp("charts"))
+    from generator.site import mkdocs_config
+
+    organisation = mkdocs_config(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", ROOT / "site").extra["organisation"]
+    return render_pages(analysis, charts, Settings(organisation=organisation, handouts=True))
