@@ -27,6 +27,7 @@ from .inputs import (
     scan,
     size_problem,
 )
+from .characters import character_problem, described
 from .framework import LABELS_PATH, RULES_PATH
 from .model import LANGUAGES, Problem
 
@@ -243,8 +244,8 @@ def read_document(file: InputFile) -> tuple[Document | None, list[Problem]]:
     return parse_text(text, file.shown)
 
 
-BRIEF_NAME = re.compile(r"^(?P<slug>.*)\.(?P<lang>[^.]*)\.md$")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+BRIEF_NAME = re.compile(r"^(?P<slug>.*)\.(?P<lang>[^.]*)\.md\Z")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 def read_brief(file: InputFile) -> tuple[RawBrief | None, list[Problem]]:
@@ -314,6 +315,12 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[Problem]
         return None, [
             Problem(shown_as, refused.line, "YAML aliases (*name) are not allowed in data files; write the value out in full")
         ]
+    except yaml.reader.ReaderError as error:  # a character YAML refuses outright, such as a control character
+        character = chr(error.character) if isinstance(error.character, int) else str(error.character)
+        line = text.count("\n", 0, error.position) + 1
+        message = character_problem(character, None) or (
+            f"the text holds {described(character)}, which a YAML file may not contain; remove it")
+        return None, [Problem(shown_as, line, message)]
     except yaml.YAMLError as error:
         return None, [_yaml_problem(shown_as, error)]
     except RecursionError:
