@@ -2,6 +2,10 @@
 
 Builds the site once (charts, pages, fonts), then lays out every handout on its
 own and prints the seconds each took. The target: a brief in under 3 s.
+
+Then it lays out the heaviest briefs `briefing check` still lets through, one per
+limit (generator/markup.py), and prints their seconds: what a hostile brief can
+cost the build at most.
 """
 from __future__ import annotations
 
@@ -43,5 +47,36 @@ def main() -> None:
         print(f"all {len(timings)} handouts: {sum(s for _, s in timings):.2f} s")
 
 
+def heaviest_briefs() -> dict[str, str]:
+    """A brief body at each of the check's work limits, built from the limits themselves."""
+    from generator.markup import MAX_FOOTNOTE_REFERENCES, MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH, MAX_NESTING, \
+        MAX_TABLE_CELLS
+
+    per = MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH
+    paragraphs = MAX_FOOTNOTE_REFERENCES // per
+    # English words with no space between them and their notes: one long unbreakable run per paragraph.
+    footnotes = "\n\n".join("Text" + "".join(f"word[^{(p * per + i) % 500 + 1}]" for i in range(per))
+                             for p in range(paragraphs)) + "\n\n" + "\n".join(f"[^{n}]: note" for n in range(1, 501))
+    nesting = "\n".join("    " * depth + "- item" for depth in range(MAX_NESTING // 2))
+    rows = MAX_TABLE_CELLS // 4 - 1
+    table = "| a | b | c | d |\n|---|---|---|---|\n" + "".join(f"| {n} | x | y | z |\n" for n in range(rows))
+    return {"footnote references": footnotes, "nesting": nesting, "table cells": table}
+
+
+def limits() -> None:
+    from weasyprint import HTML
+
+    from generator.handouts import to_html
+    from generator.markup import audit
+
+    print(f"\n{'heaviest brief check allows':45} {'seconds':>8}")
+    for name, body in heaviest_briefs().items():
+        assert audit(body, "brief.en.md", 1) == [], name
+        start = time.perf_counter()
+        HTML(string=f"<html lang='en'><body>{to_html(body)}</body></html>").write_pdf()
+        print(f"{name:45} {time.perf_counter() - start:>8.2f}")
+
+
 if __name__ == "__main__":
     main()
+    limits()

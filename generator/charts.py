@@ -218,6 +218,9 @@ def style() -> dict:
         "svg.fonttype": "path",
         "svg.hashsalt": "briefing-charts",
         "axes.unicode_minus": False,
+        # Text is what the analyst wrote: "$5 and $6" is not a formula, and a formula's parse
+        # error must not put the analyst's text into a message unescaped.
+        "text.parse_math": False,
     }
 
 
@@ -593,17 +596,23 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0) -> tuple[Figur
 # ---- 6. evidence timeline ---------------------------------------------------------------
 
 
+MAX_TIMELINE_EVENTS = 40  # a legible page; the layout check grows faster than the count (400 events took 7.7 s)
+
+
 def draw_timeline(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
     dataset = analysis.dataset
-    events: tuple[Event, ...] = dataset.events_of(result.dyad)
+    recorded: tuple[Event, ...] = dataset.events_of(result.dyad)
+    events = recorded[-MAX_TIMELINE_EVENTS:]  # the latest; the events page lists them all
     title = LABELS("chart_timeline", lang, title=result.dyad.title.get(lang))
     wrapped = [
         wrap(f"{event.title.get(lang)}　{short_cite(dataset.source(event.source), lang)}" if lang == "zh-TW"
              else f"{event.title.get(lang)}  ({short_cite(dataset.source(event.source), lang)})", 64)
         for event in events
     ]
+    if len(recorded) > len(events):
+        wrapped.append(wrap(LABELS("timeline_latest_only", lang, shown=len(events), count=len(recorded)), 64))
     line_count = sum(text.count("\n") + 1 for text in wrapped)
-    list_height = 0.2 * line_count + 0.1 * len(events)
+    list_height = 0.2 * line_count + 0.1 * len(wrapped)
     figure = new_figure(1.9 + list_height)
     strip_top = 1 - 0.55 / figure.get_figheight()
     strip = figure.add_axes((0.06, strip_top - 0.75 / figure.get_figheight(), 0.9, 0.55 / figure.get_figheight()))
@@ -638,14 +647,18 @@ def draw_timeline(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Fi
     # The list below the strip: number, date, title and its source.
     y = strip_top - 1.05 / figure.get_figheight()
     line_step = 0.2 / figure.get_figheight()
-    for number, (event, text) in enumerate(zip(events, wrapped, strict=True), start=1):
+    for number, (event, text) in enumerate(zip(events, wrapped[: len(events)], strict=True), start=1):
         figure.text(0.06, y, f"{number}", ha="right", va="top", fontsize=9, fontweight="bold")
         figure.text(0.08, y, event.date.isoformat(), ha="left", va="top", fontsize=9, color=MUTED)
         figure.text(0.235, y, text, ha="left", va="top", fontsize=9, linespacing=1.25)
         y -= line_step * (text.count("\n") + 1) + 0.1 / figure.get_figheight()
+    if len(recorded) > len(events):
+        figure.text(0.08, y, wrapped[-1], ha="left", va="top", fontsize=9, color=MUTED, linespacing=1.25)
     latest = events[-1]
     alt = sentence(LABELS("alt_timeline", lang, count=len(events), first=first.isoformat(), last=last.isoformat(),
                           latest_date=latest.date.isoformat(), latest=latest.title.get(lang)), lang)
+    if len(recorded) > len(events):
+        alt += LABELS("sentence_gap", lang) + LABELS("timeline_latest_only", lang, shown=len(events), count=len(recorded))
     return figure, title, alt
 
 

@@ -53,13 +53,18 @@ def report(problems: list[Problem] | tuple[Problem, ...], stream=None) -> None:
             print(annotation(problem))
 
 
+def say(message: str) -> None:
+    """One line on stderr; whatever it quotes (a file name, a library's message) cannot break it or forge another."""
+    print(printable(message), file=sys.stderr)
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def fail(error: DataError, data_dir: str) -> int:
     report(error.problems)
-    print(f"briefing: {plural(len(error.problems), 'problem')} in {data_dir}; fix them and run again", file=sys.stderr)
+    say(f"briefing: {plural(len(error.problems), 'problem')} in {data_dir}; fix them and run again")
     return EXIT_PROBLEMS
 
 
@@ -203,8 +208,8 @@ def run_charts(args, analysis: Analysis) -> int:
     out = Path(args.out)
     refusal = output_refusal(out / "charts", Path.cwd(), Path(args.data), Path(args.docs))
     if refusal:
-        print(f"briefing charts: --out {args.out}: the charts folder there cannot be replaced: {refusal}; "
-              "give a folder of its own", file=sys.stderr)
+        say(f"briefing charts: --out {args.out}: the charts folder there cannot be replaced: {refusal}; "
+            "give a folder of its own")
         return EXIT_PROBLEMS
     staging = out / ".charts.tmp"
     try:
@@ -214,10 +219,10 @@ def run_charts(args, analysis: Analysis) -> int:
         (staging / "charts" / SITE_MARKER).write_text("Made by `briefing charts`.\n", encoding="utf-8")
         swap_in(staging / "charts", out / "charts")  # the old charts stay until the new ones are complete
     except ChartError as error:
-        print(f"briefing: {error}", file=sys.stderr)
+        say(f"briefing: {error}")
         return EXIT_PROBLEMS
     except OSError as error:
-        print(f"briefing charts: the charts were not drawn: {disk_error(error)}", file=sys.stderr)
+        say(f"briefing charts: the charts were not drawn: {disk_error(error)}")
         return EXIT_PROBLEMS
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -247,18 +252,17 @@ def run_build(args, analysis: Analysis) -> int:
     try:
         site = build_site(args.config, args.data, args.docs, args.out, clean=args.clean, analysis=analysis)
     except OutputRefused as error:
-        print(f"briefing build: {printable(str(error))}; nothing was changed", file=sys.stderr)
+        say(f"briefing build: {error}; nothing was changed")
         return EXIT_PROBLEMS
     except SiteNotBuilt as error:
         report(error.problems)
-        print(f"briefing: the site was not built: {error.reason}; the previous site is unchanged", file=sys.stderr)
+        say(f"briefing: the site was not built: {error.reason}; the previous site is unchanged")
         return EXIT_PROBLEMS
     except (ChartError, WorkerFailed) as error:
-        print(f"briefing: the site was not built: {error}; the previous site is unchanged", file=sys.stderr)
+        say(f"briefing: the site was not built: {error}; the previous site is unchanged")
         return EXIT_PROBLEMS
     except OSError as error:
-        print(f"briefing: the site was not built: {disk_error(error)}; the previous site is unchanged",
-              file=sys.stderr)
+        say(f"briefing: the site was not built: {disk_error(error)}; the previous site is unchanged")
         return EXIT_PROBLEMS
     pages = sum(1 for _ in site.rglob("*.html"))
     print(
@@ -270,17 +274,25 @@ def run_build(args, analysis: Analysis) -> int:
 
 
 def serve_address(text: str) -> tuple[str, int] | None:
+    """HOST:PORT as MkDocs' local server takes it: localhost or an IPv4 address in full (127.0.0.1, not 127.1)."""
+    import ipaddress
+
     host, colon, port = text.rpartition(":")
-    if not colon or not host or not port.isascii() or not port.isdigit() or not 0 < int(port) <= 65535:
+    if not colon or not port.isascii() or not port.isdigit() or not 0 < int(port) <= 65535:
         return None
-    return host.strip("[]"), int(port)
+    if host != "localhost":
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return None
+    return host, int(port)
 
 
 def run_serve(args) -> int:
     # The address is checked before the data, so a typo costs nothing.
     if serve_address(args.addr) is None:
-        print(f"briefing serve: --addr '{printable(args.addr)}' is not HOST:PORT with a port from 1 to 65535; "
-              "e.g. --addr 127.0.0.1:8000", file=sys.stderr)
+        say(f"briefing serve: --addr '{args.addr}' is not an IPv4 address (or localhost) and a port from 1 to "
+            "65535; e.g. --addr 127.0.0.1:8000")
         return EXIT_PROBLEMS
     return serve_checked(args)
 
@@ -304,12 +316,17 @@ def serve_checked(args, analysis: Analysis) -> int:
         with socket.create_server((host, port)):
             pass
     except OSError as error:
-        print(f"briefing serve: cannot serve at {args.addr}: {error.strerror}; pick another address with --addr",
-              file=sys.stderr)
+        say(f"briefing serve: cannot serve at {args.addr}: {error.strerror}; pick another address with --addr")
         return EXIT_PROBLEMS
-    serve(config_file=str(Path(args.config).resolve()), livereload=True, watch=[args.data, args.docs],
-          build_type="dirty", dev_addr=args.addr, docs_dir=config.docs_dir,
-          extra={**config.extra, "briefing_serve_state": str(state_file)})
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        serve(config_file=str(Path(args.config).resolve()), livereload=True, watch=[args.data, args.docs],
+              build_type="dirty", dev_addr=args.addr, docs_dir=config.docs_dir,
+              extra={**config.extra, "briefing_serve_state": str(state_file)})
+    except MkDocsException as error:
+        say(f"briefing serve: stopped: {error}")
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 
@@ -319,7 +336,7 @@ def run_diff(args) -> int:
     try:
         difference = diff_revisions(args.repo, args.base, args.head)
     except DiffError as error:
-        print(f"briefing diff: {printable(str(error))}", file=sys.stderr)
+        say(f"briefing diff: {error}")
         return EXIT_PROBLEMS
     if args.format == "json":
         print(json.dumps(to_json(difference), ensure_ascii=False, indent=2))
@@ -379,11 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug of ours: say so in one line, not a traceback
         if os.environ.get("BRIEFING_DEBUG"):
             raise
-        print(
-            f"briefing: internal error ({type(error).__name__}: {error}); "
-            "this is a bug in briefing, not in your data. Rerun with BRIEFING_DEBUG=1 and report the output.",
-            file=sys.stderr,
-        )
+        say(f"briefing: internal error ({type(error).__name__}: {error}); "
+            "this is a bug in briefing, not in your data. Rerun with BRIEFING_DEBUG=1 and report the output.")
         return EXIT_INTERNAL
 
 

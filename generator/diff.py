@@ -8,6 +8,7 @@ compared verdict by verdict.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -211,11 +212,21 @@ def label(value: str) -> str:
     return value
 
 
-def headline(diff: AnalysisDiff) -> str:
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def markdown_text(text: str) -> str:
+    """Text from the data as plain text in the Markdown summary: a title cannot add a link, a picture or
+    emphasis to what reviewers read."""
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
+
+
+def headline(diff: AnalysisDiff, escape=lambda text: text) -> str:
     verdicts = diff.verdicts_changed
     if verdicts:
         count = len(verdicts)
-        items = "; ".join(f"{item.title.split(' / ')[-1]} {change.before} → {change.after}" for item, change in verdicts)
+        items = "; ".join(f"{escape(item.title.split(' / ')[-1])} {change.before} → {change.after}"
+                          for item, change in verdicts)
         return f"{count} verdict{'s' if count != 1 else ''} changed: {items}"
     if diff.empty:
         return "No change to the analysis"
@@ -223,7 +234,8 @@ def headline(diff: AnalysisDiff) -> str:
 
 
 def to_markdown(diff: AnalysisDiff) -> str:
-    lines = [f"### 分析變動 Analysis changes: `{diff.base}` → `{diff.head}`", "", f"**{headline(diff)}**", ""]
+    lines = [f"### 分析變動 Analysis changes: `{diff.base}` → `{diff.head}`", "",
+             f"**{headline(diff, markdown_text)}**", ""]
     sections = [
         ("新增雙邊關係 Dyads added", diff.dyads_added), ("移除雙邊關係 Dyads removed", diff.dyads_removed),
         ("新增三邊關係 Triads added", diff.triads_added), ("移除三邊關係 Triads removed", diff.triads_removed),
@@ -232,7 +244,8 @@ def to_markdown(diff: AnalysisDiff) -> str:
         ("移除文獻 Sources removed", diff.sources_removed), ("修改文獻 Sources edited", diff.sources_changed),
     ]
     for item in diff.dyads_changed + diff.triads_changed:
-        lines += [f"#### {item.title} (`{item.id}`)", "", "| 項目 Field | 原本 Before | 現在 After |", "| --- | --- | --- |"]
+        lines += [f"#### {markdown_text(item.title)} (`{item.id}`)", "", "| 項目 Field | 原本 Before | 現在 After |",
+                  "| --- | --- | --- |"]
         lines += [f"| {change.field} | {label(change.before)} | {label(change.after)} |" for change in item.changes]
         lines.append("")
     for title, names in sections:

@@ -1,8 +1,9 @@
 """The only way the build reads a resource while laying out handouts.
 
 Entry point: `LocalFetcher(folders, files)`, given to WeasyPrint as its URL
-fetcher. It serves the given files and files inside the given folders (after
-resolving links, so a link cannot lead out) and nothing else: no network, no `file://` elsewhere, no
+fetcher. It serves the given files (the build's own: charts, stylesheet), and
+from inside the given folders only pictures and fonts whose bytes are what their
+names say (after resolving links, so a link cannot lead out); nothing else: no network, no `file://` elsewhere, no
 `data:` URLs. A refused address is logged and left out of the PDF; `briefing
 check` refuses such addresses in briefs before a build ever gets here.
 """
@@ -14,6 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .inputs import SIGNATURES, content_problem
 
 log = logging.getLogger("briefing.fetch")
 MAX_RESOURCE_BYTES = 64 * 1024 * 1024  # the largest font or chart is a few MB
@@ -35,9 +38,14 @@ class LocalFetcher(URLFetcher):
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             return None
         path = Path(unquote(parts.path)).resolve()
-        if path not in self.files and not any(folder in path.parents for folder in self.folders):
+        if path in self.files:
+            return path if path.is_file() else None
+        if not any(folder in path.parents for folder in self.folders) or not path.is_file():
             return None
-        return path if path.is_file() else None
+        # A picture named .png that holds SVG would be drawn as SVG, with its text and its own fetches.
+        if path.suffix.lower() not in SIGNATURES or content_problem(path, path.suffix) is not None:
+            return None
+        return path
 
     def fetch(self, url, headers=None):
         path = self.allows(url)

@@ -147,8 +147,9 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
 
 
 def readable(site: Path, charts: ChartSet) -> tuple[tuple[Path, ...], frozenset[Path]]:
-    """What a handout may read: the site being built (fonts, pictures), the print stylesheet, and the charts."""
-    return (site, PRINT_TEMPLATES), frozenset(charts.print_file(chart.path).resolve() for chart in charts.charts)
+    """What a handout may read: pictures and fonts in the site being built, the print stylesheet, the charts."""
+    files = {charts.print_file(chart.path).resolve() for chart in charts.charts} | {(PRINT_TEMPLATES / "print.css").resolve()}
+    return (site,), frozenset(files)
 
 
 def write_handout(job: HandoutJob, site_dir: str | Path, allowed, fonts=None) -> Path:

@@ -31,6 +31,32 @@ MAX_DEPTH = 16
 # (HTML, SVG, scripts, stylesheets) could run script on the site or restyle it.
 ASSET_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".pdf")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+# How each kind of file begins. WeasyPrint and browsers go by content, not by name: an SVG saved as
+# .png would be drawn as SVG (with its text, and with pictures of its own to fetch).
+SIGNATURES = {
+    ".png": ("PNG picture", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    ".jpg": ("JPEG picture", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ".jpeg": ("JPEG picture", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ".gif": ("GIF picture", lambda head: head[:6] in (b"GIF87a", b"GIF89a")),
+    ".webp": ("WebP picture", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
+    ".avif": ("AVIF picture", lambda head: head[4:12] in (b"ftypavif", b"ftypavis")),
+    ".pdf": ("PDF", lambda head: head.startswith(b"%PDF-")),
+    ".woff2": ("WOFF2 font", lambda head: head.startswith(b"wOF2")),
+}
+
+
+def content_problem(path: Path, suffix: str) -> str | None:
+    """Why a file's bytes are not what its name says, or None."""
+    kind, matches = SIGNATURES[suffix.lower()]
+    try:
+        with open(path, "rb", opener=_no_follow) as handle:
+            head = handle.read(16)
+    except OSError as error:
+        return f"the file cannot be read ({error.strerror}); check that it exists and is readable"
+    if matches(head):
+        return None
+    looks = "text, such as SVG or HTML" if head.lstrip()[:1] in (b"<", b"{") else "something else"
+    return f"the file is named as a {kind} but holds {looks}; save it again as a real {kind}"
 
 
 @dataclass(frozen=True)

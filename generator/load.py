@@ -23,6 +23,7 @@ from .inputs import (
     MAX_TEXT_BYTES,
     TEMPLATES,
     InputFile,
+    content_problem,
     read_text_file,
     scan,
     size_problem,
@@ -114,11 +115,38 @@ class RawBrief:
 
 @dataclass(frozen=True)
 class RawPage:
-    """A hand-written Markdown page under docs/ (not a brief)."""
+    """A hand-written Markdown page under docs/ (not a brief), split as MkDocs splits it."""
 
     path: str  # as shown in messages
     relative: str  # its place under docs/, e.g. "about.md"
-    text: str
+    front: Document | None  # YAML front matter between '---' lines
+    settings: tuple[tuple[str, str, int], ...]  # or MultiMarkdown 'key: value' lines at the top: (key, value, line)
+    body: str
+    body_line: int
+
+
+def read_page(file: InputFile, text: str) -> tuple[RawPage | None, list[Problem]]:
+    """What MkDocs takes from a page before its text: YAML front matter, or else `key: value` lines at the top
+    (mkdocs.utils.meta). Both are read here with the careful loader, so no alias or tag reaches MkDocs unchecked."""
+    from mkdocs.utils.meta import META_MORE_RE, META_RE, YAML_RE
+
+    if match := YAML_RE.match(text):
+        front, problems = parse_text("\n" + match.group(1), file.shown)
+        body_line = match.group(0).count("\n") + 1
+        if front is None:
+            return None, problems
+        return RawPage(file.shown, file.relative, front, (), text[match.end():], body_line), problems
+    settings: list[tuple[str, str, int]] = []
+    lines = text.replace("\r\n", "\n").split("\n")
+    number = 0
+    while number < len(lines) and lines[number].strip():
+        if key := META_RE.match(lines[number]):
+            settings.append((key["key"].lower(), key["value"].strip(), number + 1))
+        elif not (META_MORE_RE.match(lines[number]) and settings):
+            break
+        number += 1
+    body_from = number if settings else 0
+    return RawPage(file.shown, file.relative, None, tuple(settings), "\n".join(lines[body_from:]), body_from + 1), []
 
 
 @dataclass(frozen=True)
@@ -134,6 +162,7 @@ class RawData:
     pages: tuple[RawPage, ...] = ()  # hand-written pages under docs/
     assets: tuple[InputFile, ...] = ()  # pictures and PDFs under docs/, published as they are
     wording: tuple[Document, ...] = ()  # the rule and label tables, whose texts every page shows too
+    docs_files: frozenset[str] = frozenset()  # every file under docs/, published or refused, by its place there
 
 
 class _AliasRefused(Exception):
@@ -335,7 +364,8 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[Problem]
     return Document(shown_as, root), builder.problems
 
 
-def load_docs(docs_dir: str | Path) -> tuple[tuple[RawBrief, ...], tuple[RawPage, ...], tuple[InputFile, ...], list[Problem]]:
+def load_docs(docs_dir: str | Path) -> tuple[tuple[RawBrief, ...], tuple[RawPage, ...], tuple[InputFile, ...],
+                                            frozenset[str], list[Problem]]:
     """docs/: briefs under briefs/, hand-written Markdown pages, and pictures and PDFs to publish as they are."""
     briefs: list[RawBrief] = []
     pages: list[RawPage] = []
@@ -344,7 +374,7 @@ def load_docs(docs_dir: str | Path) -> tuple[tuple[RawBrief, ...], tuple[RawPage
     root = Path(docs_dir)
     refused = refused_root(root, str(docs_dir))
     if refused or not root.is_dir():
-        return (), (), (), [refused] if refused else []
+        return (), (), (), frozenset(), [refused] if refused else []
     listing = scan(root, str(docs_dir), skip_hidden=False)
     problems.extend(listing.problems)
     for folder in listing.folders:
@@ -374,17 +404,21 @@ def load_docs(docs_dir: str | Path) -> tuple[tuple[RawBrief, ...], tuple[RawPage
         elif suffix == ".md":
             text, found = read_text_file(file, MAX_TEXT_BYTES, "a page")
             problems.extend(found)
-            if text is not None:
-                pages.append(RawPage(file.shown, file.relative, text))
+            page, found = read_page(file, text) if text is not None else (None, [])
+            problems.extend(found)
+            if page is not None:
+                pages.append(page)
         elif suffix.lower() in ASSET_SUFFIXES:
-            too_big = size_problem(file, MAX_ASSET_BYTES, "a picture or PDF")
-            if too_big:
-                problems.append(too_big)
+            refused = size_problem(file, MAX_ASSET_BYTES, "a picture or PDF")
+            if refused is None and (mismatch := content_problem(file.path, suffix)):
+                refused = Problem(file.shown, 1, mismatch)
+            if refused:
+                problems.append(refused)
             else:
                 assets.append(file)
         else:
             problems.append(Problem(file.shown, 1, refused_type(file)))
-    return tuple(briefs), tuple(pages), tuple(assets), problems
+    return tuple(briefs), tuple(pages), tuple(assets), frozenset(file.relative for file in listing.files), problems
 
 
 REFUSED_TYPES = {
@@ -477,8 +511,9 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
     briefs: tuple[RawBrief, ...] = ()
     pages: tuple[RawPage, ...] = ()
     assets: tuple[InputFile, ...] = ()
+    docs_files: frozenset[str] = frozenset()
     if docs_dir is not None:
-        briefs, pages, assets, found = load_docs(docs_dir)
+        briefs, pages, assets, docs_files, found = load_docs(docs_dir)
         problems.extend(found)
     if templates_dir is not None and Path(templates_dir).is_dir():
         problems.extend(scan(templates_dir, display_path(Path(templates_dir)), skip_hidden=False).problems)
@@ -488,7 +523,7 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
         problems.extend(found)
         wording += [document] if document is not None else []
     return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs, tuple(dyad_files),
-                   pages, assets, tuple(wording))
+                   pages, assets, tuple(wording), docs_files)
 
 
 def display_path(path: Path) -> str:

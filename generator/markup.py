@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown
@@ -68,6 +67,9 @@ MAX_FOOTNOTE_REFERENCES = 1000
 MAX_FOOTNOTES = 500
 MAX_NESTING = 24  # elements inside elements; WeasyPrint's layout recurses per level
 MAX_TABLE_CELLS = 5000  # a 48,000-cell table took WeasyPrint 39 s; 5,000 take about 4 s
+# Python-Markdown reads a paragraph's links and tags in time that grows with the square of its
+# '[' and '<' (4,000 '[a][' took 6.8 s, 20,000 '[' 58 s); the counts below keep a brief under a second.
+MAX_BRACKETS = {"[": (500, 4000), "<": (1000, 10000)}  # per paragraph, in all
 
 # Python-Markdown sets table alignment as an inline style; the site's stylesheet has classes for it.
 _ALIGN = re.compile(r'<(t[hd])( [^>]*)? style="text-align: (left|center|right);"')
@@ -84,7 +86,11 @@ def url_problem(tag: str, attribute: str, value: str) -> str | None:
     if any(ord(character) < 0x20 or character == "\\" for character in address):
         return (f"the {kind} address '{address}' holds a backslash or control character, which browsers read "
                 "differently; write a plain address")
-    parts = urlsplit(address)
+    try:
+        parts = urlsplit(address)
+        parts.port  # noqa: B018  (reading it checks that a port, if any, is a number)
+    except ValueError:
+        return f"the {kind} address '{address}' is not a valid address; check the brackets and the port"
     if kind == "picture":
         if parts.scheme or parts.netloc:
             if parts.scheme in ("http", "https") or (not parts.scheme and address.startswith("//")):
@@ -168,93 +174,122 @@ class Finding:
     needles: tuple[str, ...]  # texts to look for in the source, most telling first
 
 
-class _Auditor(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.findings: list[Finding] = []
-        self.deepest = 0
-        self.stack: list[str] = []
-        self.opaque: list[str] = []  # refused elements being skipped, innermost last
-        self.cells = 0
+@dataclass(frozen=True)
+class Reading:
+    findings: tuple[Finding, ...]
+    deepest: int  # how many elements deep the HTML nests
+    cells: int  # table cells in all
 
-    def handle_starttag(self, tag, attrs):
-        raw = self.get_starttag_text() or ""
-        if self.opaque:
-            if tag == self.opaque[-1]:
-                self.opaque.append(tag)
-            return
+
+def _local(name: str) -> str:
+    """`{http://www.w3.org/2000/svg}circle` -> `circle`: foreign elements keep their namespace in the tree."""
+    return name.rpartition("}")[2]
+
+
+def read_html(html: str) -> Reading:
+    """Walk the HTML as a browser and nh3 parse it (the WHATWG algorithm, here tinyhtml5), noting what the
+    allowlist refuses. A parser of another kind would disagree on input such as `<!-->`, and what it missed
+    would reach the page unreported."""
+    from tinyhtml5.parser import HTMLParser
+
+    root = HTMLParser(namespace_html_elements=False).parse_fragment(html, container="div")
+    findings: list[Finding] = []
+    deepest = cells = 0
+    pending = [(child, 1) for child in reversed(list(root))]
+    while pending:  # iteratively: the nesting depth is what is being measured
+        element, depth = pending.pop()
+        if not isinstance(element.tag, str):
+            continue  # a comment
+        tag = _local(element.tag)
         if tag not in TAGS:
-            self.findings.append(Finding(f"the HTML element <{tag}> is not published: {element_reason(tag)}",
-                                         (raw, f"<{tag}")))
+            findings.append(Finding(f"the HTML element <{tag}> is not published: {element_reason(tag)}", (f"<{tag}",)))
             if tag in OPAQUE:
-                self.opaque.append(tag)
-            return
-        if tag in ("td", "th"):
-            self.cells += 1
-        if tag not in ("br", "hr", "img", "wbr", "col"):
-            self.stack.append(tag)
-            self.deepest = max(self.deepest, len(self.stack))
-        allowed = GLOBAL_ATTRIBUTES | ATTRIBUTES.get(tag, frozenset())
-        for name, value in attrs:
-            value = value or ""
-            if name == "style" and tag in ("th", "td") and re.fullmatch(r"text-align: (left|center|right);", value):
-                continue  # Markdown's table alignment, kept as a class
-            if name not in allowed:
-                self.findings.append(Finding(attribute_reason(tag, name), (raw, f"{name}=", name)))
-            elif (tag, name) in URL_ATTRIBUTES:
-                problem = url_problem(tag, name, value)
-                if problem:
-                    self.findings.append(Finding(problem, (value.strip(), raw, f"<{tag}")))
-            elif name == "dir" and value not in DIRECTIONS:
-                self.findings.append(Finding(f"dir='{value}' on <{tag}> is not a direction; use ltr, rtl or auto",
-                                             (raw, "dir=")))
+                continue  # what is inside goes with it
+        else:
+            deepest = max(deepest, depth)
+            cells += tag in ("td", "th")
+            findings.extend(_attribute_findings(tag, element.attrib))
+        pending.extend((child, depth + 1) for child in reversed(list(element)))
+    return Reading(tuple(findings), deepest, cells)
 
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if self.opaque and self.opaque[-1] == tag:
-            self.opaque.pop()
-        elif tag in TAGS and tag not in ("br", "hr", "img", "wbr", "col") and self.stack:
-            self.stack.pop()
 
-    def handle_endtag(self, tag):
-        if self.opaque:
-            if tag == self.opaque[-1]:
-                self.opaque.pop()
-            return
-        if tag in self.stack:
-            while self.stack and self.stack.pop() != tag:
-                pass
+def _attribute_findings(tag: str, attributes: dict) -> list[Finding]:
+    allowed = GLOBAL_ATTRIBUTES | ATTRIBUTES.get(tag, frozenset())
+    found = []
+    for qualified, value in attributes.items():
+        name = _local(qualified)
+        if name == "style" and tag in ("th", "td") and re.fullmatch(r"text-align: (left|center|right);", value):
+            continue  # Markdown's table alignment, kept as a class
+        if name not in allowed:
+            found.append(Finding(attribute_reason(tag, name), (f"{name}=", name, f"<{tag}")))
+        elif (tag, name) in URL_ATTRIBUTES:
+            problem = url_problem(tag, name, value)
+            if problem:
+                found.append(Finding(problem, (value.strip(), f"<{tag}")))
+        elif name == "dir" and value not in DIRECTIONS:
+            found.append(Finding(f"dir='{value}' on <{tag}> is not a direction; use ltr, rtl or auto", ("dir=",)))
+    return found
 
 
 FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\](?!:)")
 FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
+DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:")  # a footnote or link definition: read on its own, not inline
+NEW_BLOCK = re.compile(r"^ {0,3}\[[^\]]+\]:|^\s*(?:[-*+]|\d+[.)])\s|^ {0,3}#|^\s*\|")
 
 
-def footnote_problems(text: str, path: str, first_line: int, kind: str) -> list[Problem]:
-    """Footnote counts, from the source: Markdown itself slows down on thousands of references."""
-    problems = []
-    start, count, in_paragraph = 0, 0, False
-    for number, line in enumerate(text.split("\n") + [""]):
-        if line.strip():
-            if not in_paragraph:
-                start, count, in_paragraph = number, 0, True
-            count += len(FOOTNOTE_REFERENCE.findall(line))
+def blocks(text: str) -> list[tuple[int, str]]:
+    """The text's blocks as Markdown reads them inline, each with its first line (0-based): paragraphs, and
+    each list item, heading and table row on its own. Footnote and link definitions are read apart."""
+    found: list[tuple[int, list[str]]] = []
+    joining = False
+    for number, line in enumerate(text.split("\n")):
+        if not line.strip() or DEFINITION.match(line):
+            joining = False
             continue
-        if in_paragraph and count > MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH:
+        if joining and not NEW_BLOCK.match(line):
+            found[-1][1].append(line)
+        else:
+            found.append((number, [line]))
+            joining = True
+    return [(start, "\n".join(lines)) for start, lines in found]
+
+
+def workload_problems(text: str, path: str, first_line: int, kind: str) -> list[Problem]:
+    """What would make Markdown or WeasyPrint take minutes, counted in the source before either runs.
+
+    One message per cause: a paragraph that is too crowded is named, and then not counted again in the totals.
+    """
+    problems = []
+    for start, block in blocks(text):
+        references = len(FOOTNOTE_REFERENCE.findall(block))
+        crowded = [(bracket, block.count(bracket)) for bracket, (most, _) in MAX_BRACKETS.items()
+                   if block.count(bracket) > most]
+        if references > MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH:
             problems.append(Problem(path, first_line + start,
-                                    f"a paragraph holds {count} footnote references, more than the "
+                                    f"a paragraph holds {references} footnote references, more than the "
                                     f"{MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH} a handout can lay out in reasonable "
                                     "time; split the paragraph or merge the notes"))
-        in_paragraph = False
+        elif crowded:
+            bracket, count = crowded[0]
+            problems.append(Problem(path, first_line + start,
+                                    f"a paragraph holds {count} '{bracket}', more than the "
+                                    f"{MAX_BRACKETS[bracket][0]} Markdown can read in reasonable time; "
+                                    "split the paragraph"))
+    if problems:
+        return problems
     references = len(FOOTNOTE_REFERENCE.findall(text))
+    definitions = len(FOOTNOTE_DEFINITION.findall(text))
     if references > MAX_FOOTNOTE_REFERENCES:
         problems.append(Problem(path, first_line, f"the {kind} has {references} footnote references, more than the "
                                                   f"{MAX_FOOTNOTE_REFERENCES} a handout can lay out in reasonable time; "
                                                   "merge some of them"))
-    definitions = len(FOOTNOTE_DEFINITION.findall(text))
-    if definitions > MAX_FOOTNOTES:
+    elif definitions > MAX_FOOTNOTES:
         problems.append(Problem(path, first_line, f"the {kind} has {definitions} footnotes, more than the "
                                                   f"{MAX_FOOTNOTES} a handout can lay out; merge some of them"))
+    else:
+        problems.extend(Problem(path, first_line, f"the {kind} holds {text.count(bracket)} '{bracket}', more than "
+                                                  f"the {most} Markdown can read in reasonable time; shorten it")
+                        for bracket, (_, most) in MAX_BRACKETS.items() if text.count(bracket) > most)
     return problems
 
 
@@ -263,24 +298,22 @@ def audit(text: str, path: str, first_line: int, kind: str = "brief") -> list[Pr
 
     first_line is the file line the text starts on.
     """
-    problems = footnote_problems(text, path, first_line, kind)
+    problems = workload_problems(text, path, first_line, kind)
     if problems:
-        return problems  # rendering so many references is itself slow; the counts are enough
+        return problems  # rendering such a text is itself what would take minutes
     try:
         html = markdown_converter().convert(text)
     except RecursionError:
         return [Problem(path, first_line, f"the {kind} nests emphasis, lists or quotes too deeply to lay out; "
                                           "flatten it")]
-    auditor = _Auditor()
-    auditor.feed(html)
-    auditor.close()
-    problems = [Problem(path, first_line + line, finding.message) for finding, line in _located(auditor.findings, text)]
-    if auditor.deepest > MAX_NESTING:
+    reading = read_html(html)
+    problems = [Problem(path, first_line + line, finding.message) for finding, line in _located(reading.findings, text)]
+    if reading.deepest > MAX_NESTING:
         problems.append(Problem(path, first_line, f"the {kind} nests lists, quotes or HTML elements "
-                                                  f"{auditor.deepest} deep, more than the {MAX_NESTING} a handout "
+                                                  f"{reading.deepest} deep, more than the {MAX_NESTING} a handout "
                                                   "can lay out; flatten it"))
-    if auditor.cells > MAX_TABLE_CELLS:
-        problems.append(Problem(path, first_line, f"the {kind}'s tables have {auditor.cells} cells, more than the "
+    if reading.cells > MAX_TABLE_CELLS:
+        problems.append(Problem(path, first_line, f"the {kind}'s tables have {reading.cells} cells, more than the "
                                                   f"{MAX_TABLE_CELLS} a handout can lay out in reasonable time; "
                                                   "shorten them or offer the table as a download"))
     return problems

@@ -351,7 +351,7 @@ def hash_files(digest, folder: Path) -> None:
             digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
 
 
-def link_tree(source: Path, target: Path) -> int:
+def link_tree(source: Path, target: Path, skip: str = "") -> int:
     """Recreate source under target with hard links: a copy of a large site in a fraction of a second.
 
     Every later write into target must replace a file, never write into it, or the
@@ -362,6 +362,8 @@ def link_tree(source: Path, target: Path) -> int:
         relative = Path(folder).relative_to(source)
         (target / relative).mkdir(parents=True, exist_ok=True)
         for name in names:
+            if relative == Path(".") and name == skip:
+                continue
             os.link(Path(folder) / name, target / relative / name)
             count += 1
     return count
@@ -403,8 +405,8 @@ def output_refusal(out: Path, project: Path, data_dir: Path, docs_dir: Path) -> 
     for folder in (out, out.with_name(out.name + ".tmp"), out.with_name(out.name + ".old")):
         if folder.is_dir() and any(folder.iterdir()) and not (folder / SITE_MARKER).is_file() \
                 and read_state(project / "build" / STATE_FILE).get("site") != str(folder):
-            return (f"{folder} holds files that no build of this tool made" if folder != out
-                    else "it holds files that no build of this tool made")
+            return (f"{folder} holds files that no build of this tool made (if an interrupted build left it, "
+                    "remove it)" if folder != out else "it holds files that no build of this tool made")
     return None
 
 
@@ -450,11 +452,11 @@ def build_site(config_file: str | Path, data_dir: str | Path, docs_dir: str | Pa
     warnings = _MkDocsWarnings()
     logging.getLogger("mkdocs").addHandler(warnings)
     try:
-        linked = link_tree(out, staging) if incremental else 0
-        staging.mkdir(parents=True, exist_ok=True)
-        (staging / SITE_MARKER).unlink(missing_ok=True)  # a link to the live site's: never write through it
+        # The marker first: a staging folder left by a killed build is still recognisably ours.
+        staging.mkdir(parents=True)
         (staging / SITE_MARKER).write_text("Made by `briefing build`, which replaces this folder on every build.\n",
                                           encoding="utf-8")
+        linked = link_tree(out, staging, skip=SITE_MARKER) if incremental else 0
         staging_seconds = time.perf_counter() - started
         build(config, dirty=incremental)
     except MkDocsException as error:

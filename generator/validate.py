@@ -270,7 +270,11 @@ def year(node: Node, ctx: Context, label: Label) -> int:
 
 def web_address(node: Node, ctx: Context, label: Label) -> str:
     value = scalar_text(node, label)
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (reading it checks that a port, if any, is a number)
+    except ValueError:  # "http://[evil": an address no browser can open
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in value):
         raise Invalid(node.line, f"{label.value(value)} is not a web address; use a full http:// or https:// link")
     return value
@@ -699,7 +703,7 @@ def triad_keys(dyads: list[Dyad]) -> set[str]:
 PICTURE_SUFFIXES = tuple(suffix for suffix in ASSET_SUFFIXES if suffix != ".pdf")
 
 
-def lead_image(assets: frozenset[str], dyad_ids: set[str], triads: set[str] | None):
+def lead_image(assets: frozenset[str], docs_files: frozenset[str], dyad_ids: set[str], triads: set[str] | None):
     """A chart of ours, or a picture under docs/ given by its path there (checked against the listing, not the disk)."""
 
     def check(node: Node, ctx: Context, label: Label) -> LeadImage:
@@ -719,6 +723,8 @@ def lead_image(assets: frozenset[str], dyad_ids: set[str], triads: set[str] | No
                            "put the image under docs/ and give its path from there")
             elif printable(src) != src:
                 src = INVALID  # the character itself is already reported
+            elif posixpath.normpath(src) in docs_files - assets:
+                src = INVALID  # the file is there but refused, with its own message
             elif posixpath.normpath(src) not in assets:
                 problem = f"lead_image src '{src}' does not exist under docs/; check the path"
             elif not src.lower().endswith(PICTURE_SUFFIXES):
@@ -755,8 +761,8 @@ def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str] |
     return None
 
 
-def check_brief(raw: RawBrief, assets: frozenset[str], dyad_ids: set[str], triads: set[str] | None,
-                source_ids) -> tuple[Brief | None, list[Problem]]:
+def check_brief(raw: RawBrief, assets: frozenset[str], docs_files: frozenset[str], dyad_ids: set[str],
+                triads: set[str] | None, source_ids) -> tuple[Brief | None, list[Problem]]:
     ctx = Context(raw.path, (), source_ids)
     fields = {
         "title": Field(plain_text),
@@ -764,23 +770,24 @@ def check_brief(raw: RawBrief, assets: frozenset[str], dyad_ids: set[str], triad
         "affiliation": Field(plain_text),
         "date": Field(calendar_date, hint="YYYY-MM-DD"),
         "summary": Field(plain_text, hint="one or two sentences for the index and search results"),
-        "lead_image": Field(lead_image(assets, dyad_ids, triads), required=False),
+        "lead_image": Field(lead_image(assets, docs_files, dyad_ids, triads), required=False),
         "dyads": Field(dyad_id_list(dyad_ids), required=False, default=()),
     }
     try:
         values = record(raw.front.root, ctx, f"brief {raw.slug}", fields, line=1)
     except Invalid as error:
         return None, [Problem(raw.path, error.line, error.message)]
-    for offset, line in enumerate(raw.body.split("\n")):
-        for kind, target in EMBED.findall(line):
-            problem = embed_problem(kind, target, dyad_ids, triads)
-            if problem:
-                ctx.problem(raw.body_line + offset, problem)
-        for source_id in CITATION.findall(line):
-            if source_ids is not None and source_id not in source_ids:
-                guess = nearest(source_id, source_ids)
-                hint = f"did you mean '{guess}'?" if guess else "add it to data/sources.yaml first"
-                ctx.problem(raw.body_line + offset, f"the brief cites unknown source '{source_id}'; {hint}")
+    # Over the whole body, as the pages replace them: an embed may run over two lines.
+    for match in EMBED.finditer(raw.body):
+        problem = embed_problem(match[1], match[2], dyad_ids, triads)
+        if problem:
+            ctx.problem(located(raw.body, match.start(), raw.body_line), problem)
+    for match in CITATION.finditer(raw.body):
+        source_id = match[1]
+        if source_ids is not None and source_id not in source_ids:
+            guess = nearest(source_id, source_ids)
+            hint = f"did you mean '{guess}'?" if guess else "add it to data/sources.yaml first"
+            ctx.problem(located(raw.body, match.start(), raw.body_line), f"the brief cites unknown source '{source_id}'; {hint}")
     if ctx.problems or INVALID in values.values():
         return None, ctx.problems
     return Brief(slug=raw.slug, lang=raw.lang, body=raw.body, body_line=raw.body_line,
@@ -811,7 +818,8 @@ def validate(raw: RawData) -> Dataset:
     """Check everything; return the Dataset or raise DataError with every problem."""
     problems = list(raw.problems)
     characters = [problem for document in (raw.actors, raw.sources, raw.events, *raw.dyads,
-                                           *(brief.front for brief in raw.briefs), *raw.wording)
+                                           *(brief.front for brief in raw.briefs), *raw.wording,
+                                           *(page.front for page in raw.pages))
                   for problem in character_problems(document)]
     actors, found, actor_ids = check_actors(raw.actors)
     problems.extend(found)
@@ -833,12 +841,12 @@ def validate(raw: RawData) -> Dataset:
     triads = triad_keys(dyads) if len(dyads) == len(raw.dyad_files) else None
     for raw_brief in raw.briefs:
         problems.extend(markdown_problems(raw_brief.body, raw_brief.path, raw_brief.body_line, "brief"))
-        brief, found = check_brief(raw_brief, assets, dyad_ids, triads, source_ids)
+        brief, found = check_brief(raw_brief, assets, raw.docs_files, dyad_ids, triads, source_ids)
         problems.extend(found)
         if brief is not None:
             briefs.append(brief)
     for page in raw.pages:
-        problems.extend(markdown_problems(page.text, page.path, 1, "page"))
+        problems.extend(check_page(page))
     # A value refused for its own reason (a date in Arabic-Indic digits) needs no second message for its characters.
     refused = {(problem.path, problem.line) for problem in problems}
     problems.extend(problem for problem in characters if (problem.path, problem.line) not in refused)
@@ -891,6 +899,26 @@ def markdown_problems(text: str, path: str, first_line: int, kind: str) -> list[
     """A brief's or page's Markdown: its characters, then what the site would not publish as written."""
     problems = [Problem(path, located(text, offset, first_line), message) for offset, message in text_problems(text)]
     return problems + audit(text, path, first_line, kind)
+
+
+PAGE_SETTINGS = ("title",)  # what a hand-written page may set: MkDocs would also take 'template' and others
+
+
+def check_page(page: RawPage) -> list[Problem]:
+    """A hand-written page: its settings (only a title), then its Markdown like a brief's."""
+    ctx = Context(page.path)
+    if page.front is not None:
+        try:
+            record(page.front.root, ctx, "the page's front matter",
+                   {name: Field(plain_text, required=False) for name in PAGE_SETTINGS}, line=2)
+        except Invalid as error:
+            ctx.problem(error.line, error.message)
+    for key, value, line in page.settings:
+        if key not in PAGE_SETTINGS:
+            ctx.problem(line, f"MkDocs reads '{key}:' on the page's first lines as a setting, not as text, and pages "
+                              f"may set only {', '.join(PAGE_SETTINGS)}; put a blank line above the text or reword it")
+        ctx.problems.extend(Problem(page.path, line, message) for _, message in text_problems(value))
+    return ctx.problems + markdown_problems(page.body, page.path, page.body_line, "page")
 
 
 def check_outputs(dyads: list[Dyad], triads: set[str], briefs: list[Brief], pages: tuple[RawPage, ...],

@@ -145,3 +145,18 @@ def test_annotations_escape_what_github_would_misread():
     # A line break quoted from the data reads as \n, as on the terminal: it can never start a new command.
     assert annotation(Problem("data/a,b:c.yaml", 3, "50% done\nnext\r::error::x", "warning")) == (
         "::warning file=data/a%2Cb%3Ac.yaml,line=3::50%25 done\\nnext\\r::error::x")
+
+
+def test_a_title_cannot_add_links_pictures_or_emphasis_to_the_summary(run, repo):
+    edit(repo, "russia-china.yaml", "en: Russia–China}",
+         'en: "Russia–China`) ![x](https://tracker.example/p.png) **0 verdicts changed** '
+         '<sub>[approve](https://evil.example)</sub>"}')
+    edit(repo, "russia-china.yaml", "    external: high\n", "    external: low\n")
+    commit(repo, "a hostile title")
+    code, out, err = diff(run, repo, "HEAD~1", "HEAD")
+    assert (code, err) == (0, "")
+    heading = next(line for line in out.splitlines() if line.startswith("#### "))
+    assert heading == (
+        "#### 俄中關係 / Russia–China\\`\\) \\!\\[x\\]\\(https://tracker\\.example/p\\.png\\) \\*\\*0 verdicts changed"
+        "\\*\\* \\<sub\\>\\[approve\\]\\(https://evil\\.example\\)\\</sub\\> (`russia-china`)")
+    assert "](" not in out.replace("\\](", "")

@@ -69,20 +69,25 @@ def test_a_handout_reads_nothing_from_the_network_or_outside_its_folders(tmp_pat
     assert b"token@example.org" not in pdf.read_bytes()
 
 
-def test_the_fetcher_serves_its_folders_and_refuses_the_rest(tmp_path):
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 8
+
+
+def test_the_fetcher_serves_its_files_and_true_pictures_in_its_folders_and_refuses_the_rest(tmp_path):
     inside = tmp_path / "site"
     inside.mkdir()
+    (inside / "map.png").write_bytes(PNG)
+    (inside / "fake.png").write_text('<svg xmlns="http://www.w3.org/2000/svg"><text>forged</text></svg>', "utf-8")
     (inside / "a.css").write_text("p {}", encoding="utf-8")
-    (inside / "out.css").symlink_to("/etc/hostname")
+    (inside / "out.png").symlink_to("/etc/hostname")
     (tmp_path / "chart.svg").write_text("<svg/>", encoding="utf-8")
     fetcher = LocalFetcher([inside], {(tmp_path / "chart.svg").resolve()})
-    response = fetcher.fetch((inside / "a.css").as_uri())
-    assert response.read() == b"p {}"
+    assert fetcher.fetch((inside / "map.png").as_uri()).read() == PNG
     assert fetcher.fetch((tmp_path / "chart.svg").as_uri()).read() == b"<svg/>"
-    for url in ((inside / "out.css").as_uri(), (inside / ".." / "chart.svg.missing").as_uri(),
+    for url in ((inside / "fake.png").as_uri(), (inside / "a.css").as_uri(),
+                (inside / "out.png").as_uri(), (inside / ".." / "chart.svg.missing").as_uri(),
                 "file:///proc/self/environ", "file:///etc/passwd", (inside / "../../../etc/passwd").as_uri(),
                 "http://127.0.0.1:9/x.css", "https://example.org/x.png", "data:text/css,p{}",
                 "file://198.51.100.7/share/x.css", "ftp://example.org/x"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
-    assert len(fetcher.refused) == 10
+    assert len(fetcher.refused) == 12

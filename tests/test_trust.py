@@ -118,6 +118,7 @@ def test_a_probe_that_check_missed_is_still_stripped_from_pages_and_handouts(tmp
     monkeypatch.setattr(validate, "audit", lambda *args, **kwargs: [])
     monkeypatch.setattr(validate, "check_outputs", lambda *args, **kwargs: [])
     monkeypatch.setattr(load, "ASSET_SUFFIXES", (".png", ".html", ".js", ".css", ".svg"))
+    monkeypatch.setattr(load, "content_problem", lambda *args: None)
     write_base(tmp_path)
     probes = PROBES.format(server=loopback)
     (tmp_path / "docs" / "briefs" / "test-brief.zh-TW.md").write_text(BRIEF.replace("正文。[^1]", probes + "\n[^1]"),
@@ -127,6 +128,11 @@ def test_a_probe_that_check_missed_is_still_stripped_from_pages_and_handouts(tmp
     (tmp_path / "docs" / "assets").mkdir()
     (tmp_path / "docs" / "assets" / "search.js").write_text("window.pwned=6", encoding="utf-8")
     (tmp_path / "docs" / "assets" / "site.css").write_text("body{display:none}", encoding="utf-8")
+    svg_as_png = '<svg xmlns="http://www.w3.org/2000/svg"><text y="20">FORGED-IN-PDF</text></svg>'
+    (tmp_path / "docs" / "pic.png").write_text(svg_as_png, encoding="utf-8")
+    (tmp_path / "docs" / "briefs" / "second.en.md").write_text(
+        "---\ntitle: Second\nauthor: Desk\naffiliation: Desk\ndate: 2025-07-02\nsummary: S.\n"
+        "lead_image: {src: pic.png, caption: c, credit: d}\n---\n\nText.\n", encoding="utf-8")
     site = build_site(ROOT / "mkdocs.yml", tmp_path / "data", tmp_path / "docs", tmp_path / "site")
     assert CountingHandler.requests == []
     assert not (site / "evil.html").exists()
@@ -143,6 +149,8 @@ def test_a_probe_that_check_missed_is_still_stripped_from_pages_and_handouts(tmp
         assert all(annotation.get_object().get("/Subtype") != "/FileAttachment"
                    for page in reader.pages for annotation in page.get("/Annots", [])), pdf.name
         assert b"probe-secret-2718" not in pdf.read_bytes()
+    text = subprocess.run(["pdftotext", str(site / "pdf" / "second.en.pdf"), "-"], capture_output=True, text=True)
+    assert text.returncode == 0 and "Second" in text.stdout and "FORGED-IN-PDF" not in text.stdout
 
 
 # ---- the published pages run only the theme's own script -------------------------------------
@@ -260,13 +268,14 @@ def test_a_broken_link_in_a_brief_is_reported_at_its_line(tmp_path):
 # ---- commands given odd arguments ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1:70000", "127.0.0.1:0", "127.0.0.1:８０", ":8000"])
+@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1:70000", "127.0.0.1:0", "127.0.0.1:８０", ":8000",
+                                     "127.1:8000", "0x7f.0.0.1:8000", "[::1]:8000", "example.org:8000"])
 def test_serve_refuses_an_address_before_building_anything(tmp_path, address):
     write_base(tmp_path)
     result = briefing("serve", "--addr", address, cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == (f"briefing serve: --addr '{address}' is not HOST:PORT with a port from 1 to 65535; "
-                             "e.g. --addr 127.0.0.1:8000\n")
+    assert result.stderr == (f"briefing serve: --addr '{address}' is not an IPv4 address (or localhost) and a port "
+                             "from 1 to 65535; e.g. --addr 127.0.0.1:8000\n")
     assert not (tmp_path / "build").exists() and not (tmp_path / "site").exists()
 
 
