@@ -119,6 +119,10 @@ def character_problem(character: str, covered: frozenset[int] | None) -> str | N
     if covered is not None and character not in INVISIBLE and ord(character) not in covered:
         return (f"the text holds {described(character)}, which the site's fonts cannot show: it would print as an "
                 "empty box; remove it or use a character the fonts have")
+    capital = character.upper()  # English sentences start with a capital, made from what was written
+    if covered is not None and capital != character and any(ord(letter) not in covered for letter in capital):
+        return (f"the text holds {described(character)}, whose capital {described(capital[0])} the site's fonts "
+                "cannot show: at the start of a sentence it would print as an empty box; use another letter")
     return None
 
 

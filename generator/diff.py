@@ -7,7 +7,6 @@ compared verdict by verdict.
 """
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import tarfile
@@ -18,6 +17,7 @@ from pathlib import Path
 from .charts import triad_key
 from .classify import classify
 from .framework import FRAMEWORK
+from .inputs import MAX_ASSET_BYTES
 from .load import load_data
 from .model import Analysis, DataError, DyadResult
 from .validate import validate
@@ -84,9 +84,16 @@ def analysis_at(repo: Path, revision: str | None, folder: Path) -> Analysis:
             raise DiffError(f"unknown revision '{revision}'; give a branch, tag or commit of this repository "
                             "(e.g. origin/main or HEAD~1)")
         present = [name for name in ("data", "docs") if git(repo, "cat-file", "-e", f"{commit}:{name}") is not None]
-        archive = git(repo, "archive", "--format=tar", commit, *present, binary=True) if present else b""
+        refuse_large_files(repo, commit, present, revision)
         target = Path(tempfile.mkdtemp(dir=folder))  # its own folder, even when both revisions are the same
-        if archive:
+        if present:
+            archive = target.with_suffix(".tar")  # on disk: a revision may hold more than memory should
+            with archive.open("wb") as handle:
+                result = subprocess.run(["git", "archive", "--format=tar", commit, *present], cwd=repo,
+                                        stdout=handle, stderr=subprocess.PIPE, timeout=300)
+            if result.returncode != 0:
+                raise DiffError(f"git cannot read data/ and docs/ at {revision}: "
+                                f"{result.stderr.decode('utf-8', 'replace').strip()}")
             extract(archive, target, revision)
         data, docs = target / "data", target / "docs"
     try:
@@ -98,9 +105,22 @@ def analysis_at(repo: Path, revision: str | None, folder: Path) -> Analysis:
                         f"{Path(first.path).name}:{first.line}: {first.message}; run briefing check there") from None
 
 
-def extract(archive: bytes, target: Path, revision: str) -> None:
+def refuse_large_files(repo: Path, commit: str, folders: list[str], revision: str) -> None:
+    """Before unpacking: no file larger than `briefing check` would read (a 3 GB blob compresses to 17 MB)."""
+    if not folders:
+        return
+    listing = git(repo, "ls-tree", "-r", "-l", "-z", commit, "--", *folders, binary=True) or b""
+    for entry in listing.split(b"\0"):
+        details, _, path = entry.partition(b"\t")
+        fields = details.split()
+        if len(fields) == 4 and fields[1] == b"blob" and fields[3].isdigit() and int(fields[3]) > MAX_ASSET_BYTES:
+            raise DiffError(f"{path.decode('utf-8', 'replace')} at {revision} is {int(fields[3]) / 1024 / 1024:.1f} MB, "
+                            "more than briefing check reads; run briefing check there")
+
+
+def extract(archive: Path, target: Path, revision: str) -> None:
     """Unpack data/ and docs/ of a revision: plain files and folders only, as `briefing check` accepts them."""
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+    with tarfile.open(archive) as tar:
         members = tar.getmembers()
         for member in members:
             if not (member.isfile() or member.isdir()):

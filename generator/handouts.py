@@ -10,6 +10,7 @@ so the same commit always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import shutil
 from dataclasses import dataclass
@@ -67,6 +68,30 @@ class PrintContext(Context):
         return (self.site_dir / path).as_uri()
 
 
+_HREF = re.compile(r' href="([^"]*)"')
+
+
+def published_links(html: str, page_url: str, site_url: str) -> str:
+    """A brief's relative links as the published site has them, so a PDF points at the site, never at a
+    file:// path on the machine that built it. Without a site_url they are left out."""
+
+    def published(match: re.Match) -> str:
+        target = match.group(1)
+        if target.startswith("#") or urlsplit(target).scheme:
+            return match.group(0)
+        if not site_url:
+            return ""
+        path, _, anchor = target.partition("#")
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page_url), path)).lstrip("/")
+        if resolved.endswith(".md"):
+            resolved = resolved[: -len(".md")] + ".html"  # as MkDocs writes the link on the page
+        if resolved.startswith(".."):
+            return ""
+        return f' href="{site_url.rstrip("/")}/{resolved}' + (f"#{anchor}" if anchor else "") + '"'
+
+    return _HREF.sub(published, html)
+
+
 def css_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
@@ -120,6 +145,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
         ctx = context(brief.lang, f"brief:{brief.slug}")
         cited = list(dict.fromkeys(CITATION.findall(brief.body)))
         body = to_html(brief_markdown(ctx, page_env, brief, citation=lambda source, c=ctx: c.cite(source)))
+        body = published_links(body, url_of(f"brief:{brief.slug}", brief.lang), settings.site_url)
         html = env.get_template("brief.html").render(
             **common(ctx, site, brief.title, brief.author, brief.date), brief=brief, body=body,
             lead=lead_image(ctx, brief), works=[sources[source_id] for source_id in cited],

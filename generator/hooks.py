@@ -19,10 +19,10 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 from pathlib import Path
 
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import clean_directory
 
 from generator.inputs import ASSET_SUFFIXES
 from generator.markup import sanitize
@@ -123,8 +123,8 @@ def prepare_incremental(files: Files, site_dir: str, previous: dict, made: dict)
     """
     site = Path(site_dir)
     if previous.get("layout") != made["layout"]:
-        shutil.rmtree(site)  # a full build after all; the live site is untouched
-        site.mkdir()
+        # A full build after all. Unlinking leaves the live site untouched; the hidden site marker stays.
+        clean_directory(str(site))
         return
     sources = previous.get("sources", {})
     for file in files:

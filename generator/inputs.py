@@ -45,18 +45,44 @@ SIGNATURES = {
 }
 
 
+MAX_PIXELS = 25_000_000  # 5,000 × 5,000; a 13,000-pixel square PNG of 657 KB took 1.6 GB to lay out
+
+
 def content_problem(path: Path, suffix: str) -> str | None:
-    """Why a file's bytes are not what its name says, or None."""
+    """Why a file's bytes are not what its name says, or a picture too large to decode, or None."""
     kind, matches = SIGNATURES[suffix.lower()]
     try:
         with open(path, "rb", opener=_no_follow) as handle:
             head = handle.read(16)
     except OSError as error:
         return f"the file cannot be read ({error.strerror}); check that it exists and is readable"
-    if matches(head):
+    if not matches(head):
+        looks = "text, such as SVG or HTML" if head.lstrip()[:1] in (b"<", b"{") else "something else"
+        return f"the file is named as a {kind} but holds {looks}; save it again as a real {kind}"
+    if "picture" not in kind:
         return None
-    looks = "text, such as SVG or HTML" if head.lstrip()[:1] in (b"<", b"{") else "something else"
-    return f"the file is named as a {kind} but holds {looks}; save it again as a real {kind}"
+    return pixels_problem(path, kind)
+
+
+def pixels_problem(path: Path, kind: str) -> str | None:
+    """A small file can hold a picture of billions of pixels: its header says how many, before decoding."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as picture:
+                width, height = picture.size
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        if isinstance(error, Image.DecompressionBombError):
+            return f"the {kind} is far too large to draw; make it at most {MAX_PIXELS // 1_000_000} million pixels"
+        return f"the {kind} cannot be read ({error}); save it again"
+    if width * height > MAX_PIXELS:
+        return (f"the {kind} is {width} × {height} pixels, more than the {MAX_PIXELS // 1_000_000} million a page or "
+                "handout can draw; make it smaller (2,000 pixels wide is plenty for print)")
+    return None
 
 
 @dataclass(frozen=True)

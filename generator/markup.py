@@ -72,7 +72,8 @@ MAX_TABLE_CELLS = 5000  # a 48,000-cell table took WeasyPrint 39 s; 5,000 take a
 MAX_BRACKETS = {"[": (500, 4000), "<": (1000, 10000)}  # per paragraph, in all
 
 # Python-Markdown sets table alignment as an inline style; the site's stylesheet has classes for it.
-_ALIGN = re.compile(r'<(t[hd])( [^>]*)? style="text-align: (left|center|right);"')
+# Exactly what Markdown writes, so the pattern cannot backtrack over a long run of tags.
+_ALIGN = re.compile(r'<(t[hd]) style="text-align: (left|center|right);"')
 
 
 def markdown_converter() -> markdown.Markdown:
@@ -120,11 +121,11 @@ def sanitize(html: str) -> str:
     """Keep only the allowlisted elements, attributes and addresses (nh3, the Rust ammonia sanitiser)."""
     import nh3
 
-    html = _ALIGN.sub(lambda m: f'<{m[1]}{m[2] or ""} class="align-{m[3]}"', html)
+    html = _ALIGN.sub(lambda m: f'<{m[1]} class="align-{m[2]}"', html)
     return nh3.clean(
         html,
         tags=set(TAGS),
-        clean_content_tags=set(REMOVED_WITH_CONTENT),
+        clean_content_tags=set(REMOVED_WITH_CONTENT | OPAQUE),
         attributes={"*": set(GLOBAL_ATTRIBUTES), **{tag: set(names) for tag, names in ATTRIBUTES.items()}},
         attribute_filter=_keep_attribute,
         strip_comments=True,
@@ -234,19 +235,19 @@ def _attribute_findings(tag: str, attributes: dict) -> list[Finding]:
 FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\](?!:)")
 FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
 DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:")  # a footnote or link definition: read on its own, not inline
-NEW_BLOCK = re.compile(r"^ {0,3}\[[^\]]+\]:|^\s*(?:[-*+]|\d+[.)])\s|^ {0,3}#|^\s*\|")
 
 
 def blocks(text: str) -> list[tuple[int, str]]:
-    """The text's blocks as Markdown reads them inline, each with its first line (0-based): paragraphs, and
-    each list item, heading and table row on its own. Footnote and link definitions are read apart."""
+    """The text's paragraphs (lines between blank lines), each with its first line (0-based). Footnote and
+    link definitions are read apart and left out. A list without blank lines between its items counts as one
+    paragraph: Markdown may read it as one, so the count errs on the safe side."""
     found: list[tuple[int, list[str]]] = []
     joining = False
     for number, line in enumerate(text.split("\n")):
         if not line.strip() or DEFINITION.match(line):
             joining = False
             continue
-        if joining and not NEW_BLOCK.match(line):
+        if joining:
             found[-1][1].append(line)
         else:
             found.append((number, [line]))
@@ -274,7 +275,7 @@ def workload_problems(text: str, path: str, first_line: int, kind: str) -> list[
             problems.append(Problem(path, first_line + start,
                                     f"a paragraph holds {count} '{bracket}', more than the "
                                     f"{MAX_BRACKETS[bracket][0]} Markdown can read in reasonable time; "
-                                    "split the paragraph"))
+                                    "split the paragraph (a blank line between list items splits a list)"))
     if problems:
         return problems
     references = len(FOOTNOTE_REFERENCE.findall(text))

@@ -12,6 +12,7 @@ from functools import cached_property
 from .characters import printable
 
 LANGUAGES = ("zh-TW", "en")
+MAX_SHOWN = 2000  # characters of one message line
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ class Problem:
     def __str__(self) -> str:
         # Always one line: a newline or bidi control quoted from the data must not forge another message.
         prefix = "warning: " if self.severity == "warning" else ""
-        return printable(f"{self.path}:{self.line}: {prefix}{self.message}")
+        line = printable(f"{self.path}:{self.line}: {prefix}{self.message}")
+        # A message quotes what the analyst wrote; a key of a million characters needs no quoting in full.
+        return line if len(line) <= MAX_SHOWN else f"{line[:MAX_SHOWN - 300]} … {line[-280:]}"
 
 
 class DataError(Exception):

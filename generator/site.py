@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import logging
 import os
@@ -197,7 +198,9 @@ def prepare_site(config) -> SiteState:
         changed = sum(1 for page in plan.pages if page.src_uri in written)
         stages.notes["pages"] = f"{len(plan.pages)} pages, {changed} changed"
     with stages.stage("fonts"):
-        text = "".join(page.markdown for page in plan.pages) + "".join(chart.texts for chart in charts.charts) + "".join(
+        # As pages show it: a character reference (&#x4E00;) needs the character it stands for.
+        text = html.unescape("".join(page.markdown for page in plan.pages)) + "".join(
+            chart.texts for chart in charts.charts) + "".join(
             LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + repr(config.extra["organisation"])
         fonts = web_font(text, generated / "fonts", cache / "fonts")
         (generated / "fonts" / "fonts.css").write_text(font_stylesheet(fonts), encoding="utf-8")

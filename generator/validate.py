@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
 import posixpath
 import re
 from dataclasses import dataclass
@@ -55,6 +56,10 @@ ACTOR_CODE = re.compile(r"^[A-Z]{3}$")
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # ASCII digits only: \d takes ２０２５ and ٢٠٢٥ too
 YEAR_SHAPE = re.compile(r"^[0-9]{4}\Z")  # YAML 1.1 reads 0x7E8, 2_0_2_4 and 33:44 as 2024 too
+
+
+MAX_TEXT_CHARACTERS = 4000  # the longest rationale in the data is 465; a 250,000-character title made a 43 MB chart
+MAX_TRIADS = 1000  # three actors all paired, facing one outside actor: they grow with the cube of the actors
 
 
 class Invalid(Exception):
@@ -147,6 +152,10 @@ def scalar_text(node: Node, label: Label) -> str:
         raise Invalid(node.line, f"{label} should be a line of text, not a list or block")
     if node.value is None or node.raw.strip() == "":
         raise Invalid(node.line, f"{label} is empty; write the text")
+    if len(node.raw) > MAX_TEXT_CHARACTERS:
+        raise Invalid(node.line, f"{label} is {len(node.raw):,} characters long, more than the "
+                                 f"{MAX_TEXT_CHARACTERS:,} a text may have (it is drawn into charts and cards); "
+                                 "shorten it")
     return node.raw.strip()
 
 
@@ -839,6 +848,11 @@ def validate(raw: RawData) -> Dataset:
     dyad_ids = {dyad.id for dyad in dyads} | set(raw.dyad_files)
     # A dyad file that could not be read hides the triads it would make: its own message is enough.
     triads = triad_keys(dyads) if len(dyads) == len(raw.dyad_files) else None
+    if triads is not None and len(triads) > MAX_TRIADS:
+        problems.append(Problem(str(PurePath(raw.data_dir, "dyads")), 1,
+                                f"the dyads form {len(triads):,} triads (three actors paired with one another, facing "
+                                f"the same outside actor), more than the {MAX_TRIADS:,} the site can draw and publish "
+                                "in reasonable time; keep the pairs the analysis needs"))
     for raw_brief in raw.briefs:
         problems.extend(markdown_problems(raw_brief.body, raw_brief.path, raw_brief.body_line, "brief"))
         brief, found = check_brief(raw_brief, assets, raw.docs_files, dyad_ids, triads, source_ids)
@@ -895,9 +909,44 @@ def character_problems(document: Document | None) -> list[Problem]:
     return problems
 
 
+CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});")
+MAX_DISTINCT_CHARACTERS = 3000  # a long commentary uses about 1,500; each new one costs the web font time
+
+
+def referenced_characters(text: str) -> tuple[str, list[int]]:
+    """The characters the text's character references stand for, as a browser reads them (a control
+    character stays one), with the offset of the reference each comes from."""
+    characters, offsets = [], []
+    for match in CHARACTER_REFERENCE.finditer(text):
+        reference = match[0]
+        if reference.startswith("&#"):
+            number = int(reference[3:-1], 16) if reference[2] in "xX" else int(reference[2:-1])
+            decoded = chr(number) if number <= 0x10FFFF else "\ufffd"
+        else:
+            decoded = html.unescape(reference)
+            if decoded == reference:
+                continue  # not a reference a browser knows: shown as written
+        characters.append(decoded)
+        offsets.extend([match.start()] * len(decoded))
+    return "".join(characters), offsets
+
+
 def markdown_problems(text: str, path: str, first_line: int, kind: str) -> list[Problem]:
-    """A brief's or page's Markdown: its characters, then what the site would not publish as written."""
+    """A brief's or page's Markdown: its characters, then what the site would not publish as written.
+
+    A character reference (&#x202E;) is checked as the character it stands for: that is what a page shows.
+    """
     problems = [Problem(path, located(text, offset, first_line), message) for offset, message in text_problems(text)]
+    referenced, where = referenced_characters(text)
+    reported = {problem.message for problem in problems}
+    for offset, message in text_problems(referenced):
+        if message not in reported:
+            problems.append(Problem(path, located(text, where[offset], first_line), message))
+    distinct = len(set(html.unescape(text)))
+    if distinct > MAX_DISTINCT_CHARACTERS:
+        problems.append(Problem(path, first_line, f"the {kind} uses {distinct} different characters, more than the "
+                                                  f"{MAX_DISTINCT_CHARACTERS} the web fonts can be cut to in reasonable "
+                                                  "time; shorten it"))
     return problems + audit(text, path, first_line, kind)
 
 

@@ -64,6 +64,44 @@ def moved_to_a_link(name: str):
     return setup
 
 
+def png(relative: str, width: int, height: int):
+    """A valid PNG whose header claims width × height pixels: a few hundred bytes that decode to gigabytes."""
+    def setup(root: Path) -> None:
+        import struct
+        import zlib
+
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+        header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 4097))
+                           + chunk(b"IEND", b""))
+    return setup
+
+
+def every_pair(count: int):
+    """count actors, every two of them a dyad facing USA: triads grow with the cube of count."""
+    def setup(root: Path) -> None:
+        codes = [f"A{chr(65 + n // 26)}{chr(65 + n % 26)}" for n in range(count)]
+        (root / "data" / "actors.yaml").write_text("".join(
+            f"- id: {code}\n  name: {{zh-TW: 國{n}, en: State {n}}}\n" for n, code in enumerate(codes + ["USA"])),
+            encoding="utf-8")
+        (root / "data" / "dyads" / "russia-china.yaml").unlink()
+        (root / "docs" / "briefs" / "test-brief.zh-TW.md").unlink()
+        (root / "data" / "events.yaml").unlink()
+        threat = "    external: high\n    internal: low\n    rationale: {zh-TW: 理由。, en: Reason.}\n    evidence: [doe-2024]\n"
+        for i, first in enumerate(codes):
+            for second in codes[i + 1:]:
+                name = f"{first}-{second}".lower()
+                (root / "data" / "dyads" / f"{name}.yaml").write_text(
+                    f"id: {name}\nactors: [{first}, {second}]\nexternal: USA\nas_of: 2025-06-30\n"
+                    f"title: {{zh-TW: 關係, en: Pair}}\nsummary: {{zh-TW: 摘要。, en: Summary.}}\nthreats:\n"
+                    f"  {first}:\n{threat}  {second}:\n{threat}", encoding="utf-8")
+    return setup
+
+
 def fifo(relative: str):
     return lambda root: os.mkfifo(root / relative)
 
@@ -120,11 +158,31 @@ MADE = {
     "brackets-markdown-reads-slowly": made(
         write("docs/briefs/brackets.en.md", BRIEF_HEAD + "Text " + "[" * 60_000 + "\n"),
         "docs/briefs/brackets.en.md:9: a paragraph holds 60000 '[', more than the 500 Markdown can read in "
-        "reasonable time; split the paragraph"),
+        "reasonable time; split the paragraph (a blank line between list items splits a list)"),
     "angle-brackets-in-many-paragraphs": made(
         write("docs/briefs/angles.en.md", BRIEF_HEAD + "\n\n".join("Text " + "<a " * 900 for _ in range(12))),
         "docs/briefs/angles.en.md:8: the brief holds 10800 '<', more than the 10000 Markdown can read in reasonable "
         "time; shorten it"),
+    "picture-of-billions-of-pixels": made(
+        png("docs/pictures/bomb.png", 60_000, 60_000),
+        "docs/pictures/bomb.png:1: the PNG picture is far too large to draw; make it at most 25 million pixels"),
+    "picture-of-169-million-pixels": made(
+        png("docs/pictures/big.png", 13_000, 13_000),
+        "docs/pictures/big.png:1: the PNG picture is 13000 × 13000 pixels, more than the 25 million a page or "
+        "handout can draw; make it smaller (2,000 pixels wide is plenty for print)"),
+    "brief-of-thousands-of-different-characters": made(
+        write("docs/briefs/characters.zh-TW.md", BRIEF_HEAD + "".join(chr(code) for code in range(0x4E00, 0x5A00))),
+        "docs/briefs/characters.zh-TW.md:8: the brief uses 3073 different characters, more than the 3000 the web "
+        "fonts can be cut to in reasonable time; shorten it"),
+    "brackets-in-a-list-without-blank-lines": made(
+        write("docs/briefs/list.en.md", BRIEF_HEAD + "x\n" + "\n".join(["- " + "[a](b) <a " * 40] * 16)),
+        "docs/briefs/list.en.md:9: a paragraph holds 640 '[', more than the 500 Markdown can read in reasonable "
+        "time; split the paragraph (a blank line between list items splits a list)"),
+    "dyads-forming-too-many-triads": made(
+        every_pair(20),
+        "data/dyads:1: the dyads form 1,140 triads (three actors paired with one another, facing the same outside "
+        "actor), more than the 1,000 the site can draw and publish in reasonable time; keep the pairs the analysis "
+        "needs"),
     "three-hundred-kilobyte-brief": made(
         write("docs/briefs/long.en.md", BRIEF_HEAD + "Words. " * 45_000),
         "docs/briefs/long.en.md:1: the file is 307 KB, over the 256 KB allowed for a brief; split it or remove "
@@ -167,7 +225,7 @@ def expected(case: str) -> str:
 
 
 def test_the_corpus_has_at_least_a_hundred_cases():
-    assert len(CASES) + len(MADE) >= 138
+    assert len(CASES) + len(MADE) >= 146
 
 
 @pytest.mark.parametrize("case", CASES + sorted(MADE))

@@ -44,6 +44,9 @@ from generator.markup import (
     ('<p dir="sideways">x</p>', "<p>x</p>"),
     ('<table><tr><th style="text-align: right;">a</th></tr></table>',
      '<table><tbody><tr><th class="align-right">a</th></tr></tbody></table>'),
+    ('<table><tr><td title="x" style="text-align: left;">a</td></tr></table>',
+     '<table><tbody><tr><td title="x">a</td></tr></tbody></table>'),
+    ('<noscript><img src="x.png" alt=""></noscript><select><option>1</option></select><p>後</p>', "<p>後</p>"),
     ('<figure class="chart"><img src="c.svg" alt="a" loading="lazy"><figcaption>圖</figcaption></figure>',
      '<figure class="chart"><img src="c.svg" alt="a" loading="lazy"><figcaption>圖</figcaption></figure>'),
 ])

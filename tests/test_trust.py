@@ -331,3 +331,51 @@ def test_a_link_in_the_templates_is_refused(tmp_path):
         f"{templates}/theme/assets/env.txt:1: is a symbolic link; copy the file here instead (links are not "
         "followed, so nothing outside the project is published)"]
 
+
+
+def test_the_site_marker_survives_an_incremental_build_that_becomes_full(tmp_path):
+    project = checkout(tmp_path / "project")
+    assert run(project, "build").returncode == 0
+    brief = project / "docs" / "briefs" / "three-dyads.en.md"
+    shutil.copy(brief, brief.with_name("another.en.md"))  # a new page: the page set changes
+    second = run(project, "build")
+    assert second.returncode == 0, second.stderr
+    assert (project / "site" / ".briefing-site").is_file()
+    assert (project / "site" / "en" / "briefs" / "another.html").is_file()
+
+
+def test_diff_refuses_a_revision_with_a_file_too_large_to_read(tmp_path):
+    project = checkout(tmp_path / "project")
+    git = ["git", "-c", "user.email=test@example.org", "-c", "user.name=test"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "data", "docs"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=project, check=True)
+    with (project / "data" / ".cache.yaml").open("wb") as handle:
+        handle.truncate(12 * 1024 * 1024)  # compresses to almost nothing in git
+    subprocess.run([*git, "add", "-f", "data"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "large"], cwd=project, check=True)
+    result = run(project, "diff", "HEAD~1", "HEAD")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("briefing diff: data/.cache.yaml at HEAD is 12.0 MB, more than briefing check reads; "
+                             "run briefing check there\n")
+
+
+def test_no_handout_links_to_a_file_on_the_machine_that_built_it(site):
+    for pdf in sorted((site / "pdf").glob("*.pdf")):
+        for page in PdfReader(pdf).pages:
+            for annotation in page.get("/Annots", []):
+                action = annotation.get_object().get("/A", {})
+                assert not str(action.get("/URI", "")).startswith("file:"), pdf.name
+
+
+def test_relative_links_in_a_handout_point_at_the_published_site():
+    from generator.handouts import published_links
+
+    html = ('<a href="../framework.md#表-2">f</a> <a href="other.md">o</a> <a href="#fn:1">1</a> '
+            '<a href="https://example.org/">e</a> <a href="../../../../etc/passwd">p</a>')
+    assert published_links(html, "en/briefs/three-dyads.html", "https://briefs.example.org/") == (
+        '<a href="https://briefs.example.org/en/framework.html#表-2">f</a> '
+        '<a href="https://briefs.example.org/en/briefs/other.html">o</a> <a href="#fn:1">1</a> '
+        '<a href="https://example.org/">e</a> <a>p</a>')
+    assert published_links(html, "briefs/three-dyads.html", "") == (
+        '<a>f</a> <a>o</a> <a href="#fn:1">1</a> <a href="https://example.org/">e</a> <a>p</a>')
