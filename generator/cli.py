@@ -16,7 +16,6 @@ import unicodedata
 from dataclasses import asdict
 
 from . import __version__
-from .charts import ChartError, render_charts
 from .classify import analysis_as_json, classify
 from .framework import FRAMEWORK
 from .load import load_data
@@ -203,6 +202,7 @@ def write_json(path: Path, document) -> None:
 
 @checked
 def run_charts(args, analysis: Analysis) -> int:
+    from .charts import ChartError, render_charts  # matplotlib is imported only where charts are drawn
     from .site import SITE_MARKER, output_refusal, swap_in
 
     out = Path(args.out)
@@ -246,6 +246,7 @@ def disk_error(error: OSError) -> str:
 
 @checked
 def run_build(args, analysis: Analysis) -> int:
+    from .charts import ChartError
     from .parallel import WorkerFailed
     from .site import OutputRefused, SiteNotBuilt, build_site
 

@@ -262,7 +262,7 @@ def _yaml_problem(path: str, error: yaml.YAMLError) -> Problem:
     return Problem(path, line, f"this is not valid YAML: {detail}; check the indentation and quotes on this line")
 
 
-def read_document(file: InputFile) -> tuple[Document | None, list[Problem]]:
+def read_document(file: InputFile, trusted: bool = False) -> tuple[Document | None, list[Problem]]:
     """Read one YAML file; return its tree, or None with the reasons it could not be read."""
     text, problems = read_text_file(file, MAX_DATA_BYTES, "a data file")
     if text is None:
@@ -270,7 +270,7 @@ def read_document(file: InputFile) -> tuple[Document | None, list[Problem]]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(file.shown, line, "the file holds a NUL byte, so it is not a text file; save it as plain UTF-8 text")]
-    return parse_text(text, file.shown)
+    return parse_text(text, file.shown, trusted)
 
 
 BRIEF_NAME = re.compile(r"^(?P<slug>.*)\.(?P<lang>[^.]*)\.md\Z")
@@ -314,7 +314,7 @@ def suggested_slug(text: str) -> str:
 _FAST_MAX_INDENT = 200  # deeper than any data file; libyaml's composer recurses without a limit
 
 
-def _compose_fast(text: str) -> yaml.Node | None:
+def _compose_fast(text: str, trusted: bool = False) -> yaml.Node | None:
     """libyaml's composer for plain files: 20 times faster than PyYAML's own.
 
     Only where it cannot differ from the careful path: no anchors or aliases (it
@@ -323,8 +323,8 @@ def _compose_fast(text: str) -> yaml.Node | None:
     """
     if not getattr(yaml, "__with_libyaml__", False) or "&" in text or "*" in text or "\t" in text:
         return None
-    if text.count("[") + text.count("{") > _FAST_MAX_INDENT:
-        return None
+    if not trusted and text.count("[") + text.count("{") > _FAST_MAX_INDENT:
+        return None  # it might nest deeper than libyaml's composer can recurse
     if any(len(line) - len(line.lstrip(" ")) > _FAST_MAX_INDENT for line in text.split("\n")):
         return None
     try:
@@ -333,10 +333,13 @@ def _compose_fast(text: str) -> yaml.Node | None:
         return None
 
 
-def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[Problem]]:
-    """YAML text into a line-numbered tree, or None with the reasons it could not be read."""
+def parse_text(text: str, shown_as: str, trusted: bool = False) -> tuple[Document | None, list[Problem]]:
+    """YAML text into a line-numbered tree, or None with the reasons it could not be read.
+
+    `trusted`: the project's own tables (many flow mappings, never deep), which may take the fast path.
+    """
     too_deep = [Problem(shown_as, 1, "the file is nested too deeply to be data; flatten it")]
-    composed = _compose_fast(text)
+    composed = _compose_fast(text, trusted)
     try:
         if composed is None:
             composed = yaml.compose(text, Loader=_ComposingLoader)
@@ -519,7 +522,8 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
         problems.extend(scan(templates_dir, display_path(Path(templates_dir)), skip_hidden=False).problems)
     wording = []
     for table in (RULES_PATH, LABELS_PATH):
-        document, found = read_document(InputFile(table, display_path(table), table.name, table.stat().st_size))
+        document, found = read_document(InputFile(table, display_path(table), table.name, table.stat().st_size),
+                                        trusted=True)
         problems.extend(found)
         wording += [document] if document is not None else []
     return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs, tuple(dyad_files),

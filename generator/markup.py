@@ -67,9 +67,12 @@ MAX_FOOTNOTE_REFERENCES = 1000
 MAX_FOOTNOTES = 500
 MAX_NESTING = 24  # elements inside elements; WeasyPrint's layout recurses per level
 MAX_TABLE_CELLS = 5000  # a 48,000-cell table took WeasyPrint 39 s; 5,000 take about 4 s
-# Python-Markdown reads a paragraph's links and tags in time that grows with the square of its
-# '[' and '<' (4,000 '[a][' took 6.8 s, 20,000 '[' 58 s); the counts below keep a brief under a second.
-MAX_BRACKETS = {"[": (500, 4000), "<": (1000, 10000)}  # per paragraph, in all
+# Python-Markdown reads a paragraph's links in time that grows with the square of its '[' (4,000 '[a][' in
+# one paragraph took 6.8 s, 20,000 '[' 58 s), and a whole text's unclosed tags ('<x ' with no '>') with the
+# square of their number (8,000 took 5.3 s). The limits keep a brief under half a second.
+MAX_SQUARE_BRACKETS = (500, 4000)  # in a paragraph, in all
+MAX_UNCLOSED_TAGS = 1000
+UNCLOSED_TAG = re.compile(r"<[A-Za-z][^<>]*(?=<|\Z)")
 
 # Python-Markdown sets table alignment as an inline style; the site's stylesheet has classes for it.
 # Exactly what Markdown writes, so the pattern cannot backtrack over a long run of tags.
@@ -261,25 +264,24 @@ def workload_problems(text: str, path: str, first_line: int, kind: str) -> list[
     One message per cause: a paragraph that is too crowded is named, and then not counted again in the totals.
     """
     problems = []
+    per_paragraph, in_all = MAX_SQUARE_BRACKETS
     for start, block in blocks(text):
         references = len(FOOTNOTE_REFERENCE.findall(block))
-        crowded = [(bracket, block.count(bracket)) for bracket, (most, _) in MAX_BRACKETS.items()
-                   if block.count(bracket) > most]
         if references > MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH:
             problems.append(Problem(path, first_line + start,
                                     f"a paragraph holds {references} footnote references, more than the "
                                     f"{MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH} a handout can lay out in reasonable "
                                     "time; split the paragraph or merge the notes"))
-        elif crowded:
-            bracket, count = crowded[0]
+        elif block.count("[") > per_paragraph:
             problems.append(Problem(path, first_line + start,
-                                    f"a paragraph holds {count} '{bracket}', more than the "
-                                    f"{MAX_BRACKETS[bracket][0]} Markdown can read in reasonable time; "
-                                    "split the paragraph (a blank line between list items splits a list)"))
+                                    f"a paragraph holds {block.count('[')} '[', more than the {per_paragraph} "
+                                    "Markdown can read in reasonable time; split the paragraph (a blank line between "
+                                    "list items splits a list)"))
     if problems:
         return problems
     references = len(FOOTNOTE_REFERENCE.findall(text))
     definitions = len(FOOTNOTE_DEFINITION.findall(text))
+    unclosed = UNCLOSED_TAG.findall(text)
     if references > MAX_FOOTNOTE_REFERENCES:
         problems.append(Problem(path, first_line, f"the {kind} has {references} footnote references, more than the "
                                                   f"{MAX_FOOTNOTE_REFERENCES} a handout can lay out in reasonable time; "
@@ -287,10 +289,14 @@ def workload_problems(text: str, path: str, first_line: int, kind: str) -> list[
     elif definitions > MAX_FOOTNOTES:
         problems.append(Problem(path, first_line, f"the {kind} has {definitions} footnotes, more than the "
                                                   f"{MAX_FOOTNOTES} a handout can lay out; merge some of them"))
-    else:
-        problems.extend(Problem(path, first_line, f"the {kind} holds {text.count(bracket)} '{bracket}', more than "
-                                                  f"the {most} Markdown can read in reasonable time; shorten it")
-                        for bracket, (_, most) in MAX_BRACKETS.items() if text.count(bracket) > most)
+    elif text.count("[") > in_all:
+        problems.append(Problem(path, first_line, f"the {kind} holds {text.count('[')} '[', more than the {in_all} "
+                                                  "Markdown can read in reasonable time; shorten it"))
+    if len(unclosed) > MAX_UNCLOSED_TAGS:
+        problems.append(Problem(path, first_line, f"the {kind} has {len(unclosed)} HTML tags without their closing "
+                                                  f"'>' (such as '{unclosed[0][:20].strip()}'), more than the "
+                                                  f"{MAX_UNCLOSED_TAGS} Markdown can read in reasonable time; close "
+                                                  "or remove them (write a literal '<' as &lt;)"))
     return problems
 
 
