@@ -162,10 +162,10 @@ def run(dyads: int, folder: Path) -> dict:
     result["floor"] = floor(project)
     floor_seconds = result["floor"]["seconds"]
     result["cold"]["ratio_to_floor"] = round(result["cold"]["seconds"] / floor_seconds, 1)
-    result["pages_vs_floor"] = round((result["cold"]["stages"]["pages"] + result["cold"]["stages"]["mkdocs"]) /
+    result["pages_vs_floor"] = round((result["cold"]["stages"]["pages"] + result["cold"]["stages"]["layout"]) /
                                      floor_seconds, 2)
     result["ms_per_chart"] = round(1000 * result["cold"]["stages"]["charts"] / max(result["charts"], 1), 1)
-    result["s_per_pdf"] = round(result["cold"]["stages"]["pdfs"] / max(result["pdfs"], 1), 2)
+    result["s_per_pdf"] = round(result["cold"]["stages"]["handouts"] / max(result["pdfs"], 1), 2)
     return result
 
 

@@ -21,21 +21,24 @@ sys.path.insert(0, str(ROOT))
 from pypdf import PdfReader  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
+from generator.build import Build, Settings  # noqa: E402
 from generator.handouts import plan_handouts, readable, write_handout  # noqa: E402
-from generator.site import build_site, mkdocs_config, prepare_site  # noqa: E402
+from generator.site import site_settings  # noqa: E402
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        site = build_site(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", Path(folder) / "site")
-        state = prepare_site(mkdocs_config(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", site))
-        jobs = plan_handouts(state.analysis, state.charts, state.settings, site)
+        site = Path(folder) / "site"
+        build = Build(Settings.of(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", site), say=lambda message: None)
+        build.run()  # a fresh folder: the whole plan runs, so the analysis and charts are at hand
+        charts = build.outputs["charts"]
+        jobs = plan_handouts(build.analysis, charts, site_settings(build), site)
         fonts = FontConfiguration()
         timings = []
         print(f"{'handout':45} {'pages':>5} {'seconds':>8}")
         for job in jobs:
             start = time.perf_counter()
-            path = write_handout(job, site, readable(site, state.charts), fonts)
+            path = write_handout(job, site, readable(site, charts), fonts)
             seconds = time.perf_counter() - start
             pages = len(PdfReader(path).pages)
             timings.append((job.handout, seconds))
@@ -49,8 +52,14 @@ def main() -> None:
 
 def heaviest_briefs() -> dict[str, str]:
     """A brief body at each of the check's work limits, built from the limits themselves."""
-    from generator.markup import MAX_FOOTNOTE_REFERENCES, MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH, MAX_NESTING, \
-        MAX_SQUARE_BRACKETS, MAX_TABLE_CELLS, MAX_UNCLOSED_TAGS
+    from generator.markup import (
+        MAX_FOOTNOTE_REFERENCES,
+        MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH,
+        MAX_NESTING,
+        MAX_SQUARE_BRACKETS,
+        MAX_TABLE_CELLS,
+        MAX_UNCLOSED_TAGS,
+    )
 
     per = MAX_FOOTNOTE_REFERENCES_PER_PARAGRAPH
     paragraphs = MAX_FOOTNOTE_REFERENCES // per

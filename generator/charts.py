@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import math
 import re
 import textwrap
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -32,8 +32,11 @@ from matplotlib.text import Text as TextArtist
 
 from .fonts import register_with_matplotlib
 from .framework import FRAMEWORK, LABELS
+from .model import LANGUAGES, AllianceType, Analysis, DyadResult, Event, Source, TriadResult
 from .parallel import WorkerFailed, run_parallel
-from .model import LANGUAGES, Analysis, DyadResult, Event, Source, TriadResult
+
+if TYPE_CHECKING:
+    from .store import Entry
 
 A4_TEXT_WIDTH_IN = 6.3  # 160 mm: the printable width of an A4 page with home-printer margins
 MIN_FONT_PT = 9  # nothing smaller, at the size the chart is printed
@@ -80,20 +83,31 @@ class Chart:
 @dataclass(frozen=True)
 class ChartSet:
     charts: tuple[Chart, ...]
-    cached: int = 0  # how many came from the cache
-    # Where each chart's web and print SVG are on disk, by chart path. With a cache they stay in
-    # the cache (content-addressed, so never rewritten), which keeps unchanged files unchanged on disk.
-    files: tuple[tuple[str, str, str], ...] = ()
+    cached: int = 0  # how many came from the store
+    # Each chart's store entry (web.svg and print.svg), by chart path. Entries are content-addressed:
+    # their files are never rewritten, and each is checked before it is copied out or printed.
+    entries: tuple[tuple[str, Entry, str], ...] = ()  # (chart path, store entry, store key)
 
     @cached_property
-    def _files(self) -> dict[str, tuple[Path, Path]]:
-        return {path: (Path(web), Path(printed)) for path, web, printed in self.files}
+    def _entries(self) -> dict[str, tuple[Entry, str]]:
+        return {path: (entry, key) for path, entry, key in self.entries}
 
-    def web_file(self, chart: Chart) -> Path:
-        return self._files[chart.path][0]
+    def entry(self, chart_path: str) -> Entry:
+        return self._entries[chart_path][0]
+
+    def key(self, chart_path: str) -> str:
+        return self._entries[chart_path][1]
 
     def print_file(self, chart_path: str) -> Path:
-        return self._files[chart_path][1]
+        return self.entry(chart_path).path("print.svg")
+
+    @cached_property
+    def _by_folder(self) -> dict[Path, Entry]:
+        return {entry.folder.resolve(): entry for _, entry, _ in self.entries}
+
+    def entry_at(self, path: Path) -> Entry:
+        """The entry a store file belongs to."""
+        return self._by_folder[path.resolve().parent]
 
     @cached_property
     def _index(self) -> dict[tuple[str, str], list[Chart]]:
@@ -183,13 +197,13 @@ def strategy(strategy_id: str, lang: str) -> str:
     return FRAMEWORK.strategy(strategy_id).label.get(lang)
 
 
-def type_label(type_id: str, lang: str) -> str:
-    return FRAMEWORK.type_label(type_id, lang)
+def type_label(alliance: AllianceType, lang: str) -> str:
+    return FRAMEWORK.type_label(alliance, lang)
 
 
-def pair_label(type_id: str, lang: str) -> str:
-    """'balancing-hedging' -> 抗衡—避險 / balancing–hedging: the type without the word 'alliance'."""
-    return ("—" if lang == "zh-TW" else "–").join(strategy(part, lang) for part in type_id.split("-"))
+def pair_label(alliance: AllianceType, lang: str) -> str:
+    """balancing-hedging -> 抗衡—避險 / balancing–hedging: the type without the word 'alliance'."""
+    return ("—" if lang == "zh-TW" else "–").join(strategy(part, lang) for part in alliance.strategies)
 
 
 def degree(degree_id: str, lang: str) -> str:
@@ -242,21 +256,24 @@ def check_layout(figure: Figure, name: str) -> None:
     """Warn about text that overlaps other text, leaves the picture, or is too small."""
     # Lays the figure out and measures text without painting pixels: a third of the cost of a full draw.
     figure.draw_without_rendering()
-    renderer = figure.canvas.get_renderer()
+    canvas = figure.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        raise TypeError(f"{name}: the figure has no Agg canvas to measure its text with; make it with new_figure")
+    renderer = canvas.get_renderer()
     page = figure.bbox
     boxes = []
     for artist in visible_texts(figure):
-        if artist.get_fontsize() < MIN_FONT_PT:
-            warnings.warn(f"{name}: '{artist.get_text()}' is set below {MIN_FONT_PT} pt", LabelOverlapWarning)
+        if artist.get_fontproperties().get_size_in_points() < MIN_FONT_PT:
+            warnings.warn(f"{name}: '{artist.get_text()}' is set below {MIN_FONT_PT} pt", LabelOverlapWarning, stacklevel=2)
         # The text alone: an annotation's own extent also covers its leader line.
         box = TextArtist.get_window_extent(artist, renderer).padded(-1.0)
         if box.x0 < page.x0 - 1 or box.y0 < page.y0 - 1 or box.x1 > page.x1 + 1 or box.y1 > page.y1 + 1:
-            warnings.warn(f"{name}: '{artist.get_text()}' runs outside the picture", LabelOverlapWarning)
+            warnings.warn(f"{name}: '{artist.get_text()}' runs outside the picture", LabelOverlapWarning, stacklevel=2)
         boxes.append((artist.get_text(), box))
     for index, (text, box) in enumerate(boxes):
         for other_text, other in boxes[index + 1:]:
             if box.overlaps(other):
-                warnings.warn(f"{name}: '{text}' overlaps '{other_text}'", LabelOverlapWarning)
+                warnings.warn(f"{name}: '{text}' overlaps '{other_text}'", LabelOverlapWarning, stacklevel=2)
 
 
 def to_svg(figure: Figure, name: str) -> tuple[bytes, bytes]:
@@ -328,7 +345,10 @@ def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str) -> tup
               color=MUTED, zorder=5, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
     figure.suptitle(title, fontsize=11, y=0.97)
     verdict_key = "alt_map_verdict_yes" if triad.trilateral_balancing else "alt_map_verdict_no"
-    ceiling = level(triad.cohesion_ceiling, lang) if triad.cohesion_ceiling in FRAMEWORK.level_ids else degree("undetermined", lang)
+    if triad.cohesion_ceiling in FRAMEWORK.level_ids:
+        ceiling = level(triad.cohesion_ceiling, lang)
+    else:
+        ceiling = degree("undetermined", lang)
     verdict = LABELS(verdict_key, lang, commitment=degree(triad.commitment, lang), ceiling=ceiling)
     figure.text(0.02, 0.035, LABELS("legend_cohesion", lang) + LABELS("list_sep", lang) + LABELS("legend_external_link", lang),
                 fontsize=9, color=MUTED)
@@ -410,7 +430,7 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figu
     axes.set_ylim(3, 0)  # external low at the top, as Table 2 prints it
     for cell in FRAMEWORK.cells:
         column, row = levels.index(cell.internal), levels.index(cell.external)
-        if cell.has_choice:
+        if cell.strategy is None:  # a cell with a choice
             fill, hatch, alpha = "#f2f2f2", "", 1.0
             words = ("／" if lang == "zh-TW" else " / ").join(strategy(s, lang) for s in cell.choice)
             if width(words) > 14:
@@ -425,8 +445,8 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figu
         axes.text(column + 0.07, row + 0.12, cell.id, ha="left", va="top", fontsize=12, fontweight="bold")
         axes.text(column + 0.5, row + 0.42, words, ha="center", va="center", fontsize=9, linespacing=1.15,
                   bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
-    axes.set_xticks([0.5, 1.5, 2.5], [level(l, lang) for l in levels])
-    axes.set_yticks([0.5, 1.5, 2.5], [level(l, lang) for l in levels])
+    axes.set_xticks([0.5, 1.5, 2.5], [level(level_id, lang) for level_id in levels])
+    axes.set_yticks([0.5, 1.5, 2.5], [level(level_id, lang) for level_id in levels])
     axes.xaxis.set_ticks_position("top")
     axes.xaxis.set_label_position("top")
     axes.set_xlabel(LABELS("internal_threat_axis", lang) + " →")
@@ -450,8 +470,12 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figu
                 other = FRAMEWORK.cell(external, internal)
                 axes.scatter([levels.index(internal) + offset], [levels.index(external) + 0.75], s=150, marker=marker,
                              facecolors="white", edgecolors=INK, linewidths=1.4, zorder=4)
-                alternatives.append(LABELS("other_reading", lang, place=LABELS("cell_strategy", lang, cell=other.id,
-                                           strategy=strategy(other.strategy or "indeterminate", lang) if other.strategy else "／".join(strategy(s, lang) for s in other.choice))))
+                if other.strategy:
+                    other_words = strategy(other.strategy, lang)
+                else:
+                    other_words = "／".join(strategy(s, lang) for s in other.choice)
+                alternatives.append(LABELS("other_reading", lang,
+                                           place=LABELS("cell_strategy", lang, cell=other.id, strategy=other_words)))
         places.append(LABELS("actor_place", lang, actor=names[position.actor], external=level(position.external, lang),
                              internal=level(position.internal, lang),
                              place=LABELS("cell_strategy", lang, cell=position.cell, strategy=strategy(position.strategy, lang))))
@@ -482,7 +506,8 @@ def draw_diagram(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Fig
     axes.axhline(3.0, color=MUTED, linestyle=(0, (5, 4)), linewidth=1.2)
     axes.text(0.15, 3.2, LABELS("outside_alliance", lang), ha="left", va="bottom", fontsize=9, color=MUTED)
     axes.text(0.15, 2.8, LABELS("inside_alliance", lang), ha="left", va="top", fontsize=9, color=MUTED)
-    for (x, y), actor, fill in ((top, dyad.external, "#eeeeee"), (left, dyad.actors[0], "white"), (right, dyad.actors[1], "white")):
+    boxes = ((top, dyad.external, "#eeeeee"), (left, dyad.actors[0], "white"), (right, dyad.actors[1], "white"))
+    for (x, y), actor, fill in boxes:
         axes.add_patch(Rectangle((x - 1.25, y - 0.45), 2.5, 0.9, facecolor=fill, edgecolor=INK, linewidth=1.3, zorder=2))
         axes.text(x, y, names[actor], ha="center", va="center", fontsize=10.5, fontweight="bold", zorder=3)
     notes = []
@@ -494,7 +519,8 @@ def draw_diagram(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Fig
         label = strategy(position.strategy, lang)
         other = dyad.actors[1 - index]
         if weighs == "external":
-            begin, end = (start[0] + (0.5 if index == 0 else -0.5), start[1] + 0.5), (top[0] + (-0.9 if index == 0 else 0.9), top[1] - 0.5)
+            begin = (start[0] + (0.5 if index == 0 else -0.5), start[1] + 0.5)
+            end = (top[0] + (-0.9 if index == 0 else 0.9), top[1] - 0.5)
             text_at = (begin[0] + 0.2 * (end[0] - begin[0]) + (-0.25 if index == 0 else 0.25),
                        begin[1] + 0.2 * (end[1] - begin[1]))
             notes.append(LABELS("weighs_external", lang, actor=names[position.actor], other=names[dyad.external], strategy=label))
@@ -575,8 +601,8 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0) -> tuple[Figur
                 axes.text((len(scale) - 1) / 2, y, LABELS("variable_band", lang), ha="center", va="center", fontsize=9,
                           bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
             elif look.range is None:
-                axes.text(-0.45, y, "？ " + LABELS("undetermined_mark", lang) if lang == "zh-TW" else "? " + LABELS("undetermined_mark", lang),
-                          ha="left", va="center", fontsize=9, style="italic", color=MUTED)
+                mark = ("？ " if lang == "zh-TW" else "? ") + LABELS("undetermined_mark", lang)
+                axes.text(-0.45, y, mark, ha="left", va="center", fontsize=9, style="italic", color=MUTED)
             else:
                 low, high = (FRAMEWORK.scale_rank(step) for step in look.range)
                 axes.add_patch(Rectangle((low - 0.18, y - 0.11), high - low + 0.36, 0.22, facecolor=colour,
@@ -699,8 +725,8 @@ def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str) -> tuple
                 else:
                     face, hatch, colour = "white", "", MUTED
                     words = f"{arrow}\n" + LABELS("type_unchanged", lang)
-            axes.add_patch(Rectangle((box["x"], box["y"]), box["w"], box["h"], facecolor=face, edgecolor=INK if hatch else "#cccccc",
-                                     hatch=hatch, linewidth=1.2 if hatch else 0.8))
+            axes.add_patch(Rectangle((box["x"], box["y"]), box["w"], box["h"], facecolor=face,
+                                     edgecolor=INK if hatch else "#cccccc", hatch=hatch, linewidth=1.2 if hatch else 0.8))
             axes.text(column, row + 0.47, words, ha="center", va="center", fontsize=9, color=colour, linespacing=1.15,
                       bbox={"boxstyle": "round,pad=0.1", "facecolor": face, "edgecolor": "none"} if hatch else None)
     summary = LABELS("robust_yes", lang) if result.robust else ""
@@ -727,7 +753,7 @@ def triad_key(triad: TriadResult) -> str:
     return "-".join(actor.lower() for actor in triad.actors) + "-" + triad.external.lower()
 
 
-DYAD_CHARTS: tuple[tuple[str, Callable], ...] = (
+DYAD_CHARTS: tuple[tuple[str, Callable[[Analysis, DyadResult, str], tuple[Figure, str, str]]], ...] = (
     ("curve", draw_curve),
     ("matrix", draw_matrix),
     ("diagram", draw_diagram),
@@ -765,18 +791,18 @@ def plan(analysis: Analysis) -> list[ChartJob]:
             key = triad_key(triad)
             members = [analysis.dyad(dyad_id) for dyad_id in triad.dyads]
             jobs.append(ChartJob("alignment-map", key, lang, f"charts/triads/{key}/alignment-map.{lang}.svg",
-                                 lambda t=triad, l=lang: draw_alignment_map(analysis, t, l), digest(triad, members, names)))
+                                 partial(draw_alignment_map, analysis, triad, lang), digest(triad, members, names)))
         for result in analysis.dyads:
             inputs = dyad_inputs(result)
             for kind, draw in DYAD_CHARTS:
                 jobs.append(ChartJob(kind, result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/{kind}.{lang}.svg",
-                                     lambda r=result, l=lang, d=draw: d(analysis, r, l), inputs))
+                                     partial(draw, analysis, result, lang), inputs))
         for part, (subject, results) in enumerate(commitment_parts(analysis)):
             jobs.append(ChartJob("commitment", subject, lang, commitment_path(subject, lang),
-                                 lambda l=lang, n=part: draw_commitment(analysis, l, n),
+                                 partial(draw_commitment, analysis, lang, part),
                                  digest(results, len(analysis.dyads))))
         jobs.append(ChartJob("curve", "framework", lang, f"charts/framework-curve.{lang}.svg",
-                             lambda l=lang: draw_curve(analysis, None, l)))
+                             partial(draw_curve, analysis, None, lang)))
     return jobs
 
 
@@ -795,76 +821,51 @@ def render(job: ChartJob) -> tuple[Chart, bytes, bytes]:
     return Chart(job.kind, job.subject, job.lang, job.path, title, alt, texts), web, printed
 
 
-def code_fingerprint() -> str:
-    """What every chart depends on besides its own data: rules, labels, this code, font, libraries."""
-    from .fonts import font_path
-    from .framework import LABELS_PATH, RULES_PATH
-
-    parts = [Path(__file__).read_bytes(), RULES_PATH.read_bytes(), LABELS_PATH.read_bytes(),
-             str(font_path("regular").stat().st_size).encode(), str(font_path("bold").stat().st_size).encode(),
-             matplotlib.__version__.encode()]
-    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+def cache_key(job: ChartJob, code: str) -> str:
+    return hashlib.sha256("\0".join([code, job.kind, job.subject, job.lang, job.inputs]).encode()).hexdigest()[:24]
 
 
-def cache_key(job: ChartJob, fingerprint: str) -> str:
-    return hashlib.sha256("\0".join([fingerprint, job.kind, job.subject, job.lang, job.inputs]).encode()).hexdigest()[:24]
+def render_charts(analysis: Analysis, store, code: str, workers: int | None = None, progress=None) -> ChartSet:
+    """Every chart for every dyad and triad in both languages, from the store or drawn now.
 
-
-def render_charts(analysis: Analysis, out_dir: str | Path, cache_dir: str | Path | None = None,
-                  workers: int | None = None, progress=None) -> ChartSet:
-    """Draw every chart for every dyad and triad in both languages.
-
-    Without a cache the files go to out_dir. With a cache folder each chart lives
-    in the cache under its key, and only charts whose inputs changed are drawn, in
-    parallel, one process per core; chart metadata is kept in one manifest.
+    A chart's key covers what it is drawn from and `code` (the package and its libraries), so a
+    changed input or a changed line of code draws it again. Missing charts are drawn in parallel,
+    one process per core; each worker puts its charts in the store and returns only their metadata.
     """
+    from .store import BadEntry
+
     jobs = plan(analysis)
-    fingerprint = code_fingerprint()
-    if cache_dir is None:
-        out = Path(out_dir).resolve()
-        homes = [(out / job.path, out / (job.path.removesuffix(".svg") + ".print.svg")) for job in jobs]
-        known: dict[str, dict] = {}
-        manifest = None
-    else:
-        cache = Path(cache_dir).resolve()
-        keys = [cache_key(job, fingerprint) for job in jobs]
-        homes = [(cache / key / "web.svg", cache / key / "print.svg") for key in keys]
-        manifest = cache / "manifest.json"
-        try:
-            known = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            known = {}
+    keys = [cache_key(job, code) for job in jobs]
+    entries: dict[int, Entry] = {}
     charts: dict[int, Chart] = {}
     missing = []
-    for index, job in enumerate(jobs):
-        meta = known.get(keys[index]) if manifest else None
-        if meta is not None and homes[index][1].exists():
-            charts[index] = Chart(**meta)
+    for index, key in enumerate(keys):
+        entry = store.get("charts", key)
+        if entry is not None:
+            entries[index], charts[index] = entry, Chart(**entry.meta)
         else:
             missing.append(index)
 
-    def draw(index: int) -> dict:
-        # In a worker: the files land on disk and only the metadata comes back.
+    def draw(index: int) -> int:
         chart, web, printed = render(jobs[index])
-        for target, content in zip(homes[index], (web, printed), strict=True):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(target.name + ".tmp")
-            temporary.write_bytes(content)
-            temporary.replace(target)  # a chart in the cache is whole or absent
-        return asdict(chart)
+        store.put("charts", keys[index], {"web.svg": web, "print.svg": printed}, asdict(chart))
+        return index
 
     try:
-        drawn = run_parallel(missing, draw, workers, progress)
+        run_parallel(missing, draw, workers, progress)
     except WorkerFailed as error:
         raise ChartError(str(error)) from None
-    for index, meta in zip(missing, drawn, strict=True):
-        charts[index] = Chart(**meta)
-        if manifest:
-            known[keys[index]] = meta
-    if manifest and missing:
-        temporary = manifest.with_suffix(".tmp")
-        temporary.write_text(json.dumps(known, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-        temporary.replace(manifest)
+    for index in missing:
+        entry = store.get("charts", keys[index])
+        if entry is None:
+            raise BadEntry(f"charts/{keys[index]}")
+        entries[index], charts[index] = entry, Chart(**entry.meta)
     made = tuple(charts[index] for index in range(len(jobs)))
-    files = tuple((chart.path, str(web), str(printed)) for chart, (web, printed) in zip(made, homes, strict=True))
-    return ChartSet(made, cached=len(jobs) - len(missing), files=files)
+    return ChartSet(made, cached=len(jobs) - len(missing),
+                    entries=tuple((made[index].path, entries[index], keys[index]) for index in range(len(jobs))))
+
+
+def write_charts(chart_set: ChartSet, out: Path) -> None:
+    """The charts as files under out (`briefing charts`), each checked on its way out of the store."""
+    for chart in chart_set.charts:
+        chart_set.entry(chart.path).copy_to("web.svg", out / chart.path.removeprefix("charts/"))

@@ -10,14 +10,17 @@ from dataclasses import replace
 
 from .framework import FRAMEWORK, Framework
 from .model import (
+    AllianceType,
     Analysis,
     Dataset,
     Dyad,
     DyadResult,
     Flip,
+    Level,
     Position,
     Problem,
     Reading,
+    Strategy,
     ThreatAssessment,
     TriadResult,
     triangles,
@@ -32,13 +35,13 @@ def place(threat: ThreatAssessment, rules: Framework = FRAMEWORK) -> Position:
     """An actor's Table 2 cell and the strategy it leads to."""
     cell = rules.cell(threat.external, threat.internal)
 
-    def position(strategy: str, decided_by: str) -> Position:
+    def position(strategy: Strategy, decided_by: str) -> Position:
         return Position(threat.actor, threat.external, threat.internal, cell.id, strategy, decided_by)
 
     if threat.overwhelmed and threat.internal == rules.overwhelmed_requires_internal:
         return position(rules.overwhelmed_strategy, "overwhelmed")
-    if not cell.has_choice:
-        return position(cell.strategy, "cell")  # type: ignore[arg-type]
+    if cell.strategy is not None:  # a cell without a choice
+        return position(cell.strategy, "cell")
     if threat.lean:
         return position(rules.lean_to(threat.lean), "lean")
     external, internal = rules.level_rank(threat.external), rules.level_rank(threat.internal)
@@ -49,7 +52,7 @@ def place(threat: ThreatAssessment, rules: Framework = FRAMEWORK) -> Position:
     return position("indeterminate", "tie")
 
 
-def verdict(first: str, second: str, rules: Framework = FRAMEWORK) -> tuple[str, str, int | None]:
+def verdict(first: Strategy, second: Strategy, rules: Framework = FRAMEWORK) -> tuple[str, str, int | None]:
     """Commitment, cohesion and Table 3 row for a pair of strategies."""
     row = rules.pair_row(first, second)
     if row is None:
@@ -57,11 +60,21 @@ def verdict(first: str, second: str, rules: Framework = FRAMEWORK) -> tuple[str,
     return row.commitment, row.cohesion, row.index
 
 
-def type_of(threats: tuple[ThreatAssessment, ...], rules: Framework = FRAMEWORK) -> str:
-    return "-".join(place(threat, rules).strategy for threat in threats)
+def type_of(threats: tuple[ThreatAssessment, ...], rules: Framework = FRAMEWORK) -> AllianceType:
+    first, second = threats
+    return AllianceType(place(first, rules).strategy, place(second, rules).strategy)
 
 
-def sensitivity(dyad: Dyad, base_type: str, rules: Framework = FRAMEWORK) -> tuple[Flip, ...]:
+def with_level(threat: ThreatAssessment, kind: str, level: Level) -> ThreatAssessment:
+    """The threat with its external or internal level replaced."""
+    if kind == "external":
+        return replace(threat, external=level)
+    if kind == "internal":
+        return replace(threat, internal=level)
+    raise ValueError(f"unknown kind of threat '{kind}'")
+
+
+def sensitivity(dyad: Dyad, base_type: AllianceType, rules: Framework = FRAMEWORK) -> tuple[Flip, ...]:
     """Every single one-step move of one level that changes the dyad's type."""
     flips = []
     levels = rules.level_ids
@@ -71,7 +84,7 @@ def sensitivity(dyad: Dyad, base_type: str, rules: Framework = FRAMEWORK) -> tup
             for step in (-1, 1):
                 if not 0 <= current + step < len(levels):
                     continue
-                moved = replace(threat, **{kind: levels[current + step]})
+                moved = with_level(threat, kind, levels[current + step])
                 threats = tuple(moved if i == index else other for i, other in enumerate(dyad.threats))
                 new_type = type_of(threats, rules)
                 if new_type != base_type:
@@ -88,16 +101,13 @@ def readings(dyad: Dyad, rules: Framework = FRAMEWORK) -> tuple[Reading, ...]:
             slots.append([(threat.actor, kind, level) for level in options])
     found = []
     for combination in itertools.product(*slots):
+        chosen = {(actor, kind): level for actor, kind, level in combination}
         threats = tuple(
-            replace(
-                threat,
-                **{kind: level for actor, kind, level in combination if actor == threat.actor},
-            )
+            replace(threat, external=chosen[threat.actor, "external"], internal=chosen[threat.actor, "internal"])
             for threat in dyad.threats
         )
         reading_type = type_of(threats, rules)
-        strategies = reading_type.split("-")
-        commitment, cohesion, _ = verdict(strategies[0], strategies[1], rules)
+        commitment, cohesion, _ = verdict(reading_type.first, reading_type.second, rules)
         found.append(Reading(tuple(combination), reading_type, commitment, cohesion))
     return tuple(found)
 
@@ -105,7 +115,7 @@ def readings(dyad: Dyad, rules: Framework = FRAMEWORK) -> tuple[Reading, ...]:
 def classify_dyad(dyad: Dyad, rules: Framework = FRAMEWORK) -> DyadResult:
     first, second = (place(threat, rules) for threat in dyad.threats)
     commitment, cohesion, row = verdict(first.strategy, second.strategy, rules)
-    dyad_type = f"{first.strategy}-{second.strategy}"
+    dyad_type = AllianceType(first.strategy, second.strategy)
     return DyadResult(
         dyad=dyad,
         positions=(first, second),
@@ -142,14 +152,15 @@ def lean_warnings(dyad: Dyad, rules: Framework = FRAMEWORK) -> list[Problem]:
     return warnings
 
 
-def upper_bound(degree: str, rules: Framework = FRAMEWORK) -> str | None:
+def upper_bound(degree: str, rules: Framework = FRAMEWORK) -> Level | None:
     return rules.degree(degree).upper_bound
 
 
 def classify_triads(results: tuple[DyadResult, ...], rules: Framework = FRAMEWORK) -> tuple[TriadResult, ...]:
     by_pair: dict[tuple[tuple[str, str], str], DyadResult] = {}
     for result in results:
-        by_pair[(tuple(sorted(result.dyad.actors)), result.dyad.external)] = result
+        first, second = sorted(result.dyad.actors)
+        by_pair[((first, second), result.dyad.external)] = result
     triads = []
     for external in sorted({result.dyad.external for result in results}):
         pairs = [result.dyad.actors for result in results if result.dyad.external == external]
@@ -159,7 +170,7 @@ def classify_triads(results: tuple[DyadResult, ...], rules: Framework = FRAMEWOR
     return tuple(triads)
 
 
-def triad(trio, external: str, dyads: list[DyadResult], rules: Framework = FRAMEWORK) -> TriadResult:
+def triad(trio: tuple[str, str, str], external: str, dyads: list[DyadResult], rules: Framework = FRAMEWORK) -> TriadResult:
     commitments = {result.commitment for result in dyads}
     if UNDETERMINED in commitments:
         # Calling it "variable" would claim knowledge Table 3 does not give.
@@ -169,15 +180,17 @@ def triad(trio, external: str, dyads: list[DyadResult], rules: Framework = FRAME
     else:
         commitment = VARIABLE
     bounds = [upper_bound(result.cohesion, rules) for result in dyads]
-    if any(bound is None for bound in bounds):
+    known = [bound for bound in bounds if bound is not None]
+    if len(known) < len(bounds):
         ceiling = UNDETERMINED
     else:
-        ceiling = min(bounds, key=rules.level_rank)  # type: ignore[arg-type]
+        ceiling = min(known, key=rules.level_rank)
+    first, second, third = sorted(result.dyad.id for result in dyads)
     return TriadResult(
-        actors=tuple(trio),  # type: ignore[arg-type]
+        actors=trio,
         external=external,
-        dyads=tuple(sorted(result.dyad.id for result in dyads)),  # type: ignore[arg-type]
-        trilateral_balancing=all(result.type == "balancing-balancing" for result in dyads),
+        dyads=(first, second, third),
+        trilateral_balancing=all(result.type == AllianceType("balancing", "balancing") for result in dyads),
         commitment=commitment,
         cohesion_ceiling=ceiling,
     )
@@ -210,12 +223,12 @@ def dyad_as_json(result: DyadResult) -> dict:
             }
             for position in result.positions
         },
-        "type": result.type,
+        "type": result.type.key,
         "commitment": result.commitment,
         "cohesion": result.cohesion,
         "robust": result.robust,
         "flips": [
-            {"actor": flip.actor, "level": flip.level, "from": flip.from_level, "to": flip.to_level, "type": flip.type}
+            {"actor": flip.actor, "level": flip.level, "from": flip.from_level, "to": flip.to_level, "type": flip.type.key}
             for flip in result.flips
         ],
         "holds_under_all_readings": result.holds_under_all_readings,
@@ -225,7 +238,7 @@ def dyad_as_json(result: DyadResult) -> dict:
                     actor: {kind: level for a, kind, level in reading.levels if a == actor}
                     for actor in dyad.actors
                 },
-                "type": reading.type,
+                "type": reading.type.key,
                 "commitment": reading.commitment,
                 "cohesion": reading.cohesion,
             }

@@ -11,15 +11,15 @@ import json
 import os
 import shutil
 import sys
-from pathlib import Path
 import unicodedata
 from dataclasses import asdict
+from pathlib import Path
 
 from . import __version__
+from .characters import printable
 from .classify import analysis_as_json, classify
 from .framework import FRAMEWORK
 from .load import load_data
-from .characters import printable
 from .model import Analysis, DataError, Problem
 from .validate import validate
 
@@ -159,7 +159,8 @@ def classify_text(analysis: Analysis, lang: str) -> str:
                 words["yes"] if result.robust else words["no"],
             ]
         )
-        notes.append(f"  {dyad.title.get(lang)}: " + (words["readings"] if result.holds_under_all_readings else words["contested"]))
+        holds = words["readings"] if result.holds_under_all_readings else words["contested"]
+        notes.append(f"  {dyad.title.get(lang)}: " + holds)
         for flip in result.flips:
             notes.append(
                 "    " + words["flip"].format(
@@ -173,13 +174,17 @@ def classify_text(analysis: Analysis, lang: str) -> str:
     lines = [table(rows), "", *notes, "", words["triads"] + ":"]
     if not analysis.triads:
         lines.append("  " + words["no_triads"])
-    for result in analysis.triads:
-        members = " / ".join(names[actor] for actor in result.actors)
-        feasible = words["feasible"] if result.trilateral_balancing else words["infeasible"]
+    for triad in analysis.triads:
+        members = " / ".join(names[actor] for actor in triad.actors)
+        feasible = words["feasible"] if triad.trilateral_balancing else words["infeasible"]
+        if triad.cohesion_ceiling != "undetermined":
+            ceiling = level(triad.cohesion_ceiling, lang)
+        else:
+            ceiling = degree("undetermined", lang)
         lines.append(
-            f"  {members} ({words['external']}: {names[result.external]}): {feasible}; "
-            f"{words['commit']} {degree(result.commitment, lang)}; "
-            f"{words['ceiling']} {level(result.cohesion_ceiling, lang) if result.cohesion_ceiling != 'undetermined' else degree('undetermined', lang)}"
+            f"  {members} ({words['external']}: {names[triad.external]}): {feasible}; "
+            f"{words['commit']} {degree(triad.commitment, lang)}; "
+            f"{words['ceiling']} {ceiling}"
         )
     return "\n".join(lines)
 
@@ -202,22 +207,27 @@ def write_json(path: Path, document) -> None:
 
 @checked
 def run_charts(args, analysis: Analysis) -> int:
-    from .charts import ChartError, render_charts  # matplotlib is imported only where charts are drawn
-    from .site import SITE_MARKER, output_refusal, swap_in
+    from .build import SITE_MARKER, Build, Settings, output_refusal, project_lock, swap_in
+    from .charts import ChartError, render_charts, write_charts  # matplotlib only where charts are drawn
 
     out = Path(args.out)
-    refusal = output_refusal(out / "charts", Path.cwd(), Path(args.data), Path(args.docs))
+    settings = Settings.of(args.config, args.data, args.docs, out)
+    refusal = output_refusal(out, settings.project, settings.data_dir, settings.docs_dir)
     if refusal:
-        say(f"briefing charts: --out {args.out}: the charts folder there cannot be replaced: {refusal}; "
-            "give a folder of its own")
+        say(f"briefing charts: --out {args.out}: {refusal}; give a folder of its own, such as charts")
         return EXIT_PROBLEMS
-    staging = out / ".charts.tmp"
+    build = Build(settings, analysis, say=say)
+    staging = settings.staging
     try:
-        shutil.rmtree(staging, ignore_errors=True)
-        chart_set = render_charts(analysis, staging)
-        write_json(staging / "charts" / "charts.json", [asdict(chart) for chart in chart_set.charts])
-        (staging / "charts" / SITE_MARKER).write_text("Made by `briefing charts`.\n", encoding="utf-8")
-        swap_in(staging / "charts", out / "charts")  # the old charts stay until the new ones are complete
+        with project_lock(settings, say):
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            (staging / SITE_MARKER).write_text("Made by `briefing charts`.\n", encoding="utf-8")
+            chart_set = render_charts(analysis, build.store, build.code, progress=build.stages.bar("charts"))
+            write_charts(chart_set, staging)
+            write_json(staging / "charts.json", [{**asdict(chart), "path": chart.path.removeprefix("charts/")}
+                                                 for chart in chart_set.charts])  # paths relative to --out
+            swap_in(staging, out)  # the old charts stay until the new ones are complete
     except ChartError as error:
         say(f"briefing: {error}")
         return EXIT_PROBLEMS
@@ -226,7 +236,7 @@ def run_charts(args, analysis: Analysis) -> int:
         return EXIT_PROBLEMS
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"briefing charts: wrote {len(chart_set.charts)} charts to {out / 'charts'}")
+    print(f"briefing charts: wrote {len(chart_set.charts)} charts to {out}")
     return EXIT_OK
 
 
@@ -246,14 +256,28 @@ def disk_error(error: OSError) -> str:
 
 @checked
 def run_build(args, analysis: Analysis) -> int:
+    from .build import Build, Busy, OutputRefused, Settings, SiteNotBuilt
     from .charts import ChartError
     from .parallel import WorkerFailed
-    from .site import OutputRefused, SiteNotBuilt, build_site
+    from .store import BadEntry
 
+    settings = Settings.of(args.config, args.data, args.docs, args.out, clean=args.clean, wait=not args.no_wait)
     try:
-        site = build_site(args.config, args.data, args.docs, args.out, clean=args.clean, analysis=analysis)
+        for attempt in range(3):
+            try:
+                site = Build(settings, analysis, say=say).run()
+                break
+            except BadEntry as damaged:  # a cache file changed while this build used it: it is gone now
+                if attempt == 2:
+                    raise SiteNotBuilt(f"the build cache keeps changing under the build ({damaged}); "
+                                       "is another program writing into build/cache?") from None
+                say(f"briefing: a cached file changed while it was used ({damaged}); building again without it")
     except OutputRefused as error:
-        say(f"briefing build: {error}; nothing was changed")
+        say(f"briefing build: --out {args.out}: {error}, and a build replaces its output folder entirely; "
+            "give a folder of its own, such as site; nothing was changed")
+        return EXIT_PROBLEMS
+    except Busy as error:
+        say(f"briefing: {error}")
         return EXIT_PROBLEMS
     except SiteNotBuilt as error:
         report(error.problems)
@@ -298,20 +322,17 @@ def run_serve(args) -> int:
     return serve_checked(args)
 
 
-@checked
-def serve_checked(args, analysis: Analysis) -> int:
+def serve_checked(args) -> int:
     import socket
 
-    from mkdocs.commands.serve import serve
+    from .build import OutputRefused, Settings, output_refusal
+    from .serve import Server
 
-    from .site import mkdocs_config
-
-    # Rebuilds whenever data/, docs/, templates/ or generator/ change (mkdocs.yml `watch`).
-    # After the first build only changed pages are rebuilt: the hook keeps what it made in a state file.
-    config = mkdocs_config(args.config, args.data, args.docs, "site")
-    state_file = Path(args.config).resolve().parent / "build" / "serve-state.json"
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.unlink(missing_ok=True)
+    settings = Settings.of(args.config, args.data, args.docs, args.out)
+    refusal = output_refusal(settings.out, settings.project, settings.data_dir, settings.docs_dir)
+    if refusal:
+        say(f"briefing serve: --out {args.out}: {refusal}; give a folder of its own, such as site")
+        return EXIT_PROBLEMS
     host, port = serve_address(args.addr)  # type: ignore[misc]
     try:
         with socket.create_server((host, port)):
@@ -319,14 +340,10 @@ def serve_checked(args, analysis: Analysis) -> int:
     except OSError as error:
         say(f"briefing serve: cannot serve at {args.addr}: {error.strerror}; pick another address with --addr")
         return EXIT_PROBLEMS
-    from mkdocs.exceptions import MkDocsException
-
     try:
-        serve(config_file=str(Path(args.config).resolve()), livereload=True, watch=[args.data, args.docs],
-              build_type="dirty", dev_addr=args.addr, docs_dir=config.docs_dir,
-              extra={**config.extra, "briefing_serve_state": str(state_file)})
-    except MkDocsException as error:
-        say(f"briefing serve: stopped: {error}")
+        Server(settings, (host, port), say, lambda: analyse(args.data, args.docs)).run()
+    except OutputRefused as error:
+        say(f"briefing serve: {error}")
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -369,12 +386,16 @@ def parser() -> argparse.ArgumentParser:
     classify_parser.add_argument("--json", action="store_true", help="print the results as JSON")
     classify_parser.add_argument("--lang", choices=("en", "zh-TW"), default="en", help="language of the table")
     charts_parser = command("charts", "draw every chart in both languages as SVG", run_charts)
-    charts_parser.add_argument("--out", default="site", metavar="DIR", help="charts go to DIR/charts (default: site)")
+    charts_parser.add_argument("--out", default="charts", metavar="DIR",
+                               help="the folder of charts, replaced whole (default: charts)")
+    charts_parser.add_argument("--config", default="mkdocs.yml", metavar="FILE", help="the MkDocs configuration")
     build_parser = command("build", "build the whole site: check, classify, charts, pages, search", run_build)
     build_parser.add_argument("--out", default="site", metavar="DIR", help="the site folder (default: site)")
     build_parser.add_argument("--clean", action="store_true",
                               help="build every page again instead of only those whose sources changed")
     build_parser.add_argument("--config", default="mkdocs.yml", metavar="FILE", help="the MkDocs configuration")
+    build_parser.add_argument("--no-wait", action="store_true",
+                              help="if another build is running in this folder, stop (exit 1) instead of waiting")
     diff_parser = commands.add_parser("diff", help="what a change does to the analysis, between two git revisions",
                                       description="Compare the analysis at two git revisions (HEAD: the working tree).")
     diff_parser.add_argument("base", metavar="BASE", help="the revision to compare from, e.g. origin/main")
@@ -385,6 +406,7 @@ def parser() -> argparse.ArgumentParser:
     serve_parser = command("serve", "serve the site locally and rebuild when data or pages change", run_serve)
     serve_parser.add_argument("--config", default="mkdocs.yml", metavar="FILE", help="the MkDocs configuration")
     serve_parser.add_argument("--addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve")
+    serve_parser.add_argument("--out", default="site", metavar="DIR", help="the site folder (default: site)")
     return main_parser
 
 

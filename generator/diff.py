@@ -19,7 +19,7 @@ from .classify import classify
 from .framework import FRAMEWORK
 from .inputs import MAX_ASSET_BYTES
 from .load import load_data
-from .model import Analysis, DataError, DyadResult
+from .model import AllianceType, Analysis, DataError, DyadResult
 from .validate import validate
 
 
@@ -144,7 +144,7 @@ def dyad_fields(result: DyadResult) -> dict[str, str]:
         fields[f"{position.actor}.internal"] = position.internal
         fields[f"{position.actor}.cell"] = position.cell
         fields[f"{position.actor}.strategy"] = position.strategy
-    fields.update(type=result.type, commitment=result.commitment, cohesion=result.cohesion,
+    fields.update(type=result.type.key, commitment=result.commitment, cohesion=result.cohesion,
                   robust="yes" if result.robust else "no")
     return fields
 
@@ -199,7 +199,8 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         triads_changed=tuple(triads_changed),
         briefs_added=key_names(new_briefs.keys() - old_briefs.keys()),
         briefs_removed=key_names(old_briefs.keys() - new_briefs.keys()),
-        briefs_changed=key_names(k for k in old_briefs.keys() & new_briefs.keys() if not same_brief(old_briefs[k], new_briefs[k])),
+        briefs_changed=key_names(k for k in old_briefs.keys() & new_briefs.keys()
+                                 if not same_brief(old_briefs[k], new_briefs[k])),
         sources_added=tuple(sorted(new_sources.keys() - old_sources.keys())),
         sources_removed=tuple(sorted(old_sources.keys() - new_sources.keys())),
         sources_changed=tuple(sorted(k for k in old_sources.keys() & new_sources.keys()
@@ -222,9 +223,12 @@ def diff_revisions(repo: str | Path, base: str, head: str | None = None) -> Anal
 
 def label(value: str) -> str:
     """A rule id in both languages: balancing-hedging -> 抗衡—避險同盟 / balancing–hedging alliance."""
-    ids = {s.id for s in FRAMEWORK.strategies}
-    if "-" in value and all(part in ids for part in value.split("-")):
-        return f"{FRAMEWORK.type_label(value, 'zh-TW')} / {FRAMEWORK.type_label(value, 'en')}"
+    try:
+        alliance = AllianceType.parse(value, FRAMEWORK.strategy_ids)
+    except ValueError:
+        pass  # not a type: a strategy, degree or level, or a value of its own
+    else:
+        return f"{FRAMEWORK.type_label(alliance, 'zh-TW')} / {FRAMEWORK.type_label(alliance, 'en')}"
     for table in (FRAMEWORK.strategies, FRAMEWORK.degrees, FRAMEWORK.levels):
         for item in table:
             if item.id == value:

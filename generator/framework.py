@@ -8,10 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import yaml
 
-from .model import Text
+from .model import AllianceType, Level, Text
+from .model import Strategy as StrategyId
+
+Id = TypeVar("Id", bound=str)
 
 RULES_PATH = Path(__file__).with_name("framework.yaml")
 
@@ -21,15 +25,15 @@ class RulesError(Exception):
 
 
 @dataclass(frozen=True)
-class Labelled:
-    id: str
+class Labelled(Generic[Id]):
+    id: Id
     label: Text
     explain: Text | None = None
 
 
 @dataclass(frozen=True)
 class Strategy:
-    id: str
+    id: StrategyId
     label: Text
     alliance: Text
     explain: Text
@@ -40,7 +44,7 @@ class Strategy:
 class Degree:
     id: str
     label: Text
-    upper_bound: str | None  # a threat level, or None where no bound can be named
+    upper_bound: Level | None  # a threat level, or None where no bound can be named
     range: tuple[str, str] | None  # (lowest, highest) on the scale, or None
     variable: bool
 
@@ -48,10 +52,10 @@ class Degree:
 @dataclass(frozen=True)
 class Cell:
     id: str
-    external: str
-    internal: str
-    strategy: str | None  # fixed strategy, or None for a cell with a choice
-    choice: tuple[str, ...]
+    external: Level
+    internal: Level
+    strategy: StrategyId | None  # fixed strategy, or None for a cell with a choice
+    choice: tuple[StrategyId, ...]
     cohesion: Text
 
     @property
@@ -62,28 +66,29 @@ class Cell:
 @dataclass(frozen=True)
 class PairRow:
     index: int  # 0-based row of Table 3
-    strategies: tuple[str, str]  # as the table prints them
+    strategies: tuple[StrategyId, StrategyId]  # as the table prints them
     source: Text
     commitment: str
     cohesion: str
 
     @property
-    def key(self) -> tuple[str, str]:
-        return tuple(sorted(self.strategies))  # type: ignore[return-value]
+    def key(self) -> tuple[StrategyId, StrategyId]:
+        first, second = sorted(self.strategies)
+        return first, second
 
 
 @dataclass(frozen=True)
 class Framework:
     citation: Text
-    levels: tuple[Labelled, ...]
-    threat_kinds: tuple[Labelled, ...]
+    levels: tuple[Labelled[Level], ...]
+    threat_kinds: tuple[Labelled[str], ...]
     strategies: tuple[Strategy, ...]
     degrees: tuple[Degree, ...]
-    scale: tuple[Labelled, ...]  # none < low < medium < high, for commitment and cohesion
+    scale: tuple[Labelled[str], ...]  # none < low < medium < high, for commitment and cohesion
     cells: tuple[Cell, ...]
-    lean_strategy: tuple[tuple[str, str], ...]  # (("external", "balancing"), ...)
-    overwhelmed_strategy: str
-    overwhelmed_requires_internal: str
+    lean_strategy: tuple[tuple[str, StrategyId], ...]  # (("external", "balancing"), ...)
+    overwhelmed_strategy: StrategyId
+    overwhelmed_requires_internal: Level
     pairs: tuple[PairRow, ...]
     undetermined_pair: Text
     theories: tuple[Text, ...]  # Table 1 columns
@@ -91,8 +96,12 @@ class Framework:
 
     # ---- look-ups ----
     @property
-    def level_ids(self) -> tuple[str, ...]:
+    def level_ids(self) -> tuple[Level, ...]:
         return tuple(level.id for level in self.levels)
+
+    @property
+    def strategy_ids(self) -> tuple[StrategyId, ...]:
+        return tuple(strategy.id for strategy in self.strategies)
 
     def level_rank(self, level: str) -> int:
         return self.level_ids.index(level)
@@ -118,7 +127,7 @@ class Framework:
     def cell_by_id(self, cell_id: str) -> Cell:
         return _by_id(self.cells, cell_id)
 
-    def pair_row(self, first: str, second: str) -> PairRow | None:
+    def pair_row(self, first: StrategyId, second: StrategyId) -> PairRow | None:
         key = tuple(sorted((first, second)))
         for row in self.pairs:
             if row.key == key:
@@ -128,12 +137,12 @@ class Framework:
     def scale_rank(self, step: str) -> int:
         return [item.id for item in self.scale].index(step)
 
-    def lean_to(self, lean: str) -> str:
+    def lean_to(self, lean: str) -> StrategyId:
         return dict(self.lean_strategy)[lean]
 
-    def type_label(self, type_id: str, lang: str) -> str:
-        """'balancing-hedging' -> '抗衡—避險同盟' / 'balancing–hedging alliance'."""
-        parts = [self.strategy(part).label.get(lang) for part in type_id.split("-")]
+    def type_label(self, alliance: AllianceType, lang: str) -> str:
+        """balancing-hedging -> '抗衡—避險同盟' / 'balancing–hedging alliance'."""
+        parts = [self.strategy(part).label.get(lang) for part in alliance.strategies]
         if lang == "zh-TW":
             return "—".join(parts) + "同盟"
         return "–".join(parts) + " alliance"

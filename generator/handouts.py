@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -20,11 +19,11 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from .charts import ChartSet
+from .fonts import CSS_WEIGHT, FONT_WEIGHTS, font_identity, font_path
 from .framework import LABELS
-from .model import LANGUAGES, Analysis
 from .inputs import TEMPLATES
 from .markup import markdown_converter, sanitize
-from .parallel import run_parallel
+from .model import LANGUAGES, Analysis
 from .pages import (
     CITATION,
     Context,
@@ -37,6 +36,7 @@ from .pages import (
     reasoning,
     sensitivity,
 )
+from .parallel import run_parallel
 from .urls import pdf_path, url_of
 
 PRINT_TEMPLATES = TEMPLATES / "print"
@@ -112,8 +112,9 @@ def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> 
     org = ctx.settings.organisation
     before, rest = LABELS("page_of", ctx.lang).split("{page}")
     middle, after = rest.split("{pages}")
-    fonts = [{"weight": 700 if "-bold-" in path.name else 400, "url": path.as_uri()}
-             for path in sorted((site_dir / "assets" / "fonts").glob("*.woff2"))]
+    # The full bundled font: WeasyPrint embeds only what each handout uses, so no handout depends on the
+    # characters of any other page.
+    fonts = [{"weight": CSS_WEIGHT[weight], "url": font_path(weight).as_uri()} for weight in FONT_WEIGHTS]
     return {
         "lang": ctx.lang, "title": title, "author": author, "date": date.isoformat(),
         "date_text": ctx.date(date), "fonts": fonts, "stylesheet": (PRINT_TEMPLATES / "print.css").as_uri(),
@@ -173,8 +174,9 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
 
 
 def readable(site: Path, charts: ChartSet) -> tuple[tuple[Path, ...], frozenset[Path]]:
-    """What a handout may read: pictures and fonts in the site being built, the print stylesheet, the charts."""
-    files = {charts.print_file(chart.path).resolve() for chart in charts.charts} | {(PRINT_TEMPLATES / "print.css").resolve()}
+    """What a handout may read: pictures in the site being built, the print stylesheet, the fonts, the charts."""
+    files = {charts.print_file(chart.path).resolve() for chart in charts.charts}
+    files |= {(PRINT_TEMPLATES / "print.css").resolve()} | {font_path(weight).resolve() for weight in FONT_WEIGHTS}
     return (site,), frozenset(files)
 
 
@@ -192,30 +194,27 @@ def write_handout(job: HandoutJob, site_dir: str | Path, allowed, fonts=None) ->
     return target
 
 
-def handout_key(job: HandoutJob, file_digest) -> str:
-    """The print HTML plus every file it points at (stylesheet, fonts, charts) and the WeasyPrint version."""
-    import weasyprint
-
-    digest = hashlib.sha256(job.html.encode("utf-8"))
-    digest.update(weasyprint.__version__.encode())
+def handout_key(job: HandoutJob, file_digest, code: str) -> str:
+    """The print HTML, every file it points at (stylesheet, fonts, charts, pictures) and the code."""
+    digest = hashlib.sha256(job.html.encode("utf-8") + code.encode())
     for uri in sorted(set(re.findall(r'file://[^"\')\s]+', job.html))):
         digest.update(uri.encode() + file_digest(Path(unquote(urlsplit(uri).path))))
     return digest.hexdigest()[:24]
 
 
-def file_digests(content_addressed: Path | None):
-    """A digest of a file's bytes, read once per build; under content_addressed, the path itself.
-
-    Charts in the cache live in folders named by the hash of their inputs, so their
-    path already names their content; reading thousands of them again would cost seconds.
-    """
+def file_digests(store_root: Path):
+    """A digest of each file a handout reads, once per build. A file in the store is named by the digest of
+    what made it, and a bundled font by its package version, so neither is read again."""
     known: dict[Path, bytes] = {}
-    root = content_addressed.resolve() if content_addressed else None
+    root = store_root.resolve()
+    fonts = {font_path(weight).resolve(): font_identity(weight).encode() for weight in FONT_WEIGHTS}
 
     def file_digest(path: Path) -> bytes:
         if path not in known:
-            if root is not None and root in path.parents:
+            if root in path.parents:
                 known[path] = b"content-addressed"
+            elif path in fonts:
+                known[path] = fonts[path]
             elif path.is_file():
                 known[path] = hashlib.sha256(path.read_bytes()).digest()
             else:
@@ -225,49 +224,45 @@ def file_digests(content_addressed: Path | None):
     return file_digest
 
 
-def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site_dir: str | Path,
-                    cache_dir: str | Path | None = None, workers: int | None = None, progress=None,
+def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site_dir: str | Path, store,
+                    code: str, workers: int | None = None, progress=None,
                     previous: dict[str, str] | None = None) -> dict[str, str]:
-    """Lay out every handout: unchanged ones are kept or come from the cache, the rest are made in parallel.
+    """Lay out every handout: one already in the site (same key) stays, one in the store is copied out
+    (checked on the way), the rest are laid out in parallel and put in the store.
 
-    `previous` maps each handout already in site_dir to its key. Returns the same for this build.
+    `previous` maps what the site folder already holds to its key. Returns each handout's key.
     """
     from weasyprint.text.fonts import FontConfiguration
 
     site = Path(site_dir).resolve()
     jobs = plan_handouts(analysis, charts, settings, site)
-    cache = Path(cache_dir) if cache_dir else None
-    file_digest = file_digests(cache.parent if cache else None)
+    file_digest = file_digests(store.folder)
     previous = previous or {}
-    keys = {job.handout.path: handout_key(job, file_digest) for job in jobs}
+    keys = {job.handout.path: handout_key(job, file_digest, code) for job in jobs}
     missing = []
     for job in jobs:
         path = job.handout.path
         target = site / path
         if previous.get(path) == keys[path] and target.exists():
-            continue  # the site already holds this very handout
-        # In an incremental build the old file is a link to the live site: never write through it.
-        target.unlink(missing_ok=True)
-        cached = cache / f"{keys[path]}.pdf" if cache else None
-        if cached and cached.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, target)
+            continue  # the site already holds this very handout (a link the record vouched for)
+        entry = store.get("handouts", keys[path])
+        if entry is not None:
+            entry.copy_to("handout.pdf", target)  # never written through a link to the live site
         else:
+            target.unlink(missing_ok=True)
             missing.append(job)
+    for job in missing:  # the charts a handout prints are checked before WeasyPrint reads them
+        for chart_uri in re.findall(r'file://[^"\')\s]+', job.html):
+            chart_file = Path(unquote(urlsplit(chart_uri).path))
+            if chart_file.name == "print.svg":
+                charts.entry_at(chart_file).read("print.svg")
     fonts = FontConfiguration()  # each worker keeps its own copy, loading each font once
-
     allowed = readable(site, charts)
 
     def make(job: HandoutJob) -> str:
-        write_handout(job, site, allowed, fonts)
-        if cache:
-            cache.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(site / job.handout.path, cache / f"{keys[job.handout.path]}.pdf")
+        target = write_handout(job, site, allowed, fonts)
+        store.put("handouts", keys[job.handout.path], {"handout.pdf": target.read_bytes()})
         return job.handout.path
 
     run_parallel(missing, make, workers, progress)
-    if (site / "pdf").is_dir():
-        for stale in (site / "pdf").glob("*.pdf"):
-            if f"pdf/{stale.name}" not in keys:
-                stale.unlink()
     return dict(sorted(keys.items()))

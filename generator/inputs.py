@@ -19,7 +19,10 @@ from pathlib import Path
 from .characters import printable
 from .model import Problem
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The page, print and theme templates: package data in an installed wheel (generator/templates),
+# the project's own templates/ folder in a checkout or an editable install.
+_PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = _PACKAGE / "templates" if (_PACKAGE / "templates").is_dir() else _PACKAGE.parent / "templates"
 
 MAX_DATA_BYTES = 2 * 1024 * 1024  # a hand-written data file is a few KB
 MAX_TEXT_BYTES = 256 * 1024  # a brief or page: a long brief is 30 KB, this is a short book
@@ -114,6 +117,10 @@ class Listing:
 def size_problem(file: InputFile, limit: int, kind: str) -> Problem | None:
     if file.size <= limit:
         return None
+    return _over_limit(file, limit, kind)
+
+
+def _over_limit(file: InputFile, limit: int, kind: str) -> Problem:
     size = f"{file.size / 1024 / 1024:.1f} MB" if file.size >= 1024 * 1024 else f"{file.size // 1024} KB"
     allowed = f"{limit // 1024 // 1024} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
     return Problem(file.shown, 1, f"the file is {size}, over the {allowed} allowed for {kind}; "
@@ -197,7 +204,7 @@ def read_text_file(file: InputFile, limit: int, kind: str) -> tuple[str | None, 
         return None, [Problem(file.shown, 1, f"the file cannot be read ({error.strerror}); "
                                              "check that it exists and is readable")]
     if len(data) > limit:  # it grew since it was listed
-        return None, [size_problem(InputFile(file.path, file.shown, file.relative, len(data)), limit, kind)]
+        return None, [_over_limit(InputFile(file.path, file.shown, file.relative, len(data)), limit, kind)]
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:

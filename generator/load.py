@@ -9,12 +9,14 @@ neither run code nor expand into billions of nodes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Union
 
 import yaml
 
+from .characters import character_problem, described
+from .framework import LABELS_PATH, RULES_PATH
 from .inputs import (
     ASSET_SUFFIXES,
     MARKDOWN_SUFFIXES,
@@ -28,10 +30,7 @@ from .inputs import (
     scan,
     size_problem,
 )
-from .characters import character_problem, described
-from .framework import LABELS_PATH, RULES_PATH
 from .model import LANGUAGES, Problem
-
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -64,13 +63,13 @@ class Rejected(Scalar):
 
 @dataclass(frozen=True)
 class Mapping:
-    entries: tuple[tuple[str, int, "Node"], ...]  # (key, line of the key, value)
+    entries: tuple[tuple[str, int, Node], ...]  # (key, line of the key, value)
     line: int  # the line of the key that holds this mapping, or its own first line
 
     def keys(self) -> list[str]:
         return [key for key, _, _ in self.entries]
 
-    def get(self, key: str) -> "Node | None":
+    def get(self, key: str) -> Node | None:
         for entry_key, _, value in self.entries:
             if entry_key == key:
                 return value
@@ -82,17 +81,17 @@ class Mapping:
                 return line
         return self.line
 
-    def items(self) -> Iterator[tuple[str, int, "Node"]]:
+    def items(self) -> Iterator[tuple[str, int, Node]]:
         return iter(self.entries)
 
 
 @dataclass(frozen=True)
 class Sequence:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
     line: int
 
 
-Node = Union[Scalar, Mapping, Sequence]
+Node = Scalar | Mapping | Sequence
 
 
 @dataclass(frozen=True)
@@ -204,6 +203,8 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             items = tuple(self.build(item) for item in node.value)
             return Sequence(items, owner_line or line)
+        if not isinstance(node, yaml.ScalarNode):  # composing makes only the three kinds of node
+            raise TypeError(f"unexpected YAML node {type(node).__name__}")
         return self._scalar(node, line)
 
     def _scalar(self, node: yaml.ScalarNode, line: int) -> Scalar:
@@ -269,7 +270,8 @@ def read_document(file: InputFile, trusted: bool = False) -> tuple[Document | No
         return None, problems
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return None, [Problem(file.shown, line, "the file holds a NUL byte, so it is not a text file; save it as plain UTF-8 text")]
+        return None, [Problem(file.shown, line,
+                              "the file holds a NUL byte, so it is not a text file; save it as plain UTF-8 text")]
     return parse_text(text, file.shown, trusted)
 
 
@@ -296,7 +298,8 @@ def read_brief(file: InputFile) -> tuple[RawBrief | None, list[Problem]]:
         return None, problems
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---" or "---" not in [line.strip() for line in lines[1:]]:
-        return None, [Problem(file.shown, 1, "a brief starts with front matter between two '---' lines (title, author, date, ...)")]
+        return None, [Problem(file.shown, 1,
+                              "a brief starts with front matter between two '---' lines (title, author, date, ...)")]
     end = 1 + [line.strip() for line in lines[1:]].index("---")
     front_text = "\n" * 1 + "\n".join(lines[1:end])  # keep file line numbers
     front, problems = parse_text(front_text, file.shown)

@@ -16,7 +16,9 @@ submits a form, restyles the page or attaches files to a PDF.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import markdown
@@ -26,7 +28,7 @@ from .model import Problem
 
 # The same extensions and settings as mkdocs.yml `markdown_extensions`.
 MARKDOWN_EXTENSIONS = ("toc", "footnotes", "tables", "attr_list", "md_in_html", "sane_lists", "smarty")
-MARKDOWN_SETTINGS = {
+MARKDOWN_SETTINGS: dict[str, dict[str, Any]] = {
     "toc": {"slugify": slugify_unicode, "permalink": "#", "permalink_title": ""},
     "footnotes": {"BACKLINK_TITLE": ""},
     "smarty": {"smart_quotes": False},
@@ -326,7 +328,7 @@ def audit(text: str, path: str, first_line: int, kind: str = "brief") -> list[Pr
     return problems
 
 
-def _located(findings: list[Finding], text: str) -> list[tuple[Finding, int]]:
+def _located(findings: Sequence[Finding], text: str) -> list[tuple[Finding, int]]:
     """Each finding with the 0-based line of the source that holds it.
 
     Markdown keeps no line numbers, so each finding is looked for in the source by

@@ -6,13 +6,20 @@ takes these values and returns new ones; none is changed after it is made.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Literal
 
 from .characters import printable
 
 LANGUAGES = ("zh-TW", "en")
 MAX_SHOWN = 2000  # characters of one message line
+
+# The threat levels and strategies framework.yaml defines, for the type checker. Code that needs
+# the allowed values at run time takes them from FRAMEWORK; a test keeps the two the same.
+Level = Literal["low", "medium", "high"]
+Strategy = Literal["hedging", "tethering", "balancing", "bandwagoning", "indeterminate"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,7 @@ class Event:
     actors: tuple[str, ...]
     origin: Origin = field(repr=False)
 
-    def concerns(self, dyad: "Dyad") -> bool:
+    def concerns(self, dyad: Dyad) -> bool:
         # An event belongs to a dyad's timeline when it involves a member and
         # nobody beyond the two members and their external actor.
         involved = set(dyad.actors) | {dyad.external}
@@ -121,17 +128,17 @@ class ThreatAssessment:
     """What one member of a dyad perceives: the two threat levels and why."""
 
     actor: str
-    external: str
-    internal: str
+    external: Level
+    internal: Level
     rationale: Text
     evidence: tuple[str, ...]
-    alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (("external", ("low",)),)
+    alternatives: tuple[tuple[str, tuple[Level, ...]], ...] = ()  # (("external", ("low",)),)
     lean: str | None = None
     overwhelmed: bool = False
     origin: Origin = field(default=Origin("", 0), repr=False)
     lean_origin: Origin | None = field(default=None, repr=False)
 
-    def alternative_levels(self, kind: str) -> tuple[str, ...]:
+    def alternative_levels(self, kind: str) -> tuple[Level, ...]:
         return dict(self.alternatives).get(kind, ())
 
 
@@ -230,14 +237,43 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class AllianceType:
+    """A dyad's alliance type: the strategies of its two members, in the order of the dyad's actors."""
+
+    first: Strategy
+    second: Strategy
+
+    @property
+    def key(self) -> str:
+        """The type as JSON, `briefing diff` and the tests write it: 'balancing-hedging'."""
+        return f"{self.first}-{self.second}"
+
+    @property
+    def strategies(self) -> tuple[Strategy, Strategy]:
+        return self.first, self.second
+
+    @classmethod
+    def parse(cls, key: str, strategies: Iterable[Strategy]) -> AllianceType:
+        """'balancing-hedging' -> AllianceType('balancing', 'hedging'), given the strategies the framework defines.
+
+        Raises ValueError for anything that is not two of those strategies joined by '-'.
+        """
+        known: dict[str, Strategy] = {strategy: strategy for strategy in strategies}
+        first, dash, second = key.partition("-")
+        if not dash or first not in known or second not in known:
+            raise ValueError(f"'{key}' is not an alliance type (two strategies joined by '-')")
+        return cls(known[first], known[second])
+
+
+@dataclass(frozen=True)
 class Position:
     """An actor's place in Table 2 and the strategy it leads to."""
 
     actor: str
-    external: str
-    internal: str
+    external: Level
+    internal: Level
     cell: str
-    strategy: str
+    strategy: Strategy
     decided_by: str  # "cell", "lean", "stronger-external", "stronger-internal", "tie", "overwhelmed"
 
 
@@ -247,17 +283,17 @@ class Flip:
 
     actor: str
     level: str  # "external" or "internal"
-    from_level: str
-    to_level: str
-    type: str
+    from_level: Level
+    to_level: Level
+    type: AllianceType
 
 
 @dataclass(frozen=True)
 class Reading:
     """One combination of the main levels and the analyst's alternative readings."""
 
-    levels: tuple[tuple[str, str, str], ...]  # (actor, kind, level) for every actor and kind
-    type: str
+    levels: tuple[tuple[str, str, Level], ...]  # (actor, kind, level) for every actor and kind
+    type: AllianceType
     commitment: str
     cohesion: str
 
@@ -266,7 +302,7 @@ class Reading:
 class DyadResult:
     dyad: Dyad
     positions: tuple[Position, Position]
-    type: str
+    type: AllianceType
     commitment: str
     cohesion: str
     table3_row: int | None  # index into the framework's pairs; None when undetermined

@@ -21,11 +21,10 @@ from markdown.extensions.toc import slugify_unicode
 from .charts import Chart, ChartSet, commitment_parts, short_cite, triad_key
 from .classify import analysis_as_json, dyad_as_json
 from .framework import FRAMEWORK, LABELS
-from .model import LANGUAGES, Analysis, Brief, DyadResult, Source, TriadResult
 from .inputs import TEMPLATES
+from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Source, TriadResult
 from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_of
 from .validate import CITATION, EMBED
-
 
 
 @dataclass(frozen=True)
@@ -107,8 +106,8 @@ class Context:
     def degree(self, degree_id: str) -> str:
         return FRAMEWORK.degree(degree_id).label.get(self.lang)
 
-    def type_label(self, type_id: str) -> str:
-        return FRAMEWORK.type_label(type_id, self.lang)
+    def type_label(self, alliance: AllianceType) -> str:
+        return FRAMEWORK.type_label(alliance, self.lang)
 
     def kind(self, kind: str) -> str:
         return FRAMEWORK.kind_label(kind, self.lang)
@@ -326,7 +325,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             dyads = [analysis.dyad(dyad_id) for dyad_id in triad.dyads]
             title = t("triad_title", members=("、" if lang == "zh-TW" else ", ").join(members),
                       external=ctx.names[triad.external])
-            blocking = [d.dyad.title.get(lang) for d in dyads if d.type != "balancing-balancing"]
+            blocking = [d.dyad.title.get(lang) for d in dyads if d.type != AllianceType("balancing", "balancing")]
             add(f"triad:{key}", lang, "triad", title, "triad.html", triad=triad, key=key, dyads=dyads,
                 blocking=("、" if lang == "zh-TW" else ", ").join(blocking),
                 commitment_reason=triad_commitment_reason(ctx, triad, dyads))
@@ -337,10 +336,13 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         add("briefs", lang, "briefs", t("briefs_title"), "briefs.html", briefs=briefs,
             by_dyad=[(result, related) for result, related in by_dyad if related])
         for slug in dict.fromkeys(brief.slug for brief in dataset.briefs):
-            brief = dataset.brief(slug, lang)
-            translated = brief is not None
-            if brief is None:  # show the other language, with a notice saying so
-                brief = dataset.brief(slug, "en" if lang == "zh-TW" else "zh-TW")
+            found = dataset.brief(slug, lang)
+            translated = found is not None
+            if found is None:  # show the other language, with a notice saying so
+                found = dataset.brief(slug, "en" if lang == "zh-TW" else "zh-TW")
+            if found is None:  # the slug is one of the briefs', so one language has it
+                raise KeyError(f"brief:{slug}")
+            brief = found
             ctx = context(lang, url_of(f"brief:{slug}", lang))
             body = brief_markdown(ctx, env, brief)
             add(f"brief:{slug}", lang, "brief", brief.title, "brief.html", translated=translated,

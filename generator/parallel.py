@@ -13,25 +13,30 @@ import os
 import tempfile
 import time
 import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TypeVar
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 
 
 class WorkerFailed(Exception):
     """A job raised in a worker; the message is the job's own error."""
 
 
-def run_parallel(jobs: Sequence, work: Callable[[object], object], workers: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> list:
-    """`work(job)` for every job, in order; results must be JSON-serialisable."""
+def run_parallel(jobs: Sequence[Job], work: Callable[[Job], Result], workers: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> list[Result]:
+    """`work(job)` for every job, in order; results must be JSON-serialisable (from a worker they
+    come back as JSON gives them, so return plain values: str, int, lists and dicts of them)."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     if workers == 1 or len(jobs) <= 4:
-        results = []
+        in_order: list[Result] = []
         for done, job in enumerate(jobs, 1):
-            results.append(work(job))
+            in_order.append(work(job))
             if progress:
                 progress(done, len(jobs))
-        return results
+        return in_order
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
     with tempfile.TemporaryDirectory(prefix="briefing-") as folder:
@@ -60,7 +65,7 @@ def run_parallel(jobs: Sequence, work: Callable[[object], object], workers: int 
             time.sleep(0.2)
         for process in processes:
             process.join()
-        results: dict[int, object] = {}
+        results: dict[int, Result] = {}
         for number, process in enumerate(processes):
             report = Path(folder, f"{number}.json")
             if not report.exists():

@@ -14,9 +14,10 @@ import difflib
 import html
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from .characters import printable, text_problems
@@ -24,16 +25,6 @@ from .framework import FRAMEWORK
 from .inputs import ASSET_SUFFIXES, TEMPLATES
 from .load import Document, Mapping, Node, RawBrief, RawData, RawPage, Rejected, Scalar, Sequence
 from .markup import audit
-from .urls import (
-    FIXED_PAGES,
-    GENERATED_FOLDERS,
-    SITE_DOWNLOADS,
-    THEME_OUTPUTS,
-    docs_output,
-    dyad_downloads,
-    pdf_path,
-    url_of,
-)
 from .model import (
     LANGUAGES,
     Actor,
@@ -49,6 +40,16 @@ from .model import (
     Text,
     ThreatAssessment,
     triangles,
+)
+from .urls import (
+    FIXED_PAGES,
+    GENERATED_FOLDERS,
+    SITE_DOWNLOADS,
+    THEME_OUTPUTS,
+    docs_output,
+    dyad_downloads,
+    pdf_path,
+    url_of,
 )
 
 LANGUAGE_NAMES = {"zh-TW": "Traditional Chinese", "en": "English"}
@@ -337,6 +338,11 @@ def passed_through(node: Node, ctx: Context, label: Label) -> Node:
     return node
 
 
+def line_of_key(node: Node, key: str) -> int:
+    """The line of a key of a block, or of the node itself (a block that lacks the key, or no block)."""
+    return node.key_line(key) if isinstance(node, Mapping) else node.line
+
+
 def record(node: Node | None, ctx: Context, what: str, fields: dict[str, Field], *, line: int = 1) -> dict[str, Any]:
     """Check a block of keys against its fields; return the clean values (INVALID where one failed)."""
     if node is None:
@@ -468,11 +474,11 @@ def check_list_file(document: Document | None, noun: str, example: str, fields_f
             continue
         if values["id"] in first_line:
             ctx.problem(
-                node.key_line("id"),
+                line_of_key(node, "id"),
                 f"{noun} {values['id']} is defined twice (first on line {first_line[values['id']]}); keep one",
             )
             continue
-        first_line[values["id"]] = node.key_line("id")
+        first_line[values["id"]] = line_of_key(node, "id")
         if INVALID not in values.values():
             built.append(build(values, Origin(document.path, node.line)))
     return built, ctx.problems, declared
@@ -532,7 +538,8 @@ def check_events(
     if document.root is None:
         return [], []
     if not isinstance(document.root, Sequence):
-        return [], [Problem(document.path, document.root.line, "this file should be a list of events, each starting with '- date: YYYY-MM-DD'")]
+        return [], [Problem(document.path, document.root.line,
+                            "this file should be a list of events, each starting with '- date: YYYY-MM-DD'")]
     events = []
     for node in document.root.items:
         owner = f"the event on line {node.line}"
@@ -554,7 +561,7 @@ def check_threat(node: Node, ctx: Context, actor: str, line: int) -> ThreatAsses
     required = FRAMEWORK.overwhelmed_requires_internal
     if values["overwhelmed"] is True and values["internal"] not in (INVALID, required):
         ctx.problem(
-            node.key_line("overwhelmed"),
+            line_of_key(node, "overwhelmed"),
             f"overwhelmed is set for {actor}, but its internal threat is {values['internal']}; "
             f"'overwhelmed: true' applies only when the internal threat is {required}",
         )
@@ -571,7 +578,7 @@ def check_threat(node: Node, ctx: Context, actor: str, line: int) -> ThreatAsses
         lean=values["lean"],
         overwhelmed=values["overwhelmed"],
         origin=Origin(ctx.path, line),
-        lean_origin=Origin(ctx.path, node.key_line("lean")) if values["lean"] else None,
+        lean_origin=Origin(ctx.path, line_of_key(node, "lean")) if values["lean"] else None,
     )
 
 
@@ -724,6 +731,7 @@ def lead_image(assets: frozenset[str], docs_files: frozenset[str], dyad_ids: set
         src = values["src"]
         if src is not INVALID:
             source_node = node.get("src") if isinstance(node, Mapping) else node
+            src_line = source_node.line if source_node is not None else node.line
             problem = None
             if src.startswith("chart:"):
                 problem = embed_problem("chart", src.removeprefix("chart:"), dyad_ids, triads)
@@ -740,7 +748,7 @@ def lead_image(assets: frozenset[str], docs_files: frozenset[str], dyad_ids: set
                 problem = (f"lead_image src '{src}' is not a picture; use a {', '.join(PICTURE_SUFFIXES)} file "
                            "or one of the charts (chart:<dyad>/<kind>)")
             if problem:
-                ctx.problem(source_node.line, problem)
+                ctx.problem(src_line, problem)
                 src = INVALID
         if INVALID in (src, values["caption"], values["credit"]):
             return INVALID  # type: ignore[return-value]

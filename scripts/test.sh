@@ -2,7 +2,8 @@
 # Installs everything the test suite needs, then runs all of it.
 #   system: Chromium (browser tests), poppler-utils (PDF checks), Java (HTML checker), Node.js/npm
 #   npm:    vnu-jar and axe-core, pinned in package-lock.json
-#   Python: the project with its test extras, in .venv
+#   Python: the project with its test extras, in .venv, at the versions constraints.txt pins
+# Then: ruff and mypy, the fast tier (`-m "not slow"`), and the slow tier; together, the whole suite.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k browser`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +25,9 @@ fi
 npm ci --no-audit --no-fund --silent
 
 python3.11 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
-exec .venv/bin/python -m pytest "$@"
+.venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+.venv/bin/ruff check generator tests benchmarks scripts
+.venv/bin/mypy
+# Exit status 5 is "no test selected", which `-k` can make of either tier.
+.venv/bin/python -m pytest -m "not slow" "$@" || [ $? -eq 5 ]
+.venv/bin/python -m pytest -m slow "$@" || [ $? -eq 5 ]

@@ -64,6 +64,17 @@ def write_data(root: Path, actors: str = ACTORS, sources: str = SOURCES, dyads: 
     return data
 
 
+# Fixtures that build a whole site, and modules that build, serve or browse: the slow tier.
+SLOW_FIXTURES = {"site", "warm", "reference", "edited", "browser", "page", "served"}
+SLOW_MODULES = {"test_build", "test_incremental", "test_determinism", "test_browser"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def workdir(tmp_path, monkeypatch):
     """An empty project folder, made the current directory so messages say data/..."""
@@ -90,6 +101,17 @@ def briefing(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
+def warm(tmp_path_factory) -> Path:
+    """A fresh checkout of the project, built once from nothing: its site is what a clean build gives,
+    and its cache starts the other checkouts' caches (tests/projects.py)."""
+    from projects import built, checkout
+
+    project = checkout(tmp_path_factory.mktemp("warm") / "project")
+    built(project)
+    return project
+
+
+@pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The real project, built once for the whole test session."""
     out = tmp_path_factory.mktemp("built") / "site"
@@ -97,3 +119,19 @@ def site(tmp_path_factory) -> Path:
     if result.returncode != 0:
         raise RuntimeError(f"briefing build failed:\n{result.stderr}")
     return out
+
+
+def build_in_process(config: Path, data: Path, docs: Path, out: Path, **options) -> Path:
+    """`briefing build` without the command line: the Build the command runs, quietly."""
+    from generator.build import Build, Settings
+
+    return Build(Settings.of(config, data, docs, out, **options), say=lambda message: None).run()
+
+
+def project_settings(folder: Path) -> Path:
+    """mkdocs.yml and the templates in `folder`, so a build there keeps its cache and record there."""
+    import shutil
+
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    return folder / "mkdocs.yml"

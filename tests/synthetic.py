@@ -76,13 +76,15 @@ def write_dataset(root: Path, actors: list[tuple[str, str, str]], external: tupl
             "summary": {"zh-TW": "測試用摘要。", "en": "A summary for tests."},
             "threats": threats,
         }
-        (data / "dyads" / f"{dyad_id}.yaml").write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        (data / "dyads" / f"{dyad_id}.yaml").write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
+                                                       encoding="utf-8")
         # Two events per dyad, some on the same day, to crowd the timelines.
         for day in (f"{2019 + index % 6}-0{1 + index % 9}-15", "2025-05-08"):
             events.append({
                 "date": day,
                 "title": {"zh-TW": f"{names[first][0]}與{names[second][0]}舉行高層會談並發表聯合聲明，強調擴大合作",
-                          "en": f"{names[first][1]} and {names[second][1]} hold senior talks and issue a joint statement on wider cooperation"},
+                          "en": f"{names[first][1]} and {names[second][1]} hold senior talks "
+                                "and issue a joint statement on wider cooperation"},
                 "source": "office-2025a" if index % 2 else "doe-2024",
                 "actors": [first, second],
             })

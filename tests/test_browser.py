@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-
 from conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -194,3 +193,39 @@ def test_the_site_works_when_opened_from_disk(site, page):
     page.goto((site / "en" / "search.html").as_uri())
     assert page.is_visible("#search-hint")
     assert "briefing serve" in page.inner_text("#search-hint")
+
+
+FIRST_VISIT_FONT_BYTES = 1_000_000
+
+
+@pytest.mark.parametrize("path", ["dyads/russia-china.html", "en/dyads/russia-china.html", "briefs/three-dyads.html"])
+def test_a_first_visit_on_a_phone_fetches_under_a_megabyte_of_fonts(browser, server, site, path):
+    """Only the slices whose characters the page shows, and every character drawn from the site's font."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    tab = context.new_page()
+    fonts: dict[str, int] = {}
+    tab.on("response", lambda response: response.url.endswith(".woff2")
+           and fonts.__setitem__(response.url, len(response.body())))
+    tab.goto(urljoin(server, path), wait_until="networkidle")
+    rendered = tab.evaluate("""async () => {
+        await document.fonts.ready;
+        return [...document.fonts].filter(face => face.status === "loaded").length;
+    }""")
+    text = tab.evaluate("document.body.innerText")
+    context.close()
+    total = sum(fonts.values())
+    print(f"{path}: {len(fonts)} font files, {total:,} bytes")
+    assert 0 < total < FIRST_VISIT_FONT_BYTES, (len(fonts), total)
+    assert rendered == len(fonts)
+    # Every slice fetched holds a character of the page: nothing is fetched for nothing.
+    import re
+
+    stylesheet = (site / "assets" / "fonts" / "fonts.css").read_text("utf-8")
+    ranges = dict(re.findall(r'url\("([^"]+)"\).*?unicode-range: ([^;]+);', stylesheet))
+    shown = {ord(character) for character in text}
+    for url in fonts:
+        points = set()
+        for part in ranges[url.rsplit("/", 1)[1]].split(", "):
+            low, _, high = part.removeprefix("U+").partition("-")
+            points |= set(range(int(low, 16), int(high or low, 16) + 1))
+        assert shown & points, url

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from conftest import ROOT
+
 from generator.characters import font_coverage, printable, text_problems
 from generator.model import Problem
 

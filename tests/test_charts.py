@@ -6,15 +6,26 @@ import warnings
 import xml.etree.ElementTree as ElementTree
 
 import pytest
+from conftest import ROOT
+from synthetic import NAMED_ACTORS, numbered_actors, write_dataset
 
-from generator.charts import ChartError, commitment_parts, render_charts
+from generator.charts import ChartError, commitment_parts, write_charts
+from generator.classify import classify
 from generator.cli import analyse
 from generator.load import load_data
 from generator.validate import validate
-from generator.classify import classify
 
-from conftest import ROOT
-from synthetic import NAMED_ACTORS, numbered_actors, write_dataset
+
+def render_charts(analysis, out):
+    """Draw every chart through a store of its own under `out`, then write them out as `briefing charts` does."""
+    from generator.build import code_digest
+    from generator.charts import render_charts as render
+    from generator.store import Store
+
+    chart_set = render(analysis, Store(out / "store"), code_digest())
+    write_charts(chart_set, out / "charts")
+    return chart_set
+
 
 KINDS = {"alignment-map", "curve", "matrix", "diagram", "commitment", "timeline", "sensitivity"}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -79,6 +90,7 @@ def test_every_chart_has_a_title_and_alt_text_in_its_own_language(seed_charts):
         assert chart.title and chart.alt.endswith("。" if chart.lang == "zh-TW" else "."), chart.path
 
 
+@pytest.mark.slow
 def test_ten_dyads_five_actors_and_another_external_actor_draw_cleanly(tmp_path):
     data = write_dataset(tmp_path, NAMED_ACTORS, ("CHN", "中國", "China"), 10)
     analysis = classify(validate(load_data(data)))
@@ -124,11 +136,14 @@ def test_briefing_charts_writes_every_chart_and_a_manifest(workdir, run):
     write_dataset(workdir, NAMED_ACTORS[:3], ("CHN", "中國", "China"), 3)
     code, out, err = run("charts", "--out", "built")
     assert (code, err) == (0, "")
-    assert out == "briefing charts: wrote 36 charts to built/charts\n"
-    manifest = json.loads((workdir / "built" / "charts" / "charts.json").read_text(encoding="utf-8"))
+    assert out == "briefing charts: wrote 36 charts to built\n"
+    manifest = json.loads((workdir / "built" / "charts.json").read_text(encoding="utf-8"))
     assert len(manifest) == 36
     assert all((workdir / "built" / item["path"]).is_file() for item in manifest)
-    assert sorted(p.name for p in (workdir / "built").iterdir()) == ["charts"]
+    assert sorted(p.name for p in (workdir / "built").iterdir()) == [
+        ".briefing-site", "charts.json", "commitment.en.svg", "commitment.zh-TW.svg", "dyads",
+        "framework-curve.en.svg", "framework-curve.zh-TW.svg", "triads"]
+    assert not (workdir / "site").exists()  # never into the live site
 
 
 @pytest.mark.parametrize(
@@ -170,6 +185,7 @@ def test_two_hedgers_on_the_curve_are_not_reported_as_overlapping():
             charts.check_layout(figure, "curve")
 
 
+@pytest.mark.slow
 def test_the_commitment_overview_comes_in_parts_of_twelve_dyads(tmp_path):
     data = write_dataset(tmp_path, numbered_actors(8), ("ZZZ", "外部強權", "Outside Power"), 25)
     analysis = analyse(str(data))
@@ -206,9 +222,10 @@ def test_a_brief_embeds_the_commitment_parts_that_hold_its_dyads(tmp_path):
 
 
 def test_cache_keys_depend_on_content_not_on_where_the_data_was_read_from(monkeypatch):
-    from generator.charts import cache_key, code_fingerprint, plan
+    from generator.build import code_digest
+    from generator.charts import cache_key, plan
 
-    fingerprint = code_fingerprint()
+    fingerprint = code_digest()
     absolute = plan(analyse(str(ROOT / "data")))
     monkeypatch.chdir(ROOT)
     relative = plan(analyse("data"))

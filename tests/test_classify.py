@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import ROOT
 
 from generator.classify import (
     analysis_as_json,
@@ -16,8 +17,6 @@ from generator.classify import (
 )
 from generator.cli import analyse
 from generator.model import Dataset, Dyad, Origin, Text, ThreatAssessment
-
-from conftest import ROOT
 
 TEXT = Text("文字", "text")
 
@@ -118,7 +117,7 @@ def test_pairs_outside_table_3_are_undetermined(first, second):
 
 def test_an_indeterminate_actor_gives_an_undetermined_dyad_not_a_crash():
     result = classify_dyad(dyad(threat("AAA", "high", "high"), threat("BBB", "high", "low")))
-    assert (result.type, result.commitment, result.cohesion, result.table3_row) == (
+    assert (result.type.key, result.commitment, result.cohesion, result.table3_row) == (
         "indeterminate-balancing",
         "undetermined",
         "undetermined",
@@ -128,7 +127,7 @@ def test_an_indeterminate_actor_gives_an_undetermined_dyad_not_a_crash():
 
 def test_type_follows_the_order_of_actors():
     result = classify_dyad(dyad(threat("BBB", "medium", "low"), threat("AAA", "high", "low")))
-    assert result.type == "hedging-balancing"
+    assert result.type.key == "hedging-balancing"
     assert (result.commitment, result.cohesion) == ("low-medium", "low-medium")
 
 
@@ -136,7 +135,7 @@ def test_type_follows_the_order_of_actors():
 
 
 def flips_of(result):
-    return [(f.actor, f.level, f.from_level, f.to_level, f.type) for f in result.flips]
+    return [(f.actor, f.level, f.from_level, f.to_level, f.type.key) for f in result.flips]
 
 
 def test_sensitivity_lists_every_single_step_that_changes_the_type():
@@ -154,14 +153,14 @@ def test_a_dyad_with_no_flipping_step_is_robust():
     first = threat("AAA", "high", "medium", lean="external")
     second = threat("BBB", "high", "medium", lean="external")
     result = classify_dyad(dyad(first, second))
-    assert (result.type, result.flips, result.robust) == ("balancing-balancing", (), True)
+    assert (result.type.key, result.flips, result.robust) == ("balancing-balancing", (), True)
 
 
 def test_overwhelmed_counts_only_while_the_internal_threat_stays_high():
     first = threat("AAA", "high", "high", overwhelmed=True)
     second = threat("BBB", "high", "low")
     result = classify_dyad(dyad(first, second))
-    assert result.type == "bandwagoning-balancing"
+    assert result.type.key == "bandwagoning-balancing"
     assert (result.commitment, result.cohesion) == ("high-variable", "medium")
     assert ("AAA", "internal", "high", "medium", "balancing-balancing") in flips_of(result)
     # Moving the external level keeps the internal threat high, so bandwagoning holds.
@@ -172,13 +171,19 @@ def test_every_combination_of_alternatives_is_classified():
     first = threat("AAA", "high", "low", alternatives=(("external", ("medium",)),))
     second = threat("BBB", "medium", "low", alternatives=(("external", ("low", "high")),))
     result = classify_dyad(dyad(first, second))
-    assert [(r.levels, r.type) for r in result.readings] == [
-        ((("AAA", "external", "high"), ("AAA", "internal", "low"), ("BBB", "external", "medium"), ("BBB", "internal", "low")), "balancing-hedging"),
-        ((("AAA", "external", "high"), ("AAA", "internal", "low"), ("BBB", "external", "low"), ("BBB", "internal", "low")), "balancing-hedging"),
-        ((("AAA", "external", "high"), ("AAA", "internal", "low"), ("BBB", "external", "high"), ("BBB", "internal", "low")), "balancing-balancing"),
-        ((("AAA", "external", "medium"), ("AAA", "internal", "low"), ("BBB", "external", "medium"), ("BBB", "internal", "low")), "hedging-hedging"),
-        ((("AAA", "external", "medium"), ("AAA", "internal", "low"), ("BBB", "external", "low"), ("BBB", "internal", "low")), "hedging-hedging"),
-        ((("AAA", "external", "medium"), ("AAA", "internal", "low"), ("BBB", "external", "high"), ("BBB", "internal", "low")), "hedging-balancing"),
+    assert [(r.levels, r.type.key) for r in result.readings] == [
+        ((("AAA", "external", "high"), ("AAA", "internal", "low"), ("BBB", "external", "medium"), ("BBB", "internal", "low")),
+         "balancing-hedging"),
+        ((("AAA", "external", "high"), ("AAA", "internal", "low"), ("BBB", "external", "low"), ("BBB", "internal", "low")),
+         "balancing-hedging"),
+        ((("AAA", "external", "high"), ("AAA", "internal", "low"), ("BBB", "external", "high"), ("BBB", "internal", "low")),
+         "balancing-balancing"),
+        ((("AAA", "external", "medium"), ("AAA", "internal", "low"), ("BBB", "external", "medium"), ("BBB", "internal", "low")),
+         "hedging-hedging"),
+        ((("AAA", "external", "medium"), ("AAA", "internal", "low"), ("BBB", "external", "low"), ("BBB", "internal", "low")),
+         "hedging-hedging"),
+        ((("AAA", "external", "medium"), ("AAA", "internal", "low"), ("BBB", "external", "high"), ("BBB", "internal", "low")),
+         "hedging-balancing"),
     ]
     assert result.holds_under_all_readings is False
 
@@ -283,7 +288,7 @@ def test_the_shipped_data_reproduces_the_seed_paper():
 
 def test_chinas_contested_external_level_does_not_change_the_russia_china_type():
     russia_china = analyse(str(ROOT / "data")).dyad("russia-china")
-    assert [reading.type for reading in russia_china.readings] == ["balancing-hedging", "balancing-hedging"]
+    assert [reading.type.key for reading in russia_china.readings] == ["balancing-hedging", "balancing-hedging"]
     assert russia_china.holds_under_all_readings is True
     assert {"actor": "RUS", "level": "external", "from": "high", "to": "medium", "type": "hedging-hedging"} in (
         analysis_as_json(analyse(str(ROOT / "data")))["dyads"][1]["flips"])

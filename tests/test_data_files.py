@@ -4,12 +4,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import ROOT
 
 from generator.load import load_data
 from generator.model import DataError
 from generator.validate import validate
-
-from conftest import ROOT
 
 DATA = ROOT / "data"
 DYAD_FILES = sorted((DATA / "dyads").glob("*.yaml"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
 from conftest import ROOT, briefing
 from corpus_base import write_base
 
@@ -45,6 +46,7 @@ def probed_project(root) -> None:
         "正文。[^1]\n\n[[verdict: russia-china]]\n\n[^1]: 見 [@doe-2024]。\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_no_probe_survives_unescaped_anywhere_in_the_site(tmp_path):
     probed_project(tmp_path)
     result = briefing("build", "--data", str(tmp_path / "data"), "--docs", str(tmp_path / "docs"),

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import copy
+from typing import get_args
 
 import pytest
 import yaml
 
 from generator.framework import FRAMEWORK, RULES_PATH, RulesError, parse_rules
+from generator.model import AllianceType, Level, Strategy
 
 
 def test_table_2_has_one_cell_per_pair_of_levels():
@@ -30,8 +32,28 @@ def test_every_label_exists_in_both_languages():
 
 
 def test_type_labels_read_naturally_in_both_languages():
-    assert FRAMEWORK.type_label("balancing-tethering", "zh-TW") == "抗衡—籠絡同盟"
-    assert FRAMEWORK.type_label("balancing-tethering", "en") == "balancing–tethering alliance"
+    assert FRAMEWORK.type_label(AllianceType("balancing", "tethering"), "zh-TW") == "抗衡—籠絡同盟"
+    assert FRAMEWORK.type_label(AllianceType("balancing", "tethering"), "en") == "balancing–tethering alliance"
+
+
+def test_the_level_and_strategy_types_name_what_framework_yaml_defines():
+    assert get_args(Level) == FRAMEWORK.level_ids
+    assert get_args(Strategy) == FRAMEWORK.strategy_ids
+
+
+def test_an_alliance_type_reads_back_from_its_key():
+    for first in FRAMEWORK.strategy_ids:
+        for second in FRAMEWORK.strategy_ids:
+            alliance = AllianceType(first, second)
+            assert AllianceType.parse(alliance.key, FRAMEWORK.strategy_ids) == alliance
+    assert AllianceType("balancing", "hedging").key == "balancing-hedging"
+
+
+@pytest.mark.parametrize("key", ["balancing", "balancing-", "-hedging", "none-low", "balancing-hedging-tethering",
+                                 "Balancing-hedging", "balancing–hedging"])
+def test_anything_but_two_strategies_is_no_alliance_type(key):
+    with pytest.raises(ValueError):
+        AllianceType.parse(key, FRAMEWORK.strategy_ids)
 
 
 def raw_rules():

@@ -7,9 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import ROOT
+from pypdf import PdfReader
 
 BRIEFS = ["alliances-reborn", "china-russia-ambiguity", "russia-north-korea-treaty", "three-dyads"]
 DYADS = ["north-korea-china", "russia-china", "russia-north-korea"]
@@ -97,15 +96,17 @@ def test_pages_link_their_pdfs(site):
 
 
 def test_a_second_layout_gives_identical_bytes(site, tmp_path):
-    from mkdocs.config import load_config  # noqa: F401  (the site fixture already built with it)
-
+    from generator.build import PLAN, Build, Settings
     from generator.handouts import plan_handouts, readable, write_handout
-    from generator.site import mkdocs_config, prepare_site
+    from generator.site import site_settings
 
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
-    state = prepare_site(mkdocs_config(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", copy))
-    for job in plan_handouts(state.analysis, state.charts, state.settings, copy):
+    build = Build(Settings.of(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", copy))
+    for step in PLAN[:2]:  # read, charts
+        build.run_step(step)
+    charts = build.outputs["charts"]
+    for job in plan_handouts(build.analysis, charts, site_settings(build), copy):
         (copy / job.handout.path).unlink()
-        write_handout(job, copy, readable(copy, state.charts))
+        write_handout(job, copy, readable(copy, charts))
         assert (copy / job.handout.path).read_bytes() == (site / job.handout.path).read_bytes(), job.handout.path

@@ -4,11 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from generator import load
 from generator.load import parse_text
-
-from conftest import ROOT
 
 FILES = sorted((ROOT / "data").rglob("*.yaml")) + sorted((ROOT / "tests" / "corpus").rglob("*.yaml"))
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from conftest import ROOT
+
 from generator.markup import (
     MARKDOWN_EXTENSIONS,
     MARKDOWN_SETTINGS,
@@ -119,15 +119,12 @@ def test_the_sites_own_pages_fit_the_allowlist(site_plan):
 
 @pytest.fixture(scope="module")
 def site_plan(tmp_path_factory):
-    from generator.charts import render_charts
-    from generator.classify import classify
-    from generator.load import load_data
-    from generator.pages import Settings, render_pages
-    from generator.validate import validate
+    from generator.build import PLAN, Build, Settings
+    from generator.pages import render_pages
+    from generator.site import site_settings
 
-    analysis = classify(validate(load_data(ROOT / "data", ROOT / "docs")))
-    charts = render_charts(analysis, tmp_path_factory.mktemp("charts"))
-    from generator.site import mkdocs_config
-
-    organisation = mkdocs_config(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", ROOT / "site").extra["organisation"]
-    return render_pages(analysis, charts, Settings(organisation=organisation, handouts=True))
+    build = Build(Settings.of(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", tmp_path_factory.mktemp("out") / "site"))
+    for step in PLAN[:2]:  # read, charts
+        build.run_step(step)
+    analysis, charts = build.analysis, build.outputs["charts"]
+    return render_pages(analysis, charts, site_settings(build))

@@ -44,7 +44,7 @@ def threats(draw, actor: str) -> ThreatAssessment:
     external, internal = draw(st.sampled_from(LEVELS)), draw(st.sampled_from(LEVELS))
     alternatives = []
     for kind, main in (("external", external), ("internal", internal)):
-        others = draw(st.lists(st.sampled_from([l for l in LEVELS if l != main]), unique=True, max_size=2))
+        others = draw(st.lists(st.sampled_from([level for level in LEVELS if level != main]), unique=True, max_size=2))
         if others:
             alternatives.append((kind, tuple(sorted(others, key=RANK.get))))
     return ThreatAssessment(
@@ -76,14 +76,14 @@ def test_classification_agrees_with_a_direct_table_lookup(dataset):
     for result in analysis.dyads:
         strategies = [expected_strategy(threat) for threat in result.dyad.threats]
         assert [p.strategy for p in result.positions] == strategies
-        assert result.type == "-".join(strategies)
+        assert result.type.key == "-".join(strategies)
         expected = PAIRS.get(frozenset(strategies), ("undetermined", "undetermined"))
         assert (result.commitment, result.cohesion) == expected
         assert result.robust == (not result.flips)
         assert result.readings[0].type == result.type
     for triad in analysis.triads:
         assert triad.trilateral_balancing == all(
-            analysis.dyad(dyad_id).type == "balancing-balancing" for dyad_id in triad.dyads)
+            analysis.dyad(dyad_id).type.key == "balancing-balancing" for dyad_id in triad.dyads)
 
 
 @settings(max_examples=40, deadline=None)

@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, briefing
 
 
@@ -119,10 +118,24 @@ def test_search_index_covers_both_languages(site):
     assert languages == {"en", "zh-tw"}
 
 
-def test_web_font_is_a_subset_not_the_whole_font(site):
-    sizes = [path.stat().st_size for path in (site / "assets" / "fonts").glob("*.woff2")]
-    assert len(sizes) == 2
-    assert all(100_000 < size < 1_000_000 for size in sizes)
+def test_web_fonts_are_slices_of_the_sites_own_characters(site):
+    from generator.fonts import FONT_WEIGHTS, slices
+
+    stylesheet = (site / "assets" / "fonts" / "fonts.css").read_text("utf-8")
+    rules = re.findall(r'font-weight: (\d+);.*?url\("([^"]+)"\).*?unicode-range: ([^;]+);', stylesheet)
+    files = {path.name for path in (site / "assets" / "fonts").glob("*.woff2")}
+    assert {name for _, name, _ in rules} == files and 40 < len(files) < 200
+    assert all(1_000 < (site / "assets" / "fonts" / name).stat().st_size < 100_000 for name in files)
+    # Each slice stays within its fixed boundaries.
+    boundaries = {(weight, piece.number): set(piece.points) for weight in FONT_WEIGHTS for piece in slices(weight)}
+    for weight_css, name, ranges in rules:
+        weight = "bold" if weight_css == "700" else "regular"
+        number = int(name.split("-")[-2])
+        points = set()
+        for part in ranges.split(", "):
+            low, _, high = part.removeprefix("U+").partition("-")
+            points |= set(range(int(low, 16), int(high or low, 16) + 1))
+        assert points <= boundaries[(weight, number)], name
 
 
 @pytest.fixture
@@ -138,6 +151,7 @@ def build_project(project: Path, out: Path) -> subprocess.CompletedProcess:
                     "--config", str(ROOT / "mkdocs.yml"))
 
 
+@pytest.mark.slow
 def test_an_untranslated_brief_says_so_in_the_other_language(project, tmp_path):
     (project / "docs" / "briefs" / "three-dyads.en.md").unlink()
     result = build_project(project, tmp_path / "site")
@@ -149,6 +163,7 @@ def test_an_untranslated_brief_says_so_in_the_other_language(project, tmp_path):
     assert 'class="notice"' not in chinese
 
 
+@pytest.mark.slow
 def test_a_brief_that_embeds_an_unknown_dyad_is_refused_with_its_line(project, tmp_path):
     brief = project / "docs" / "briefs" / "alliances-reborn.en.md"
     brief.write_text(brief.read_text(encoding="utf-8").replace("[[chart: commitment]]", "[[verdict: russia-kina]]"),
@@ -162,6 +177,7 @@ def test_a_brief_that_embeds_an_unknown_dyad_is_refused_with_its_line(project, t
     )
 
 
+@pytest.mark.slow
 def test_a_build_that_fails_inside_mkdocs_leaves_the_previous_site_byte_for_byte(project, tmp_path, site):
     out = tmp_path / "site"
     shutil.copytree(site, out)
@@ -176,6 +192,7 @@ def test_a_build_that_fails_inside_mkdocs_leaves_the_previous_site_byte_for_byte
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "docs", "site"]
 
 
+@pytest.mark.slow
 def test_plain_mkdocs_build_strict_builds_the_same_site(tmp_path):
     mkdocs = Path(sys.executable).with_name("mkdocs")
     result = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "plain")],

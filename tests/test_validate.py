@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import ACTORS, DYAD, SOURCES, write_data
 
 DYAD_PATH = "data/dyads/russia-china.yaml"
@@ -282,7 +281,7 @@ FILE_CASES = [
     ),
     (
         "not-utf8",
-        {"actors.yaml": ACTORS.encode("utf-8").replace("俄羅斯".encode("utf-8"), b"\xff\xfe")},
+        {"actors.yaml": ACTORS.encode("utf-8").replace("俄羅斯".encode(), b"\xff\xfe")},
         ["data/actors.yaml:6: the file is not UTF-8 text (byte 0xff); save it with UTF-8 encoding"],
     ),
     (

@@ -1,0 +1,214 @@
+"""The build plan, its cache and its swap: whatever state the cache or the site folder is in, a build
+gives what a clean build of a fresh checkout gives."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from projects import build, built, checkout, differences, environment, stage_line, tree
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def reference(warm):
+    """A clean build of a fresh checkout: the site every other build here must equal, and a warm cache."""
+    return warm, tree(warm / "site")
+
+
+def damage(path: Path, how: str) -> None:
+    if how == "truncate":
+        path.write_bytes(path.read_bytes()[: max(1, path.stat().st_size // 3)])
+    elif how == "delete":
+        path.unlink()
+    else:  # the same size, other bytes: only the digest can tell
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["truncate", "delete", "corrupt"])
+def test_a_damaged_cache_gives_the_clean_build(reference, tmp_path, how):
+    source, expected = reference
+    project = checkout(tmp_path / "project")
+    shutil.copytree(source / "build" / "cache", project / "build" / "cache")  # copies: damage stays here
+    damaged = []
+    for kind in sorted((project / "build" / "cache").iterdir()):
+        entries = sorted(path for path in kind.iterdir() if path.is_dir())
+        for entry in (entries[0], entries[-1]):
+            for name in sorted(path.relative_to(entry).as_posix() for path in entry.rglob("*") if path.is_file()):
+                if (name == "entry.json") == (entry == entries[-1]):
+                    damage(entry / name, how)
+                    damaged.append(f"{kind.name}/{entry.name[:6]}/{name}")
+                    break
+    assert {name.split("/")[0] for name in damaged} == {"charts", "fonts", "handouts", "search"}
+    result = build(project, "--clean")
+    assert result.returncode == 0, result.stderr
+    assert differences(tree(project / "site"), expected) == []
+    # The damaged entries were made again: a second clean build takes everything from the cache.
+    again = build(project, "--clean")
+    assert "0 from the cache" not in stage_line(again.stderr, "charts")
+    assert differences(tree(project / "site"), expected) == []
+
+
+def test_two_builds_started_together_leave_the_clean_build(reference, tmp_path):
+    source, expected = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    command = [sys.executable, "-m", "generator", "build"]
+    first, second = (subprocess.Popen(command, cwd=project, env=environment(project), stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True) for _ in range(2))
+    outputs = [process.communicate(timeout=600) for process in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert differences(tree(project / "site"), expected) == []
+    waited = [err for _, err in outputs if "another build is running in this folder; waiting for it to finish" in err]
+    later = [err for _, err in outputs if "nothing changed since the last build" in err]
+    assert len(waited) == 1 and later == waited  # the second waited, then found the site up to date
+    assert sorted(path.name for path in project.iterdir() if path.name.startswith("site")) == ["site"]
+
+
+def test_a_deleted_or_altered_published_file_is_restored(reference, tmp_path):
+    source, expected = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    site = built(project)
+    (site / "index.html").unlink()
+    (site / "pdf" / "three-dyads.zh-TW.pdf").unlink()
+    shutil.rmtree(site / "pagefind")
+    (site / "charts" / "dyads" / "russia-china" / "matrix.en.svg").write_text("<svg/>", "utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert "nothing changed" not in result.stderr
+    assert differences(tree(site), expected) == []
+
+
+KILL = textwrap.dedent("""
+    import os, sys
+    from generator import build, cli
+
+    point = sys.argv[1]
+    real_exchange, real_rmtree, real_rename = build.exchange, build.shutil.rmtree, build.Path.rename
+
+    def exchange(first, second):
+        if point == "before exchange":
+            os._exit(9)
+        if point == "no exchange":
+            return False
+        done = real_exchange(first, second)
+        if point == "after exchange":
+            os._exit(9)
+        return done
+
+    renames = []
+
+    def rename(self, target):
+        if build.Path(target).name not in ("site", "site.old"):  # the store renames its entries too
+            return real_rename(self, target)
+        renames.append(target)
+        if point == "between renames" and len(renames) == 2:
+            os._exit(9)
+        result = real_rename(self, target)
+        if point == "after renames" and len(renames) == 2:
+            os._exit(9)
+        return result
+
+    build.exchange = exchange
+    build.Path.rename = rename
+    if point in ("between renames", "after renames"):
+        build.exchange = lambda first, second: False
+    sys.exit(cli.main(["build"]))
+""")
+
+
+@pytest.mark.parametrize("point", ["before exchange", "after exchange", "between renames", "after renames"])
+def test_a_build_killed_during_the_swap_leaves_a_complete_site(reference, tmp_path, point):
+    """`between renames` is the fallback where the system cannot exchange two folders: the old site is
+    aside as site.old at that instant, and the next build puts it back before anything else."""
+    source, expected = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    old = tree(built(project))
+    dyad = project / "data" / "dyads" / "russia-china.yaml"
+    dyad.write_text(dyad.read_text("utf-8").replace("    external: medium\n", "    external: high\n", 1), "utf-8")
+    killed = subprocess.run([sys.executable, "-c", KILL, point], cwd=project, env=environment(project),
+                            capture_output=True, text=True, timeout=600)
+    assert killed.returncode == 9, killed.stderr
+    if point != "between renames":
+        assert tree(project / "site") in (old, tree_after_edit(reference, tmp_path))
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in project.iterdir() if path.name.startswith("site")) == ["site"]
+    assert differences(tree(project / "site"), tree_after_edit(reference, tmp_path)) == []
+
+
+_EDITED: dict[str, dict[str, bytes]] = {}
+
+
+def tree_after_edit(reference, tmp_path) -> dict[str, bytes]:
+    """A clean build with Russia–China edited as the kill test edits it (made once)."""
+    if "site" not in _EDITED:
+        source, _ = reference
+        project = checkout(tmp_path / "edited", cache_from=source)
+        dyad = project / "data" / "dyads" / "russia-china.yaml"
+        dyad.write_text(dyad.read_text("utf-8").replace("    external: medium\n", "    external: high\n", 1), "utf-8")
+        _EDITED["site"] = tree(built(project, "--clean"))
+    return _EDITED["site"]
+
+
+def test_a_change_to_the_chart_labels_draws_the_charts_again(reference, tmp_path):
+    source, expected = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    labels = project / "generator" / "labels.yaml"
+    text = labels.read_text("utf-8")
+    assert text.count('en: "Threat matrix (Table 2): {title}"') == 1
+    labels.write_text(text.replace('en: "Threat matrix (Table 2)', 'en: "Threat grid (Table 2)', 1), "utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert stage_line(result.stderr, "charts").endswith("(36 charts, 0 from the cache)")
+    changed = differences(tree(project / "site"), expected)
+    assert "charts/dyads/russia-china/matrix.en.svg" in changed
+    assert "Threat grid (Table 2)" in (project / "site" / "en" / "dyads" / "russia-china.html").read_text("utf-8")
+
+
+def test_a_change_to_a_page_template_lays_out_the_pages_again(reference, tmp_path):
+    source, expected = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    template = project / "templates" / "pages" / "framework.html"
+    template.write_text(template.read_text("utf-8") + "\n<!-- a template edit -->\n", "utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert stage_line(result.stderr, "staging").endswith("(full build)")
+    changed = differences(tree(project / "site"), expected)
+    assert "framework.html" in changed and "en/framework.html" in changed
+
+
+def test_a_second_build_is_told_another_is_running_and_exits_1_when_asked_not_to_wait(reference, tmp_path):
+    import fcntl
+
+    source, _ = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    (project / "build").mkdir(exist_ok=True)
+    with (project / "build" / "lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        result = build(project, "--no-wait")
+    assert result.returncode == 1
+    assert result.stderr == "briefing: another build is running in this folder; try again when it has finished\n"
+    assert not (project / "site").exists()
+
+
+def test_a_character_new_to_the_site_changes_only_its_brief_its_pdf_the_index_and_one_font_slice(reference, tmp_path):
+    source, expected = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    built(project)
+    brief = project / "docs" / "briefs" / "three-dyads.zh-TW.md"
+    assert "龘" not in "".join(path.read_text("utf-8") for path in (project / "site").rglob("*.html"))
+    brief.write_text(brief.read_text("utf-8") + "\n龘。\n", "utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert stage_line(result.stderr, "pages").endswith("(30 pages, 1 changed)")
+    changed = differences(tree(project / "site"), expected)
+    fonts = [name for name in changed if name.startswith("assets/fonts/")]
+    assert len(fonts) <= 1 and not set(fonts) & set(expected)  # at most one slice more; no font file altered
+    assert [name for name in changed if not name.startswith(("pagefind/", "assets/fonts/"))] == [
+        "briefs/three-dyads.html", "pdf/three-dyads.zh-TW.pdf"]
