@@ -53,7 +53,9 @@ if TYPE_CHECKING:  # matplotlib is imported only where charts are drawn
 
 RECORD_VERSION = 2
 SITE_MARKER = ".briefing-site"  # in every site this tool builds: only such a folder is ever replaced
-LIBRARIES = ("mkdocs", "markdown", "jinja2", "pagefind", "weasyprint", "matplotlib", "fonttools", "nh3", "tinyhtml5",
+# Every library whose version can change a byte of the output.
+LIBRARIES = ("mkdocs", "markdown", "jinja2", "pagefind", "pagefind_bin_extended", "weasyprint", "pydyf", "tinycss2",
+             "cssselect2", "pyphen", "tinyhtml5", "matplotlib", "numpy", "fonttools", "brotli", "uharfbuzz", "nh3",
              "cvttf-NotoSansCJK-Regular", "cvttf-NotoSansCJK-Bold", "pillow", "pyyaml")
 
 
@@ -118,7 +120,7 @@ def code_digest() -> str:
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    digest = hashlib.sha256(str(RECORD_VERSION).encode())
+    digest = hashlib.sha256(f"{RECORD_VERSION} {sys.version}".encode())
     for folder in (Path(__file__).resolve().parent, TEMPLATES):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -360,7 +362,10 @@ def link_tree(source: Path, target: Path, trusted: dict[str, list[int]]) -> int:
             info = (Path(folder) / name).lstat()
             if trusted.get(place) != [info.st_size, info.st_mtime_ns, info.st_ino]:
                 continue
-            os.link(Path(folder) / name, target / relative / name)
+            try:
+                os.link(Path(folder) / name, target / relative / name)
+            except OSError:  # a file system without hard links: a copy is as good, only slower
+                shutil.copy2(Path(folder) / name, target / relative / name)
             count += 1
     return count
 
@@ -401,10 +406,11 @@ class Build:
 
     def run(self) -> Path:
         settings = self.settings
-        refusal = output_refusal(settings.out, settings.project, settings.data_dir, settings.docs_dir)
-        if refusal:
-            raise OutputRefused(refusal)
+        # Before touching anything (not even the lock file), and again under the lock, where no other
+        # build can be between its swap and its clean-up.
+        self.refuse_output()
         with project_lock(settings, self.say):
+            self.refuse_output()
             recover(settings.out)
             self.store.clear_leftovers()
             started = time.perf_counter()
@@ -424,12 +430,20 @@ class Build:
                         self.keep_previous(step)
                     else:
                         self.run_step(step)
+                if self.cancel is not None and self.cancel.is_set():
+                    raise Cancelled("publish")
                 self.publish()
             except BaseException:
                 shutil.rmtree(settings.staging, ignore_errors=True)
                 raise
             self.stages.save(settings.project / "build" / "timings.json")
             return settings.out
+
+    def refuse_output(self) -> None:
+        settings = self.settings
+        refusal = output_refusal(settings.out, settings.project, settings.data_dir, settings.docs_dir)
+        if refusal:
+            raise OutputRefused(refusal)
 
     def run_step(self, step: Step) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -440,7 +454,8 @@ class Build:
     def inputs_digest(self) -> str:
         """Every file the site is made from besides the code, and the date stamped on it."""
         settings = self.settings
-        digest = hashlib.sha256(files_digest(settings.data_dir, settings.docs_dir).encode())
+        theme = [settings.project / "templates"] if (settings.project / "templates").resolve() != TEMPLATES else []
+        digest = hashlib.sha256(files_digest(settings.data_dir, settings.docs_dir, *theme).encode())
         digest.update(settings.config_file.read_bytes())
         digest.update(f"\0{self.source_epoch_hint()}\0{settings.handouts}".encode())
         return digest.hexdigest()
@@ -563,7 +578,7 @@ class Build:
         staging, previous = self.settings.staging, self.previous
         if not self.incremental:
             return
-        if step.makes == "search" and (staging / "pagefind").is_dir():
+        if step.makes == "search" and (staging / "pagefind" / "pagefind-entry.json").is_file():
             self.record.search = previous.search
         if step.makes == "handouts":
             self.record.handouts = {path: key for path, key in previous.handouts.items() if (staging / path).is_file()}

@@ -32,7 +32,7 @@ from matplotlib.text import Text as TextArtist
 
 from .fonts import register_with_matplotlib
 from .framework import FRAMEWORK, LABELS
-from .model import LANGUAGES, AllianceType, Analysis, DyadResult, Event, Source, TriadResult
+from .model import LANGUAGES, AllianceType, Analysis, ChartError, DyadResult, Event, Source, TriadResult
 from .parallel import WorkerFailed, run_parallel
 
 if TYPE_CHECKING:
@@ -54,10 +54,6 @@ INK = "#222222"
 MUTED = "#6b6b6b"
 FLIP_COLOR = "#D55E00"
 COHESION_WIDTH = {"low": 1.2, "medium": 3.0, "high": 5.5, None: 1.2}
-
-
-class ChartError(Exception):
-    """A chart could not be drawn correctly (missing glyph, overlapping labels)."""
 
 
 class LabelOverlapWarning(UserWarning):
@@ -825,6 +821,21 @@ def cache_key(job: ChartJob, code: str) -> str:
     return hashlib.sha256("\0".join([code, job.kind, job.subject, job.lang, job.inputs]).encode()).hexdigest()[:24]
 
 
+CHART_FILES = ("web.svg", "print.svg")
+
+
+def chart_of(entry: Entry | None, job: ChartJob) -> Chart | None:
+    """The chart an entry holds, if its metadata is a chart of this job (else the entry is not used)."""
+    if entry is None:
+        return None
+    try:
+        chart = Chart(**entry.meta)
+    except TypeError:
+        return None
+    return chart if (chart.kind, chart.subject, chart.lang, chart.path) == (job.kind, job.subject, job.lang,
+                                                                             job.path) else None
+
+
 def render_charts(analysis: Analysis, store, code: str, workers: int | None = None, progress=None) -> ChartSet:
     """Every chart for every dyad and triad in both languages, from the store or drawn now.
 
@@ -840,9 +851,10 @@ def render_charts(analysis: Analysis, store, code: str, workers: int | None = No
     charts: dict[int, Chart] = {}
     missing = []
     for index, key in enumerate(keys):
-        entry = store.get("charts", key)
-        if entry is not None:
-            entries[index], charts[index] = entry, Chart(**entry.meta)
+        entry = store.get("charts", key, CHART_FILES)
+        chart = chart_of(entry, jobs[index])
+        if entry is not None and chart is not None:
+            entries[index], charts[index] = entry, chart
         else:
             missing.append(index)
 
@@ -856,10 +868,11 @@ def render_charts(analysis: Analysis, store, code: str, workers: int | None = No
     except WorkerFailed as error:
         raise ChartError(str(error)) from None
     for index in missing:
-        entry = store.get("charts", keys[index])
-        if entry is None:
+        entry = store.get("charts", keys[index], CHART_FILES)
+        chart = chart_of(entry, jobs[index])
+        if entry is None or chart is None:
             raise BadEntry(f"charts/{keys[index]}")
-        entries[index], charts[index] = entry, Chart(**entry.meta)
+        entries[index], charts[index] = entry, chart
     made = tuple(charts[index] for index in range(len(jobs)))
     return ChartSet(made, cached=len(jobs) - len(missing),
                     entries=tuple((made[index].path, entries[index], keys[index]) for index in range(len(jobs))))

@@ -208,7 +208,8 @@ def write_json(path: Path, document) -> None:
 @checked
 def run_charts(args, analysis: Analysis) -> int:
     from .build import SITE_MARKER, Build, Settings, output_refusal, project_lock, swap_in
-    from .charts import ChartError, render_charts, write_charts  # matplotlib only where charts are drawn
+    from .charts import render_charts, write_charts  # matplotlib only where charts are drawn
+    from .model import ChartError
 
     out = Path(args.out)
     settings = Settings.of(args.config, args.data, args.docs, out)
@@ -257,7 +258,7 @@ def disk_error(error: OSError) -> str:
 @checked
 def run_build(args, analysis: Analysis) -> int:
     from .build import Build, Busy, OutputRefused, Settings, SiteNotBuilt
-    from .charts import ChartError
+    from .model import ChartError
     from .parallel import WorkerFailed
     from .store import BadEntry
 
@@ -324,6 +325,7 @@ def run_serve(args) -> int:
 
 def serve_checked(args) -> int:
     import socket
+    import time
 
     from .build import OutputRefused, Settings, output_refusal
     from .serve import Server
@@ -334,12 +336,15 @@ def serve_checked(args) -> int:
         say(f"briefing serve: --out {args.out}: {refusal}; give a folder of its own, such as site")
         return EXIT_PROBLEMS
     host, port = serve_address(args.addr)  # type: ignore[misc]
-    try:
-        with socket.create_server((host, port)):
-            pass
-    except OSError as error:
-        say(f"briefing serve: cannot serve at {args.addr}: {error.strerror}; pick another address with --addr")
-        return EXIT_PROBLEMS
+    for attempt in range(20):  # after a restart, the address may take a moment to come free
+        try:
+            with socket.create_server((host, port)):
+                break
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE or attempt == 19:
+                say(f"briefing serve: cannot serve at {args.addr}: {error.strerror}; pick another address with --addr")
+                return EXIT_PROBLEMS
+            time.sleep(0.25)
     try:
         Server(settings, (host, port), say, lambda: analyse(args.data, args.docs)).run()
     except OutputRefused as error:
@@ -412,6 +417,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not (epoch.isascii() and epoch.isdigit()):
+        say(f"briefing: SOURCE_DATE_EPOCH is '{epoch}', not a number of seconds since 1970; set it to one "
+            "(e.g. the last commit's: git log -1 --format=%ct) or unset it")
+        return EXIT_PROBLEMS
     try:
         return args.run(args)
     except KeyboardInterrupt:

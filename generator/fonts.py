@@ -213,7 +213,7 @@ def web_fonts(store, text: str, workers: int | None = None, progress=None) -> Fo
     key_base = slicing_digest()
     needed = [(held, hashlib.sha256(f"{key_base}\0{held.name}".encode()).hexdigest()[:24])
               for weight in FONT_WEIGHTS for piece in slices(weight) if (held := piece.holding(used)) is not None]
-    missing = [held for held, key in needed if store.get("fonts", key) is None]
+    missing = [held for held, key in needed if store.get("fonts", key, ("font.woff2",)) is None]
     keys = {held.name: key for held, key in needed}
 
     def make(held: Slice) -> str:
@@ -223,6 +223,6 @@ def web_fonts(store, text: str, workers: int | None = None, progress=None) -> Fo
     run_parallel(missing, make, workers, progress)
     files = []
     for held, key in needed:
-        entry = store.get("fonts", key) or store.put("fonts", key, {"font.woff2": cut(held)})
+        entry = store.get("fonts", key, ("font.woff2",)) or store.put("fonts", key, {"font.woff2": cut(held)})
         files.append((f"assets/fonts/{held.name}", entry))
     return FontSet(font_css([held for held, _ in needed]), tuple(files))

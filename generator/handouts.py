@@ -245,7 +245,7 @@ def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, si
         target = site / path
         if previous.get(path) == keys[path] and target.exists():
             continue  # the site already holds this very handout (a link the record vouched for)
-        entry = store.get("handouts", keys[path])
+        entry = store.get("handouts", keys[path], ("handout.pdf",))
         if entry is not None:
             entry.copy_to("handout.pdf", target)  # never written through a link to the live site
         else:

@@ -354,3 +354,8 @@ class Analysis:
         """The dyads whose timeline holds this event, in dyad order (see Event.concerns)."""
         positions = sorted({p for actor in event.actors for p in self._results_by_actor.get(actor, ())})
         return tuple(self.dyads[p] for p in positions if event.concerns(self.dyads[p].dyad))
+
+
+class ChartError(Exception):
+    """A chart could not be drawn correctly (missing glyph, overlapping labels). Here rather than in
+    charts.py, so catching it does not import matplotlib."""

@@ -33,7 +33,12 @@ def run_parallel(jobs: Sequence[Job], work: Callable[[Job], Result], workers: in
     if workers == 1 or len(jobs) <= 4:
         in_order: list[Result] = []
         for done, job in enumerate(jobs, 1):
-            in_order.append(work(job))
+            try:
+                in_order.append(work(job))
+            except OSError:
+                raise
+            except Exception as error:  # as a worker reports it, however many jobs there are
+                raise WorkerFailed(str(error) or traceback.format_exc()) from error
             if progress:
                 progress(done, len(jobs))
         return in_order

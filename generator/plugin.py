@@ -8,8 +8,8 @@ folder MkDocs builds.
 
 Events: on_config (the plan, when MkDocs runs alone); on_files (the generated
 pages in place of the brief sources, docs/ files filtered, and in an incremental
-build every file MkDocs will write unlinked first); on_pre_page (the build's
-date on every page); on_page_content (the HTML allowlist); on_page_context (the
+build every file MkDocs will write unlinked first); on_nav (the build's date on
+every page); on_page_content (the HTML allowlist); on_page_context (the
 theme's language, counterpart and labels); on_post_build (the rest of the plan,
 when MkDocs runs alone).
 """
@@ -105,9 +105,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             prepare_incremental(result, Path(config.site_dir), build.previous.layout == build.record.layout)
         return result
 
-    def on_pre_page(self, page, config, files):
-        page.update_date = self.current().source_date().isoformat()  # the sitemap's date: never the clock
-        return page
+    def on_nav(self, nav, config, files):
+        # The sitemap's date, never the clock, on every page: in an incremental layout MkDocs skips the
+        # page events of the pages it keeps, but writes all of them into the sitemap.
+        date = self.current().source_date().isoformat()
+        for file in files.documentation_pages():
+            if file.page is not None:
+                file.page.update_date = date
+        return nav
 
     def on_page_content(self, html: str, page, config, files) -> str:
         """Every page's content passes the allowlist after Markdown and before the theme."""
@@ -175,7 +180,9 @@ def prepare_incremental(files: Files, site: Path, same_pages: bool) -> None:
         clean_directory(str(site))
         return
     for file in files:
-        if file.is_modified():
+        # Static files are copied again whatever their dates say (MkDocs goes by dates, and a copy written
+        # into a kept file would go through the link); pages are laid out again when their Markdown changed.
+        if not file.is_documentation_page() or file.is_modified():
             Path(file.abs_dest_path).unlink(missing_ok=True)
     for name in THEME_OUTPUTS:  # written on every build
         (site / name).unlink(missing_ok=True)

@@ -100,6 +100,12 @@ class Handler(SimpleHTTPRequestHandler):
             return
         path = Path(self.translate_path(self.path))
         if path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):  # /en -> /en/, so relative links resolve from there
+                self.send_response(301)
+                self.send_header("Location", self.path.split("?")[0] + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
             page = path.read_bytes()
@@ -162,16 +168,8 @@ class Server:
         try:
             analysis = self.analyse()
             Build(self.settings, analysis, say=self.say, pages_only=True).run()
-        except DataError as error:
-            self.problems(list(error.problems))
-            return
-        except SiteNotBuilt as error:
-            self.problems(list(error.problems) or [Problem("mkdocs", 1, error.reason)])
-            return
-        except OSError as error:
-            from .cli import disk_error
-
-            self.problems([Problem(str(self.settings.out), 1, disk_error(error))])
+        except Exception as error:  # shown over the page: the last good site stays served
+            self.problems(self.described(error))
             return
         self.state.published()
         self.say(f"briefing serve: pages rebuilt in {time.perf_counter() - started:.1f} s")
@@ -184,14 +182,24 @@ class Server:
             Build(self.settings, analysis, say=self.say, cancel=cancel).run()
         except Cancelled:
             return
-        except SiteNotBuilt as error:
-            self.problems(list(error.problems) or [Problem("mkdocs", 1, error.reason)])
-            return
         except Exception as error:  # shown, not fatal: the pages are already served
-            self.problems([Problem(str(self.settings.out), 1, f"the search index and PDFs were not made: {error}")])
+            self.problems(self.described(error))
             return
         self.state.published()
         self.say(f"briefing serve: search index and PDFs rebuilt in {time.perf_counter() - started:.1f} s")
+
+    def described(self, error: Exception) -> list:
+        """A failed build's problems as `briefing build` would word them."""
+        from .cli import disk_error
+
+        if isinstance(error, DataError):
+            return list(error.problems)
+        if isinstance(error, SiteNotBuilt):
+            return list(error.problems) or [Problem(str(self.settings.config_file.name), 1, error.reason)]
+        where = str(self.settings.out)
+        if isinstance(error, OSError):
+            return [Problem(where, 1, disk_error(error))]
+        return [Problem(where, 1, f"the site was not built: {error}")]
 
     def problems(self, problems: list) -> None:
         for problem in problems:
@@ -214,6 +222,8 @@ class Server:
                 if code_snapshot() != code:
                     self.say("briefing serve: the generator's code changed; restarting")
                     self.cancel.set()
+                    if self.background is not None:
+                        self.background.join()  # its workers hold the listening socket until they end
                     server.server_close()
                     os.execv(sys.executable, [sys.executable, "-m", "generator", *sys.argv[1:]])
                 now = snapshot(self.settings)

@@ -162,9 +162,24 @@ def write_sources(plan: SitePlan, folder: Path) -> set[str]:
     return written
 
 
-def page_set_digest(plan: SitePlan) -> str:
-    """The set of pages: when it changes, every page is laid out again (each lists the site's pages)."""
-    return hashlib.sha256(json.dumps(sorted(page.src_uri for page in plan.pages)).encode()).hexdigest()
+def layout_key(build) -> str:
+    """What every page's layout depends on besides its own Markdown: the set of pages, mkdocs.yml, the theme,
+    the hand-written pages and files in docs/ (their links are checked against each other) and the date
+    stamped on them. When it changes, every page is laid out again; when it does not, only pages whose
+    Markdown changed are."""
+    from .build import files_digest
+
+    config, plan = site_config(build), build.outputs["plan"]
+    digest = hashlib.sha256(json.dumps(sorted(page.src_uri for page in plan.pages)).encode())
+    digest.update(build.settings.config_file.read_bytes() + build.source_date().isoformat().encode())
+    for folder in config.theme.dirs:
+        digest.update(files_digest(Path(folder)).encode())
+    docs = build.settings.docs_dir
+    for path in sorted(docs.rglob("*")):
+        relative = path.relative_to(docs).as_posix()
+        if path.is_file() and not path.is_symlink() and not BRIEF_SOURCE.match(relative):
+            digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 # ---- the steps ---------------------------------------------------------------------------------------
@@ -178,7 +193,7 @@ def layout(build) -> frozenset[str]:
     config = site_config(build)
     plugin = config.plugins["briefing"]
     plugin.build = build  # the plugin lays out this build's plan; it makes nothing itself
-    build.record.layout = page_set_digest(build.outputs["plan"])
+    build.record.layout = layout_key(build)
     incremental = build.incremental and build.previous.layout == build.record.layout
     warnings = _MkDocsWarnings()
     logging.getLogger("mkdocs").addHandler(warnings)
@@ -228,13 +243,23 @@ def place_files(build) -> dict[str, str]:
     return placed
 
 
+# What Markdown's smarty extension makes of "--", "---" and "...": characters no source holds.
+TYPOGRAPHY = "\u2013\u2014\u2026"
+
+
 def site_text(build) -> str:
-    """Every character the web pages show, as they show it (a character reference as its character)."""
+    """Every character the web pages show, as they show it (a character reference as its character):
+    the generated pages, the hand-written ones, the labels, mkdocs.yml's texts."""
     config = site_config(build)
     plan: SitePlan = build.outputs["plan"]
-    return (html.unescape("".join(page.markdown for page in plan.pages))
-            + "".join(LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES)
-            + json.dumps(config.extra["organisation"], ensure_ascii=False) + (config.copyright or ""))
+    docs = build.settings.docs_dir
+    handwritten = [path.read_text(encoding="utf-8", errors="replace") for path in sorted(docs.rglob("*.md"))
+                   if path.is_file() and not path.is_symlink()
+                   and not BRIEF_SOURCE.match(path.relative_to(docs).as_posix())]
+    return (html.unescape("".join(page.markdown for page in plan.pages) + "".join(handwritten))
+            + "".join(LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + TYPOGRAPHY
+            + json.dumps(dict(config.extra), ensure_ascii=False, default=str) + (config.copyright or "")
+            + (config.site_name or ""))
 
 
 def index_for_search(site_dir: Path, store, previous_key: str = "") -> str:
@@ -252,16 +277,18 @@ def index_for_search(site_dir: Path, store, previous_key: str = "") -> str:
         digest.update(str(page.relative_to(site)).encode() + b"\0" + page.read_bytes())
     key = digest.hexdigest()[:24]
     output = site / "pagefind"
-    entry = store.get("search", key)
-    if key == previous_key and entry is not None and all((output / name).is_file() for name in entry.files):
+    entry = store.get("search", key, None)  # Pagefind names its files; all are checked
+    if key == previous_key and entry is not None and all((output / name).is_file() for name in entry.names):
         return key
     shutil.rmtree(output, ignore_errors=True)  # in an incremental build these are links to the live site
     if entry is not None:
-        for name in entry.files:
+        for name in entry.names:
             entry.copy_to(name, output / name)
         return key
+    # In the site folder, with no PAGEFIND_* settings: no configuration file or variable can send it elsewhere.
+    environment = {name: value for name, value in os.environ.items() if not name.upper().startswith("PAGEFIND")}
     result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, cwd=site, env=environment)
     if result.returncode != 0:
         raise SiteNotBuilt(f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
     # Pagefind lists languages in hash-map order, which varies from run to run.
@@ -278,13 +305,15 @@ def remove_stale(build) -> None:
     site = build.site_dir
     wanted = (set(build.outputs.get("html", ())) | set(build.record.files) | set(build.record.handouts)
               | set(THEME_OUTPUTS) | {SITE_MARKER})
-    for folder, _, names in os.walk(site):
+    for folder, _, names in os.walk(site, topdown=False):
         relative = Path(folder).relative_to(site)
         if relative.parts[:1] == ("pagefind",):
             continue
         for name in names:
             if (relative / name).as_posix() not in wanted:
                 (Path(folder) / name).unlink()
+        if folder != str(site) and not any(Path(folder).iterdir()):
+            Path(folder).rmdir()  # as a clean build would not make it
 
 
 # ---- MkDocs' own warnings --------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The build's one cache: content-addressed entries that are whole or absent, and checked before use.
 
 Entry point: `Store(folder)`. An entry is a folder `<kind>/<key>/` holding its
-files and `entry.json`, which lists each file's size and SHA-256 and whatever
-metadata the step keeps (a chart's title and alt text). The key is a digest of
+files, `.meta.json` (whatever the step keeps beside them, such as a chart's title
+and alt text) and `entry.json`, which lists each file's size and SHA-256. The key is a digest of
 everything the entry was made from, the code included, so a changed input or a
 changed line of code finds no entry and the step runs again.
 
@@ -23,7 +23,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-ENTRY = "entry.json"
+ENTRY = "entry.json"  # each file's size and SHA-256
+# What a step keeps beside its files (a chart's title and alt text), checked like them; a name no step's
+# own files take.
+META = ".meta.json"
 
 
 class BadEntry(Exception):
@@ -67,6 +70,11 @@ class Entry:
     files: dict  # name -> {"size": int, "sha256": str}
     meta: dict
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The step's own files, without the metadata."""
+        return tuple(sorted(name for name in self.files if name != META))
+
     def path(self, name: str) -> Path:
         return self.folder / name
 
@@ -97,23 +105,31 @@ class Store:
     def _home(self, kind: str, key: str) -> Path:
         return self.folder / kind / key
 
-    def get(self, kind: str, key: str) -> Entry | None:
-        """The entry, if it is there whole: every file present with the bytes it was written with."""
+    def get(self, kind: str, key: str, names: tuple[str, ...] | None) -> Entry | None:
+        """The entry, if it is there whole: exactly the files `names` (None: whatever files it lists) and
+        its metadata, each with the bytes it was written with."""
         home = self._home(kind, key)
         try:
-            record = json.loads((home / ENTRY).read_text(encoding="utf-8"))
-            files, meta = record["files"], record["meta"]
-            if not isinstance(files, dict) or not all(sha256_file(home / name) == info["sha256"]
-                                                      for name, info in files.items()):
+            files = json.loads((home / ENTRY).read_text(encoding="utf-8"))["files"]
+            if not isinstance(files, dict) or META not in files or (names is not None and set(files) != {*names, META}):
+                raise ValueError("not the files this step writes")
+            if not all(isinstance(info, dict) and sha256_file(home / name) == info.get("sha256")
+                       for name, info in files.items()):
                 raise ValueError("damaged")
-        except FileNotFoundError:
-            if home.exists():
-                shutil.rmtree(home, ignore_errors=True)
-            return None
+            meta = json.loads((home / META).read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("odd metadata")
         except (OSError, ValueError, KeyError, TypeError):
-            shutil.rmtree(home, ignore_errors=True)
+            self._remove(home)
             return None
         return Entry(home, files, meta)
+
+    @staticmethod
+    def _remove(home: Path) -> None:
+        if home.is_dir() and not home.is_symlink():
+            shutil.rmtree(home, ignore_errors=True)
+        else:
+            home.unlink(missing_ok=True)
 
     def put(self, kind: str, key: str, files: dict[str, bytes], meta: dict | None = None) -> Entry:
         """Write an entry atomically; if another build wrote it meanwhile, theirs stands (same key, same bytes)."""
@@ -122,11 +138,11 @@ class Store:
         temporary = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=home.parent))
         try:
             listing = {}
+            files = {**files, META: json.dumps(meta or {}, ensure_ascii=False, sort_keys=True).encode("utf-8")}
             for name, data in files.items():
                 _fsync_write(temporary / name, data)
                 listing[name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-            record = {"files": listing, "meta": meta or {}}
-            _fsync_write(temporary / ENTRY, json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            _fsync_write(temporary / ENTRY, json.dumps({"files": listing}, sort_keys=True).encode("utf-8"))
             directory = os.open(temporary, os.O_RDONLY)
             try:
                 os.fsync(directory)
@@ -135,12 +151,12 @@ class Store:
             try:
                 temporary.rename(home)
             except OSError:  # it exists: written by a build running at the same time, or left broken
-                existing = self.get(kind, key)
+                existing = self.get(kind, key, tuple(name for name in files if name != META))
                 if existing is not None:
                     return existing
-                shutil.rmtree(home, ignore_errors=True)
+                self._remove(home)
                 temporary.rename(home)
-            return Entry(home, listing, record["meta"])
+            return Entry(home, listing, meta or {})
         finally:
             shutil.rmtree(temporary, ignore_errors=True)
 

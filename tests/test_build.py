@@ -2,6 +2,8 @@
 gives what a clean build of a fresh checkout gives."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
@@ -197,7 +199,7 @@ def test_a_second_build_is_told_another_is_running_and_exits_1_when_asked_not_to
     assert not (project / "site").exists()
 
 
-def test_a_character_new_to_the_site_changes_only_its_brief_its_pdf_the_index_and_one_font_slice(reference, tmp_path):
+def test_a_character_new_to_the_site_changes_only_its_brief_its_pdf_the_index_and_its_font_slices(reference, tmp_path):
     source, expected = reference
     project = checkout(tmp_path / "project", cache_from=source)
     built(project)
@@ -208,7 +210,95 @@ def test_a_character_new_to_the_site_changes_only_its_brief_its_pdf_the_index_an
     assert result.returncode == 0, result.stderr
     assert stage_line(result.stderr, "pages").endswith("(30 pages, 1 changed)")
     changed = differences(tree(project / "site"), expected)
-    fonts = [name for name in changed if name.startswith("assets/fonts/")]
-    assert len(fonts) <= 1 and not set(fonts) & set(expected)  # at most one slice more; no font file altered
+    # The stylesheet and, per weight, the one slice whose boundaries hold the character: cut again under a new name.
+    slices = {name.rsplit("-", 2)[0] + "-" + name.rsplit("-", 2)[1] for name in changed
+              if name.startswith("assets/fonts/") and name.endswith(".woff2")}
+    assert sorted(slice.rsplit("-", 1)[0] for slice in slices) == ["assets/fonts/noto-sans-tc-bold",
+                                                                   "assets/fonts/noto-sans-tc-regular"]
+    assert "assets/fonts/fonts.css" in changed
     assert [name for name in changed if not name.startswith(("pagefind/", "assets/fonts/"))] == [
         "briefs/three-dyads.html", "pdf/three-dyads.zh-TW.pdf"]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    if old not in text:
+        raise AssertionError(f"{old!r} not in {path}")
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_what_every_page_shows_besides_its_own_text_lays_every_page_out_again(reference, tmp_path):
+    """mkdocs.yml, the hand-written pages and files in docs/: an incremental build equals a clean one."""
+    source, _ = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    site = built(project)
+    edit(project / "mkdocs.yml", "copyright: © 2025 Alliance Briefs", "copyright: © 2025 Alliance Briefs Desk")
+    (project / "docs" / "about.md").write_text("# 關於本站\n\n說明...\n", "utf-8")
+    brief = project / "docs" / "briefs" / "three-dyads.zh-TW.md"
+    brief.write_text(brief.read_text("utf-8") + "\n見[關於本站](../about.md)。\n", "utf-8")
+    assert build(project).returncode == 0
+    pages = [path.read_text("utf-8") for path in site.rglob("*.html") if path.name != "404.html"]
+    assert len(pages) == 31 and all("© 2025 Alliance Briefs Desk" in page for page in pages)
+    # A page the brief links to goes away: the strict link check sees it, as in a clean build.
+    (project / "docs" / "about.md").unlink()
+    result = build(project)
+    assert result.returncode == 1
+    assert "three-dyads.zh-TW.md:" in result.stderr and "the link '../about.md' points to a page" in result.stderr
+
+
+def test_a_replaced_picture_is_published_whatever_its_date(reference, tmp_path):
+    import os
+
+    from PIL import Image
+
+    source, _ = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    picture = project / "docs" / "briefs" / "map.png"
+    Image.new("RGB", (8, 8), "red").save(picture)
+    brief = project / "docs" / "briefs" / "three-dyads.zh-TW.md"
+    brief.write_text(brief.read_text("utf-8") + "\n![地圖](map.png)\n", "utf-8")
+    site = built(project)
+    Image.new("RGB", (8, 8), "blue").save(picture)
+    os.utime(picture, (946684800, 946684800))  # older than the published copy
+    assert build(project).returncode == 0
+    assert (site / "briefs" / "map.png").read_bytes() == picture.read_bytes()
+
+
+@pytest.mark.parametrize("damage_kind", ["empty listing", "file in its place", "other metadata"])
+def test_an_entry_with_an_odd_listing_is_made_again(reference, tmp_path, damage_kind):
+    import json
+
+    source, expected = reference
+    project = checkout(tmp_path / "project")
+    shutil.copytree(source / "build" / "cache", project / "build" / "cache")
+    entries = sorted(path for path in (project / "build" / "cache" / "charts").iterdir())
+    for entry in entries[:3]:
+        if damage_kind == "empty listing":
+            (entry / "entry.json").write_text('{"files": {}}', "utf-8")
+        elif damage_kind == "file in its place":
+            shutil.rmtree(entry)
+            entry.write_text("not a folder", "utf-8")
+        else:  # valid JSON, other words: the checksum in entry.json no longer matches
+            meta = json.loads((entry / ".meta.json").read_text("utf-8"))
+            meta["alt"] = "CORRUPTED"
+            (entry / ".meta.json").write_text(json.dumps(meta), "utf-8")
+    result = build(project, "--clean")
+    assert result.returncode == 0, result.stderr
+    assert stage_line(result.stderr, "charts").endswith("(36 charts, 33 from the cache)")
+    assert differences(tree(project / "site"), expected) == []
+
+
+def test_an_incremental_build_stamps_every_page_with_the_data_date_not_the_clock(reference, tmp_path):
+    source, expected = reference
+    project = checkout(tmp_path / "project", cache_from=source)
+    environment_without_epoch = {name: value for name, value in environment(project).items()
+                                 if name != "SOURCE_DATE_EPOCH"}
+    command = [sys.executable, "-m", "generator", "build"]
+    for _ in range(2):
+        brief = project / "docs" / "briefs" / "three-dyads.en.md"
+        brief.write_text(brief.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+        result = subprocess.run(command, cwd=project, env=environment_without_epoch, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    sitemap = (project / "site" / "sitemap.xml").read_text("utf-8")
+    dates = set(re.findall(r"<lastmod>([^<]+)</lastmod>", sitemap))
+    assert len(dates) == 1 and dates != {dt.date.today().isoformat()}, dates

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import DYAD, ROOT, write_data
 
 
@@ -99,3 +100,12 @@ def test_the_console_script_is_installed():
     script = Path(sys.executable).with_name("briefing")
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, cwd=ROOT)
     assert (result.returncode, result.stdout) == (0, "briefing 0.1.0\n")
+
+
+@pytest.mark.parametrize("epoch", ["", "yesterday", "-5"])
+def test_a_source_date_that_is_not_a_number_is_said_plainly(workdir, run, monkeypatch, epoch):
+    write_data(workdir)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert run("build") == (1, "", f"briefing: SOURCE_DATE_EPOCH is '{epoch}', not a number of seconds since 1970; "
+                                  "set it to one (e.g. the last commit's: git log -1 --format=%ct) or unset it\n")
+    assert not (workdir / "site").exists()

@@ -4,8 +4,8 @@ from __future__ import annotations
 from projects import built, checkout, tree
 
 
-def test_two_checkouts_build_identical_sites(tmp_path):
-    first = tree(built(checkout(tmp_path / "one" / "briefs")))
+def test_two_checkouts_build_identical_sites(warm, tmp_path):
+    first = tree(warm / "site")  # a fresh checkout elsewhere, built from nothing
     second = tree(built(checkout(tmp_path / "elsewhere" / "deeper" / "copy")))
     assert sorted(first) == sorted(second)
     differing = [name for name in first if first[name] != second[name]]

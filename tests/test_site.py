@@ -220,3 +220,40 @@ def test_a_broken_dyad_file_is_one_message_not_a_cascade_through_the_briefs(proj
         f"{project / 'data' / 'dyads' / 'russia-china.yaml'}:3: this is not valid YAML: expected ',' or ']', "
         "but got '<stream end>' (while parsing a flow sequence); check the indentation and quotes on this line\n"
         f"briefing: 1 problem in {project / 'data'}; fix them and run again\n")
+
+
+def test_every_character_a_page_shows_is_in_a_published_font_slice(site):
+    """Typography Markdown makes ("..." as "…"), hand-written pages, labels: none may fall back to a system
+    font, or show as a box where there is none. Characters the bundled font lacks are `check`'s business."""
+    from html.parser import HTMLParser
+
+    from generator.characters import font_coverage
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.hidden, self.characters = 0, set()
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("script", "style", "head")
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("script", "style", "head")
+
+        def handle_data(self, data):
+            if not self.hidden:
+                self.characters |= set(data)
+
+    stylesheet = (site / "assets" / "fonts" / "fonts.css").read_text("utf-8")
+    covered = set()
+    for ranges in re.findall(r"unicode-range: ([^;]+);", stylesheet):
+        for part in ranges.split(", "):
+            low, _, high = part.removeprefix("U+").partition("-")
+            covered |= set(range(int(low, 16), int(high or low, 16) + 1))
+    in_font = font_coverage()
+    for path in sorted(site.rglob("*.html")):
+        reader = Text()
+        reader.feed(path.read_text("utf-8"))
+        missing = {character for character in reader.characters
+                   if ord(character) in in_font and ord(character) not in covered and not character.isspace()}
+        assert not missing, (path.relative_to(site), sorted(missing))
