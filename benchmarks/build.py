@@ -175,23 +175,29 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
     args = parser.parse_args()
     results = []
+    out = Path(args.out)
+    earlier = json.loads(out.read_text("utf-8"))["results"] if out.exists() else []
+    previous = {row["dyads"]: row for row in earlier}
     with tempfile.TemporaryDirectory() as folder:
         for dyads in (int(size) for size in args.sizes.split(",")):
             result = run(dyads, Path(folder))
+            if dyads in previous:  # the last measurement of this size, printed beside this one
+                result["previous"] = {name: previous[dyads][name]["seconds"]
+                                      for name in ("cold", "no_change", "one_dyad_edit", "floor")}
             results.append(result)
             print(f"\n{dyads} dyads: {result['pages']} pages, {result['charts']} charts, "
                   f"{result['pdfs']} PDFs, {result['output_mb']} MB")
-            print(f"  {'build':16} {'seconds':>8} {'peak RSS':>9} {'÷ floor':>8}")
+            print(f"  {'build':16} {'seconds':>8} {'peak RSS':>9} {'÷ floor':>8} {'previous':>9}")
             for name in ("cold", "no_change", "one_dyad_edit", "floor"):
                 row = result[name]
+                before = result.get("previous", {}).get(name)
                 print(f"  {name:16} {row['seconds']:>8.1f} {row['peak_rss_mb']:>7.0f}MB "
-                      f"{row['seconds'] / result['floor']['seconds']:>8.1f}")
+                      f"{row['seconds'] / result['floor']['seconds']:>8.1f} "
+                      f"{f'{before:.1f}' if before is not None else '—':>9}")
             stages = ", ".join(f"{k} {v:.1f}" for k, v in result["cold"]["stages"].items())
             print(f"  cold stages (s): {stages}")
             print(f"  charts {result['ms_per_chart']} ms each (wall, web and print SVG), PDFs {result['s_per_pdf']} s each")
     # Sizes measured in earlier runs stay; this run's sizes replace theirs.
-    out = Path(args.out)
-    earlier = json.loads(out.read_text("utf-8"))["results"] if out.exists() else []
     measured = {result["dyads"] for result in results}
     merged = sorted([r for r in earlier if r["dyads"] not in measured] + results, key=lambda r: r["dyads"])
     document = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},

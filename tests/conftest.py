@@ -112,12 +112,13 @@ def warm(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The real project, built once for the whole test session."""
+def site(warm, tmp_path_factory) -> Path:
+    """The real project's site, built once for the whole session (a copy of the warm checkout's clean build,
+    which the build tests compare against and must stay as built)."""
+    import shutil
+
     out = tmp_path_factory.mktemp("built") / "site"
-    result = briefing("build", "--out", str(out))
-    if result.returncode != 0:
-        raise RuntimeError(f"briefing build failed:\n{result.stderr}")
+    shutil.copytree(warm / "site", out)
     return out
 
 
