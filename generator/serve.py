@@ -37,16 +37,22 @@ LIVE_SCRIPT = b"""(() => {
       box.id = "briefing-problems";
       Object.assign(box.style, {position: "fixed", left: "0", right: "0", bottom: "0", maxHeight: "50vh",
         overflow: "auto", background: "#fff4f4", color: "#5c0000", borderTop: "3px solid #b00020",
-        padding: "0.75rem 1rem", font: "14px/1.5 monospace", zIndex: "1000", whiteSpace: "pre-wrap"});
+        padding: "0.75rem 1rem", font: "14px/1.5 " + getComputedStyle(document.body).fontFamily,
+        zIndex: "1000", whiteSpace: "pre-wrap"});  // the site's own font: no system font may be there for Chinese
       document.body.appendChild(box);
     }
-    box.textContent = problems.join("\\n");
+    const heading = document.createElement("strong");
+    heading.textContent = problems.heading;
+    Object.assign(heading.style, {display: "block", fontSize: "15px", marginBottom: "0.4rem"});
+    box.replaceChildren(heading, problems.join("\\n"));
   };
   const poll = async () => {
     try {
       const state = await (await fetch("/__briefing__/state", {cache: "no-store"})).json();
       if (seen !== null && state.generation !== seen) { location.reload(); return; }
       seen = state.generation;
+      const lang = document.documentElement.lang;
+      state.problems.heading = state.headings[lang] || Object.values(state.headings)[0];
       show(state.problems);
     } catch (error) { /* the server is restarting */ }
     setTimeout(poll, 400);
@@ -67,8 +73,12 @@ class ServeState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def as_json(self) -> bytes:
+        from .framework import LABELS
+        from .model import LANGUAGES
+
         with self.lock:
-            return json.dumps({"generation": self.generation, "problems": self.problems},
+            headings = {lang: LABELS("serve_problems", lang, count=len(self.problems)) for lang in LANGUAGES}
+            return json.dumps({"generation": self.generation, "problems": self.problems, "headings": headings},
                               ensure_ascii=False).encode("utf-8")
 
     def published(self) -> None:

@@ -158,6 +158,8 @@ def test_serve_prints_its_address_shows_problems_and_reloads_after_an_edit(warm,
         dyad.write_text(good.replace("external: USA\n", "external: [USA\n", 1), "utf-8")
         wait_for(lambda: state()["problems"])
         assert state()["problems"][0].startswith("data/dyads/russia-china.yaml:4: this is not valid YAML")
+        assert state()["headings"] == {"zh-TW": "資料或頁面有 1 個問題；目前顯示的是上次成功建置的網站。",
+                                       "en": "1 problem(s) in the data or pages; this is the last site that built."}
         assert "balancing–hedging" in fetch(page)  # the last good site is still served
         dyad.write_text(good.replace("    external: high\n", "    external: low\n", 1), "utf-8")
         wait_for(lambda: state()["problems"] == [] and state()["generation"] > generation)
