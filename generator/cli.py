@@ -327,7 +327,7 @@ def serve_checked(args) -> int:
     import socket
     import time
 
-    from .build import OutputRefused, Settings, output_refusal
+    from .build import Settings, output_refusal
     from .serve import Server
 
     settings = Settings.of(args.config, args.data, args.docs, args.out)
@@ -345,11 +345,7 @@ def serve_checked(args) -> int:
                 say(f"briefing serve: cannot serve at {args.addr}: {error.strerror}; pick another address with --addr")
                 return EXIT_PROBLEMS
             time.sleep(0.25)
-    try:
-        Server(settings, (host, port), say, lambda: analyse(args.data, args.docs)).run()
-    except OutputRefused as error:
-        say(f"briefing serve: {error}")
-        return EXIT_PROBLEMS
+    Server(settings, (host, port), say, lambda: analyse(args.data, args.docs)).run()  # shows its own problems
     return EXIT_OK
 
 

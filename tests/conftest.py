@@ -136,3 +136,19 @@ def project_settings(folder: Path) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
     shutil.copytree(ROOT / "templates", folder / "templates")
     return folder / "mkdocs.yml"
+
+
+def published_slices(site: Path) -> dict[str, tuple[int, set[int]]]:
+    """The web-font slices `assets/fonts/fonts.css` declares: file name -> (CSS weight, code points)."""
+    import re
+
+    stylesheet = (site / "assets" / "fonts" / "fonts.css").read_text("utf-8")
+    slices = {}
+    for weight, name, ranges in re.findall(r'font-weight: (\d+);.*?url\("([^"]+)"\).*?unicode-range: ([^;]+);',
+                                           stylesheet):
+        points: set[int] = set()
+        for part in ranges.split(", "):
+            low, _, high = part.removeprefix("U+").partition("-")
+            points |= set(range(int(low, 16), int(high or low, 16) + 1))
+        slices[name] = (int(weight), points)
+    return slices

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, briefing
+from conftest import ROOT, briefing, published_slices
 
 
 class Page(HTMLParser):
@@ -121,20 +121,15 @@ def test_search_index_covers_both_languages(site):
 def test_web_fonts_are_slices_of_the_sites_own_characters(site):
     from generator.fonts import FONT_WEIGHTS, slices
 
-    stylesheet = (site / "assets" / "fonts" / "fonts.css").read_text("utf-8")
-    rules = re.findall(r'font-weight: (\d+);.*?url\("([^"]+)"\).*?unicode-range: ([^;]+);', stylesheet)
+    declared = published_slices(site)
     files = {path.name for path in (site / "assets" / "fonts").glob("*.woff2")}
-    assert {name for _, name, _ in rules} == files and 40 < len(files) < 200
+    assert set(declared) == files and 40 < len(files) < 200
     assert all(1_000 < (site / "assets" / "fonts" / name).stat().st_size < 100_000 for name in files)
     # Each slice stays within its fixed boundaries.
     boundaries = {(weight, piece.number): set(piece.points) for weight in FONT_WEIGHTS for piece in slices(weight)}
-    for weight_css, name, ranges in rules:
-        weight = "bold" if weight_css == "700" else "regular"
+    for name, (weight_css, points) in declared.items():
+        weight = "bold" if weight_css == 700 else "regular"
         number = int(name.split("-")[-2])
-        points = set()
-        for part in ranges.split(", "):
-            low, _, high = part.removeprefix("U+").partition("-")
-            points |= set(range(int(low, 16), int(high or low, 16) + 1))
         assert points <= boundaries[(weight, number)], name
 
 
@@ -244,12 +239,7 @@ def test_every_character_a_page_shows_is_in_a_published_font_slice(site):
             if not self.hidden:
                 self.characters |= set(data)
 
-    stylesheet = (site / "assets" / "fonts" / "fonts.css").read_text("utf-8")
-    covered = set()
-    for ranges in re.findall(r"unicode-range: ([^;]+);", stylesheet):
-        for part in ranges.split(", "):
-            low, _, high = part.removeprefix("U+").partition("-")
-            covered |= set(range(int(low, 16), int(high or low, 16) + 1))
+    covered = set().union(*(points for _, points in published_slices(site).values()))
     in_font = font_coverage()
     for path in sorted(site.rglob("*.html")):
         reader = Text()

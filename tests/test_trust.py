@@ -43,14 +43,22 @@ def run(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
                                                 **env))
 
 
+GIT = ["git", "-c", "user.email=test@example.org", "-c", "user.name=test"]
+
+
+def commit(project: Path, message: str, *paths: str) -> None:
+    """`git add` the paths (forced: ignored files too) and commit them, making the repository if need be."""
+    if not (project / ".git").exists():
+        subprocess.run([*GIT, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*GIT, "add", "-f", *paths], cwd=project, check=True)
+    subprocess.run([*GIT, "commit", "-qm", message], cwd=project, check=True)
+
+
 @pytest.fixture(scope="module")
 def repository(tmp_path_factory) -> Path:
     """A copy of the project under git, with an uncommitted file an analyst would lose."""
     project = checkout(tmp_path_factory.mktemp("trust") / "project")
-    git = ["git", "-c", "user.email=test@example.org", "-c", "user.name=test"]
-    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
-    subprocess.run([*git, "add", "."], cwd=project, check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], cwd=project, check=True)
+    commit(project, "base", ".")
     (project / "docs" / "draft-notes.md").write_text("# 草稿\n\n尚未提交的筆記。\n", encoding="utf-8")
     (project / "notes").mkdir()
     (project / "notes" / "todo.txt").write_text("not a site\n", encoding="utf-8")
@@ -290,13 +298,9 @@ def test_diff_of_a_revision_with_itself_is_no_change(repository):
 
 def test_diff_refuses_a_revision_that_holds_a_link(tmp_path):
     project = checkout(tmp_path / "project")
-    git = ["git", "-c", "user.email=test@example.org", "-c", "user.name=test"]
-    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
-    subprocess.run([*git, "add", "data", "docs"], cwd=project, check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], cwd=project, check=True)
+    commit(project, "base", "data", "docs")
     (project / "data" / "dyads" / "secret.yaml").symlink_to("/etc/passwd")
-    subprocess.run([*git, "add", "data"], cwd=project, check=True)
-    subprocess.run([*git, "commit", "-qm", "link"], cwd=project, check=True)
+    commit(project, "link", "data")
     result = run(project, "diff", "HEAD~1", "HEAD")
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("briefing diff: data/dyads/secret.yaml at HEAD is a symbolic link, which briefing check "
@@ -350,14 +354,10 @@ def test_the_site_marker_survives_an_incremental_build_that_becomes_full(warm, t
 
 def test_diff_refuses_a_revision_with_a_file_too_large_to_read(tmp_path):
     project = checkout(tmp_path / "project")
-    git = ["git", "-c", "user.email=test@example.org", "-c", "user.name=test"]
-    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
-    subprocess.run([*git, "add", "data", "docs"], cwd=project, check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], cwd=project, check=True)
+    commit(project, "base", "data", "docs")
     with (project / "data" / ".cache.yaml").open("wb") as handle:
         handle.truncate(12 * 1024 * 1024)  # compresses to almost nothing in git
-    subprocess.run([*git, "add", "-f", "data"], cwd=project, check=True)
-    subprocess.run([*git, "commit", "-qm", "large"], cwd=project, check=True)
+    commit(project, "large", "data")
     result = run(project, "diff", "HEAD~1", "HEAD")
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("briefing diff: data/.cache.yaml at HEAD is 12.0 MB, more than briefing check reads; "
