@@ -177,7 +177,7 @@ PLAN: tuple[Step, ...] = (
     Step("fonts", ("fonts", "code"), "fonts", lambda build: build.cut_fonts()),
     Step("layout", ("plan", "fonts", "templates/theme/", "mkdocs.yml"), "html", lambda build: build.layout()),
     Step("files", ("charts", "fonts", "analysis"), "files", lambda build: build.place_files()),
-    Step("search", ("html",), "search", lambda build: build.index(), later=True),
+    Step("search", ("html", "code"), "search", lambda build: build.index(), later=True),
     Step("handouts", ("analysis", "charts", "templates/print/"), "handouts", lambda build: build.print_handouts(),
          later=True),
 )
@@ -554,9 +554,9 @@ class Build:
         return place_files(self)
 
     def index(self):
-        from .site import index_for_search
+        from .search import index_for_search
 
-        key = index_for_search(self.site_dir, self.store, self.previous.search if self.incremental else "")
+        key = index_for_search(self.site_dir, self.store, self.code, self.previous.search if self.incremental else "")
         self.record.search = key
         return key
 

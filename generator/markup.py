@@ -42,7 +42,9 @@ TAGS = frozenset({
     "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span", "strong",
     "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
 })
-GLOBAL_ATTRIBUTES = frozenset({"id", "class", "lang", "title", "dir", "hidden", "aria-label"})
+# data-pagefind-weight: how much a passage weighs in search (0–10), e.g. a dyad page's actor headings.
+GLOBAL_ATTRIBUTES = frozenset({"id", "class", "lang", "title", "dir", "hidden", "aria-label", "data-pagefind-weight"})
+SEARCH_WEIGHT = re.compile(r"(10|\d)(\.\d)?")
 ATTRIBUTES = {
     "a": frozenset({"href", "hreflang", "download"}),
     "img": frozenset({"src", "alt", "width", "height", "loading", "decoding"}),
@@ -118,6 +120,8 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     if (tag, attribute) in URL_ATTRIBUTES:
         return None if url_problem(tag, attribute, value) else value
     if attribute == "dir" and value not in DIRECTIONS:
+        return None
+    if attribute == "data-pagefind-weight" and not SEARCH_WEIGHT.fullmatch(value):
         return None
     return value
 

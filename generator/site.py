@@ -1,10 +1,10 @@
-"""Stage 6, site: the pages laid out by MkDocs, the site's other files, and the search index.
+"""Stage 6, site: the pages laid out by MkDocs and the site's other files.
 
 Entry points, each a step of the build plan (generator/build.py): `layout(build)`
 runs MkDocs over the rendered pages through our plugin (generator/plugin.py),
 `place_files(build)` copies charts, font slices and downloads out of the store,
-`index_for_search(...)` runs Pagefind, `remove_stale(build)` clears what this
-build no longer makes. `SiteContext` is what the theme sees for one page.
+`remove_stale(build)` clears what this build no longer makes (the search index
+is generator/search.py). `SiteContext` is what the theme sees for one page.
 """
 from __future__ import annotations
 
@@ -14,9 +14,6 @@ import json
 import logging
 import os
 import re
-import shutil
-import subprocess
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +22,7 @@ from .build import SITE_MARKER, SiteNotBuilt
 from .framework import LABELS
 from .model import LANGUAGES, Analysis, Problem
 from .pages import Settings, SitePage, SitePlan
+from .search import SEARCH_PAGE_CLASSES
 from .store import write_new
 from .urls import PREFIX, THEME_OUTPUTS, dyad_downloads, href, url_of
 
@@ -96,6 +94,7 @@ class SiteContext:
             "t": lambda key, **values: LABELS(key, lang, **values),
             "asset": lambda path: href(page.url, path),
             "content_security_policy": content_security_policy(serving),
+            "search_classes": SEARCH_PAGE_CLASSES,
         }
 
     def _brief_lang(self, page: SitePage) -> str:
@@ -260,44 +259,6 @@ def site_text(build) -> str:
             + "".join(LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + TYPOGRAPHY
             + json.dumps(dict(config.extra), ensure_ascii=False, default=str) + (config.copyright or "")
             + (config.site_name or ""))
-
-
-def index_for_search(site_dir: Path, store, previous_key: str = "") -> str:
-    """Pagefind indexes each language on its own (it reads <html lang>).
-
-    The index depends only on the pages: when they are unchanged, the index the
-    previous site holds stays, or the store's copy is checked and copied out.
-    Returns the pages' key.
-    """
-    from importlib.metadata import version
-
-    site = Path(site_dir)
-    digest = hashlib.sha256(version("pagefind").encode())
-    for page in sorted(site.rglob("*.html")):
-        digest.update(str(page.relative_to(site)).encode() + b"\0" + page.read_bytes())
-    key = digest.hexdigest()[:24]
-    output = site / "pagefind"
-    entry = store.get("search", key, None)  # Pagefind names its files; all are checked
-    if key == previous_key and entry is not None and all((output / name).is_file() for name in entry.names):
-        return key
-    shutil.rmtree(output, ignore_errors=True)  # in an incremental build these are links to the live site
-    if entry is not None:
-        for name in entry.names:
-            entry.copy_to(name, output / name)
-        return key
-    # In the site folder, with no PAGEFIND_* settings: no configuration file or variable can send it elsewhere.
-    environment = {name: value for name, value in os.environ.items() if not name.upper().startswith("PAGEFIND")}
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"],
-                            capture_output=True, text=True, cwd=site, env=environment)
-    if result.returncode != 0:
-        raise SiteNotBuilt(f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
-    # Pagefind lists languages in hash-map order, which varies from run to run.
-    listing = output / "pagefind-entry.json"
-    listing.write_text(json.dumps(json.loads(listing.read_text(encoding="utf-8")), sort_keys=True, ensure_ascii=False,
-                                  separators=(",", ":")), encoding="utf-8")
-    store.put("search", key, {path.relative_to(output).as_posix(): path.read_bytes()
-                              for path in sorted(output.rglob("*")) if path.is_file()})
-    return key
 
 
 def remove_stale(build) -> None:

@@ -101,20 +101,6 @@ def test_the_language_switch_goes_to_the_same_page_and_back(server, page):
     assert page.inner_text("h1") == "朝中關係"
 
 
-def search(page, server: str, path: str, query: str) -> list[str]:
-    page.goto(server + path)
-    page.fill(".pagefind-ui__search-input", query)
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-    return [urlsplit(urljoin(page.url, href)).path
-            for href in page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.getAttribute('href'))")]
-
-
-def test_search_finds_the_tethering_dyad_in_both_languages(server, page):
-    assert "/dyads/north-korea-china.html" in search(page, server, "search.html", "籠絡")
-    assert "/en/dyads/north-korea-china.html" in search(page, server, "en/search.html", "tethering")
-    assert page.errors == []
-
-
 def test_pages_fit_a_phone_screen(site, browser, server):
     context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
     tab = context.new_page()

@@ -1,0 +1,184 @@
+"""Search in a real Chromium through Pagefind's JavaScript API, against a ground truth read from the built pages.
+
+The ground truth is each page's text as the browser shows it (its `data-pagefind-body`
+without what it marks `data-pagefind-ignore`), read by the browser: not by the
+generator's own reader, so the test does not agree with the index by construction.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from test_browser import browser, page, server, site_pages  # noqa: F401  (fixtures)
+
+from generator.search import indexed_page, segment
+
+PAGE = """<!doctype html><html lang="zh-TW"><body><nav>導覽</nav>
+<main data-pagefind-body><h1 id="x">俄中關係<a class="headerlink" href="#x">#</a></h1>
+<p class="search-subject">俄羅斯與中國；外部行為者：美國</p>
+<div class="card"><p>Russia–China</p><p>Outside actor</p></div>
+<p>2024年6月，<em>普丁</em>訪問平壤。<script>ignored()</script></p>
+<div data-pagefind-ignore="all"><p>不索引</p></div>
+<h2 data-pagefind-weight="8">承諾</h2><p>F-16戰機</p></main></body></html>"""
+
+
+def test_every_han_character_is_a_word_and_dashes_part_words():
+    assert segment("北韓 rebukes China–Japan，2024年") == "北 韓 rebukes China – Japan ， 2024 年"
+    assert segment("  plain   English  ") == "plain English"
+
+
+def test_the_index_reads_a_pages_text_block_by_block_with_its_title_and_subject():
+    read = indexed_page(PAGE)
+    assert read.lang == "zh-TW"
+    assert read.title == "俄中關係"
+    assert read.subject == "俄羅斯與中國；外部行為者：美國"
+    assert read.blocks == (
+        ("h1", "", "俄中關係"), ("p", "", "俄羅斯與中國；外部行為者：美國"), ("p", "", "Russia–China"),
+        ("p", "", "Outside actor"), ("p", "", "2024年6月，普丁訪問平壤。"), ("h2", "8", "承諾"), ("p", "", "F-16戰機"),
+    )
+    assert read.source() == (
+        '<!doctype html><html lang="zh-TW"><head><meta charset="utf-8"></head><body><main data-pagefind-body>'
+        '<span data-pagefind-meta="title[data-title]" data-title="俄中關係"></span>'
+        '<span data-pagefind-meta="subject[data-subject]" data-subject="俄羅斯與中國；外部行為者：美國"></span>\n'
+        "<h1>俄 中 關 係</h1>\n<p>俄 羅 斯 與 中 國 ； 外 部 行 為 者 ： 美 國</p>\n<p>Russia – China</p>\n"
+        "<p>Outside actor</p>\n<p>2024 年 6 月 ， 普 丁 訪 問 平 壤 。</p>\n"
+        "<h2 data-pagefind-weight='8'>承 諾</h2>\n<p>F-16 戰 機</p>\n</main></body></html>\n")
+
+
+def test_a_page_without_an_indexed_part_is_not_indexed():
+    assert indexed_page("<html lang='en'><body><p>Redirecting…</p></body></html>") is None
+
+
+# Actors, strategies, places, people, two- to four-character words, one character, mixed Chinese–Latin.
+ZH_TERMS = (
+    "俄羅斯", "中國", "北韓", "美國", "烏克蘭", "日本", "南韓", "臺灣",
+    "避險", "籠絡", "抗衡", "扈從",
+    "北京", "莫斯科", "平壤", "華府", "東北亞", "印太",
+    "金正恩", "習近平", "川普", "馬準威",
+    "同盟", "威脅", "承諾", "凝聚力", "危險同盟", "外部威脅", "內部威脅", "條約", "核武", "制裁", "聯合國",
+    "安理會", "北約", "戰略", "夥伴", "軍事", "經濟", "飛彈", "全面戰略夥伴", "彈道飛彈", "俄中", "朝中", "俄朝",
+    "俄", "韓", "2024年", "2024 年",
+)
+EN_TERMS = (
+    "Russia", "China", "North Korea", "United States", "Ukraine", "Japan", "hedging", "tethering", "balancing",
+    "bandwagoning", "alliance", "threat", "commitment", "cohesion", "Pyongyang", "Moscow", "Beijing", "treaty",
+    "sanctions", "Weitsman", "Kim Jong Un", "Putin", "Indo-Pacific", "nuclear",
+)
+# For a query of a dyad's actors, its own page comes first.
+DYAD_QUERIES = {
+    "俄羅斯 中國": "/dyads/russia-china.html", "北韓 中國": "/dyads/north-korea-china.html",
+    "俄羅斯 北韓": "/dyads/russia-north-korea.html", "Russia China": "/en/dyads/russia-china.html",
+    "North Korea China": "/en/dyads/north-korea-china.html", "Russia North Korea": "/en/dyads/russia-north-korea.html",
+}
+HAN = re.compile(r"[\u3400-\u9fff]")
+READ_TEXT = """() => {
+  const body = document.querySelector('[data-pagefind-body]');
+  if (!body) return null;
+  const copy = body.cloneNode(true);
+  copy.querySelectorAll('[data-pagefind-ignore], script, style, .headerlink').forEach(node => node.remove());
+  document.body.appendChild(copy);
+  const text = copy.innerText;
+  copy.remove();
+  return text;
+}"""
+
+
+def squash(text: str) -> str:
+    """Spacing next to a Chinese character does not matter to a reader: 「2024 年」 is 「2024年」."""
+    return re.sub(r"\s*([\u3400-\u9fff\u3000-\u303f\uff00-\uffef])\s*", r"\1", text).casefold()
+
+
+def contains(text: str, term: str) -> bool:
+    if HAN.search(term):
+        return squash(term) in squash(text)
+    return re.search(r"(?<!\w)" + re.escape(term.casefold()), text.casefold()) is not None
+
+
+@pytest.fixture(scope="module")
+def texts(site, server, browser):  # noqa: F811
+    tab = browser.new_page()
+    read: dict[str, tuple[str, str]] = {}
+    for path in site_pages(site):
+        if path.startswith("pagefind/"):
+            continue
+        tab.goto(server + path)
+        text = tab.evaluate(READ_TEXT)
+        if text is not None:
+            read["/" + path.removesuffix("index.html")] = (tab.evaluate("document.documentElement.lang"), text)
+    tab.close()
+    return read
+
+
+def search_all(page, server: str, lang: str, queries) -> dict[str, list[str]]:  # noqa: F811
+    page.goto(server + ("search.html" if lang == "zh-TW" else "en/search.html"))
+    page.wait_for_function("typeof window.briefingSearch === 'function'")
+    return page.evaluate("async queries => { const found = {}; for (const q of queries) found[q] = await briefingSearch(q);"
+                         " return found; }", list(queries))
+
+
+@pytest.mark.parametrize("lang, terms", [("zh-TW", ZH_TERMS), ("en", EN_TERMS)])
+def test_search_finds_every_page_that_holds_a_term(texts, page, server, lang, terms):  # noqa: F811
+    found = search_all(page, server, lang, terms)
+    missed, wrong = [], []
+    for term in terms:
+        expected = {path for path, (page_lang, text) in texts.items() if page_lang == lang and contains(text, term)}
+        assert expected, f"no {lang} page holds {term!r}: the term tests nothing"
+        if missed_pages := expected - set(found[term]):
+            missed.append(f"{term}: {len(missed_pages)} of {len(expected)} missed, e.g. {sorted(missed_pages)[0]}")
+        if HAN.search(term) and (extra := set(found[term]) - expected):
+            wrong.append(f"{term}: found {sorted(extra)[0]}, which does not hold it")
+    assert missed == []
+    assert wrong == []
+    assert page.errors == []
+
+
+def test_a_dyads_own_page_comes_first_for_its_actors(page, server):  # noqa: F811
+    for lang in ("zh-TW", "en"):
+        queries = [query for query, path in DYAD_QUERIES.items() if path.startswith("/en/") == (lang == "en")]
+        found = search_all(page, server, lang, queries)
+        for query in queries:
+            assert found[query][:1] == [DYAD_QUERIES[query]], (query, found[query][:3])
+
+
+def test_the_zh_tw_search_box_speaks_chinese_and_shows_clean_results(page, server):  # noqa: F811
+    page.goto(server + "search.html?q=籠絡")
+    page.wait_for_selector(".search-results li")
+    assert page.inner_text(".search-form label") == "輸入關鍵詞"
+    assert re.fullmatch(r"共 \d+ 筆結果", page.inner_text(".search-status"))
+    titles = page.eval_on_selector_all(".search-result-title a", "links => links.map(a => a.textContent)")
+    assert "朝中關係" in titles
+    assert all(not title.endswith("#") and title.strip() == title for title in titles)
+    for excerpt in page.eval_on_selector_all(".search-result-excerpt", "nodes => nodes.map(n => n.textContent)"):
+        assert "籠絡" in excerpt
+        assert not re.search(r"[\u3400-\u9fff] [\u3400-\u9fff]", excerpt), excerpt  # the index's cuts do not show
+    # The box, the results and the marks are set in the site's font, not a system font that may lack Chinese.
+    fonts = page.evaluate("""() => ['#search-input', '.search-result-excerpt', '.search-results mark']
+        .map(selector => getComputedStyle(document.querySelector(selector)).fontFamily)""")
+    body = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert fonts == [body] * 3
+    assert page.errors == []
+
+
+def test_the_english_search_box_speaks_english_and_cuts_excerpts_at_words(page, server):  # noqa: F811
+    page.goto(server + "en/search.html?q=tethering")
+    page.wait_for_selector(".search-results li")
+    assert page.inner_text(".search-form label") == "Words to find"
+    assert re.fullmatch(r"\d+ result\(s\)", page.inner_text(".search-status"))
+    titles = page.eval_on_selector_all(".search-result-title a", "links => links.map(a => a.textContent)")
+    assert "North Korea–China" in titles
+    for excerpt in page.eval_on_selector_all(".search-result-excerpt", "nodes => nodes.map(n => n.textContent)"):
+        assert re.match(r"(…|[A-Z0-9“(])", excerpt), excerpt  # starts at a sentence or after an ellipsis
+        assert re.search(r"([.!?”)]|…)$", excerpt), excerpt  # ends at a sentence or with an ellipsis
+    page.fill("#search-input", "zzzzzz")
+    page.wait_for_selector(".search-status:has-text('No page')")  # the page's policy forbids evaluating strings
+    assert page.inner_text(".search-status") == "No page holds “zzzzzz”"
+    assert page.errors == []
+
+
+def test_result_links_open_the_page(page, server):  # noqa: F811
+    page.goto(server + "search.html?q=俄朝")
+    page.wait_for_selector(".search-result-title a")
+    page.click(".search-result-title a >> nth=0")
+    assert urlsplit(page.url).path.endswith(".html")
+    assert page.errors == []
