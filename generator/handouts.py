@@ -37,6 +37,7 @@ from .pages import (
     sensitivity,
 )
 from .parallel import run_parallel
+from .typography import reference, set_html
 from .urls import pdf_path, url_of
 
 PRINT_TEMPLATES = TEMPLATES / "print"
@@ -100,6 +101,7 @@ def print_environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PRINT_TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["css"] = css_string
+    env.globals["reference"] = reference
     return env
 
 
@@ -153,7 +155,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             description=brief.summary, online=ctx.link(f"brief:{brief.slug}"),
         )
         handout = Handout("brief", brief.slug, brief.lang, pdf_path("brief", brief.slug, brief.lang), brief.title)
-        jobs.append(HandoutJob(handout, html))
+        jobs.append(HandoutJob(handout, set_html(html, brief.lang)))
 
     for result in analysis.dyads:
         for lang in LANGUAGES:
@@ -169,7 +171,8 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
                 numbered=evidence_numbers(result), sources=sources, names=ctx.names, charts=figures,
                 description=dyad.summary.get(lang), online=ctx.link(f"dyad:{dyad.id}"),
             )
-            jobs.append(HandoutJob(Handout("dyad", dyad.id, lang, pdf_path("dyad", dyad.id, lang), title), html))
+            jobs.append(HandoutJob(Handout("dyad", dyad.id, lang, pdf_path("dyad", dyad.id, lang), title),
+                                   set_html(html, lang)))
     return jobs
 
 

@@ -23,6 +23,7 @@ from .classify import analysis_as_json, dyad_as_json
 from .framework import FRAMEWORK, LABELS
 from .inputs import TEMPLATES
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Source, TriadResult
+from .typography import reference
 from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_of
 from .validate import CITATION, EMBED
 
@@ -153,7 +154,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(framework=FRAMEWORK, anchor=anchor, triad_key=triad_key,
+    env.globals.update(reference=reference, framework=FRAMEWORK, anchor=anchor, triad_key=triad_key,
                        source_anchor=lambda source_id: f"src-{source_id}")
     return env
 

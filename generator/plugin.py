@@ -26,6 +26,7 @@ from mkdocs.utils import clean_directory
 
 from .inputs import ASSET_SUFFIXES
 from .markup import sanitize
+from .typography import set_html
 from .urls import THEME_OUTPUTS
 
 if TYPE_CHECKING:
@@ -115,8 +116,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         return nav
 
     def on_page_content(self, html: str, page, config, files) -> str:
-        """Every page's content passes the allowlist after Markdown and before the theme."""
-        return sanitize(html)
+        """Every page's content passes the allowlist after Markdown, then is set in its language's typography."""
+        from .site import site_context
+
+        lang = site_context(self.current()).text_lang(page.file.src_uri)
+        return set_html(sanitize(html), lang)
 
     def on_page_context(self, context, page, config, nav):
         from .site import site_context

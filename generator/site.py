@@ -97,6 +97,11 @@ class SiteContext:
             "search_classes": SEARCH_PAGE_CLASSES,
         }
 
+    def text_lang(self, src_uri: str) -> str:
+        """The language a page's content is written in (an untranslated brief shows the original)."""
+        page = self.plan.by_src(src_uri)
+        return self._brief_lang(page) if page is not None else "zh-TW"
+
     def _brief_lang(self, page: SitePage) -> str:
         if page.kind != "brief" or page.translated:
             return page.lang
@@ -243,7 +248,7 @@ def place_files(build) -> dict[str, str]:
 
 
 # What Markdown's smarty extension makes of "--", "---" and "...": characters no source holds.
-TYPOGRAPHY = "\u2013\u2014\u2026"
+TYPOGRAPHY = "\u00a0\u2013\u2014\u2026"  # what generator/typography.py may add to a text
 
 
 def site_text(build) -> str:

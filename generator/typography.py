@@ -1,0 +1,190 @@
+"""Chinese typography after the W3C "Requirements for Chinese Text Layout" (clreq), at build time.
+
+Entry points:
+- `set_text(text, lang) -> text`: a plain text (a chart label) set for its language;
+- `set_html(html, lang) -> html`: the text nodes of a page or handout body set for the
+  page's language, never inside code, addresses or attributes;
+- `reference(source, ...) -> html`: one bibliography entry in its own language's style.
+
+What is done here, in Traditional Chinese text only (English text passes unchanged):
+- a quarter-em space between a Han character and an adjacent Latin letter or digit
+  (「2024 年」, 「F-16 戰機」): the no-break space, which the bundled font draws a
+  quarter em wide (224/1000) and which does not let 「第 9 條」 break after 「第」;
+  spaces a writer typed there become that one space;
+- the strategy-pair separator: a lone em dash between two Han characters (「抗衡—避險」),
+  which reads as 「一」 and may start a line, becomes the en dash (half as wide, and a
+  line may not start with it: Unicode line breaking class BA);
+- 「...」 and a lone 「…」 become the six-dot ellipsis 「……」, which with the two-em
+  dash 「——」 the renderers keep on one line (UAX #14 rules LB17 and LB22);
+- adjacent full-width punctuation is compressed: of a closing bracket followed by a
+  mark, or a mark followed by an opening bracket, the bracket is set half width (the
+  font's `halt` feature, through `<span class="cjk-half">`), and the run is kept on one
+  line with its neighbours (`<span class="cjk-keep">`);
+- a run of Latin text inside Chinese is marked `<span class="latin">`, which sets its
+  quotes proportional (`palt`: 「China’s」 not 「China’ s」) and its letter-spacing normal.
+Line-start and line-end rules (no closing mark first, no opening mark last) are the
+renderers' (Chromium, and Pango under WeasyPrint, both follow UAX #14); the
+stylesheet asks for `line-break: strict` and `text-spacing-trim`; italics are
+replaced by emphasis dots in the stylesheet, as Chinese has no italic.
+"""
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+from .model import Source
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+LATIN = "A-Za-z0-9\u00c0-\u024f"
+NO_BREAK_SPACE = "\u00a0"
+PAIR_SEPARATOR = "\u2013"
+OPENING = "「『（〔［｛〈《【〖"
+CLOSING = "」』）〕］｝〉》】〗"
+MARKS = "，、。：；！？" + OPENING + CLOSING
+
+_SPACE_AFTER_HAN = re.compile(f"(?<=[{HAN}])[ \u00a0]*(?=[{LATIN}])")
+_SPACE_BEFORE_HAN = re.compile(f"(?<=[{LATIN}])[ \u00a0]*(?=[{HAN}])")
+_LONE_EM_DASH = re.compile(f"(?<=[{HAN}])\u2014(?=[{HAN}])")
+_ELLIPSIS = re.compile(r"\.\.\.|…+")
+_MARK_RUN = re.compile(f"[^{MARKS}\\s]?(?:[{CLOSING}][{MARKS}]|[{MARKS}][{OPENING}])[{MARKS}]*[^{MARKS}\\s]?")
+# A run of Latin words (with their own spaces, quotes and light punctuation) inside Chinese text.
+_LATIN_RUN = re.compile(f"[{LATIN}“‘](?:[{LATIN}’‘“”'\".,:;!?&/\\- ]*[{LATIN}’”.])?")
+_SKIPPED = frozenset({"code", "pre", "kbd", "samp", "script", "style", "svg", "math", "textarea"})
+_URL = re.compile(r"^(https?://|mailto:|www\.)", re.IGNORECASE)
+
+
+def _is_chinese(lang: str) -> bool:
+    return lang.lower().startswith("zh")
+
+
+def set_text(text: str, lang: str) -> str:
+    """A plain text (no markup) set for its language."""
+    if not _is_chinese(lang) or _URL.match(text):
+        return text
+    text = _SPACE_AFTER_HAN.sub(NO_BREAK_SPACE, text)
+    text = _SPACE_BEFORE_HAN.sub(NO_BREAK_SPACE, text)
+    text = _LONE_EM_DASH.sub(PAIR_SEPARATOR, text)
+    return _ELLIPSIS.sub("……", text)
+
+
+def _marked(text: str) -> str:
+    """Escaped text with Latin runs and compressed punctuation marked for the stylesheet."""
+    out = []
+    position = 0
+    for run in _LATIN_RUN.finditer(text):
+        if not re.search("[’‘“” ]", run[0]):
+            continue  # a single word or number needs nothing
+        out.append(_compressed(text[position:run.start()]))
+        out.append(f'<span class="latin">{html.escape(run[0], quote=False)}</span>')
+        position = run.end()
+    out.append(_compressed(text[position:]))
+    return "".join(out)
+
+
+def _compressed(text: str) -> str:
+    """A run of two or more marks, with the characters on either side, is kept on one line (WeasyPrint
+    may break where one inline box ends, so a half-width bracket's own box must not end a line); in it,
+    a closing bracket before a mark and an opening bracket after one are set half width."""
+    out = []
+    position = 0
+    for run in _MARK_RUN.finditer(text):
+        out.append(html.escape(text[position:run.start()], quote=False))
+        marks = run[0]
+        inner = []
+        for index, character in enumerate(marks):
+            escaped = html.escape(character, quote=False)
+            half = ((character in CLOSING and index + 1 < len(marks) and marks[index + 1] in MARKS)
+                    or (character in OPENING and index > 0 and marks[index - 1] in MARKS))
+            inner.append(f'<span class="cjk-half">{escaped}</span>' if half else escaped)
+        out.append(f'<span class="cjk-keep">{"".join(inner)}</span>')
+        position = run.end()
+    out.append(html.escape(text[position:], quote=False))
+    return "".join(out)
+
+
+class _Setter(HTMLParser):
+    def __init__(self, lang: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.langs: list[tuple[str, str]] = [("", lang)]  # (tag, language) of each open element that sets one
+        self.skipped: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or "")
+        attributes = dict(attrs)
+        if tag in _SKIPPED:
+            self.skipped.append(tag)
+        if attributes.get("lang"):
+            self.langs.append((tag, attributes["lang"] or ""))
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+        if self.skipped and self.skipped[-1] == tag:
+            self.skipped.pop()
+        if len(self.langs) > 1 and self.langs[-1][0] == tag:
+            self.langs.pop()
+
+    def handle_data(self, data):
+        lang = self.langs[-1][1]
+        if self.skipped or not _is_chinese(lang) or _URL.match(data.strip()):
+            self.out.append(html.escape(data, quote=False))
+        else:
+            self.out.append(_marked(set_text(data, lang)))
+
+    def handle_entityref(self, name):  # not reached with convert_charrefs; kept for completeness
+        self.out.append(f"&{name};")
+
+    def handle_comment(self, data):
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self.out.append(f"<!{decl}>")
+
+
+def set_html(markup: str, lang: str) -> str:
+    """The text of an HTML fragment set for `lang` (elements with their own `lang` keep theirs)."""
+    setter = _Setter(lang)
+    setter.feed(markup)
+    setter.close()
+    return "".join(setter.out)
+
+
+# ---- references ------------------------------------------------------------------------------------
+
+_AUTHOR_SEPARATOR = re.compile(r"\s*(?:;|；|、|&)\s*")
+
+
+def _written_in_chinese(source: Source) -> bool:
+    return re.search(f"[{HAN}]", source.title) is not None
+
+
+def reference(source: Source, *, link: bool, url_shown: bool, title_en: bool) -> str:
+    """One bibliography entry as HTML, in the style of the language its title is in.
+
+    Chinese: authors joined by 「、」, the year in full-width brackets, the title in
+    《》 (a title inside it in 〈〉), the publisher and the date in Chinese.
+    English: APA, with the publisher in italics and `lang="en"` around the entry.
+    """
+    e = html.escape
+    if _written_in_chinese(source):
+        authors = "、".join(_AUTHOR_SEPARATOR.split(source.author))
+        title = source.title.replace("《", "〈").replace("》", "〉")
+        title_html = f"《{e(title)}》"
+        if link and source.url:
+            title_html = f'<a href="{e(source.url)}">{title_html}</a>'
+        translated = f' <span lang="en">[{e(source.title_en)}]</span>' if title_en and source.title_en else ""
+        date = f"，{source.date.year} 年 {source.date.month} 月 {source.date.day} 日" if source.date else ""
+        address = f' <a href="{e(source.url)}">{e(source.url)}</a>' if url_shown and source.url else ""
+        return f"{e(authors)}（{source.year}）。{title_html}{translated}。{e(source.publisher)}{date}。{address}"
+    title_html = e(source.title)
+    if link and source.url:
+        title_html = f'<a href="{e(source.url)}">{title_html}</a>'
+    translated = f" [{e(source.title_en)}]" if title_en and source.title_en else ""
+    date = f", {source.date.isoformat()}" if source.date else ""
+    address = f' <a href="{e(source.url)}">{e(source.url)}</a>' if url_shown and source.url else ""
+    return (f'<span lang="en">{e(source.author)} ({source.year}). {title_html}{translated}. '
+            f"<i>{e(source.publisher)}</i>{date}.{address}</span>")

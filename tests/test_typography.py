@@ -1,0 +1,116 @@
+"""Chinese typography (clreq) on sample strings: exact output, rule by rule."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from generator.model import Origin, Source
+from generator.typography import reference, set_html, set_text
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize("written, set_as", [
+    ("2024年6月19日", f"2024{NBSP}年{NBSP}6{NBSP}月{NBSP}19{NBSP}日"),  # a quarter em, and no break in 「第 9 條」
+    ("第9條", f"第{NBSP}9{NBSP}條"),
+    ("F-16戰機", f"F-16{NBSP}戰機"),
+    ("2024 年", f"2024{NBSP}年"),  # a typed space becomes the same quarter em, which justification does not stretch
+    ("2024  \u00a0年", f"2024{NBSP}年"),
+    ("美國(US)", "美國(US)"),  # only letters and digits are spaced
+])
+def test_han_and_latin_are_a_quarter_em_apart(written, set_as):
+    assert set_text(written, "zh-TW") == set_as
+
+
+def test_the_strategy_pair_takes_an_en_dash_that_cannot_start_a_line():
+    assert set_text("抗衡—避險同盟", "zh-TW") == "抗衡\u2013避險同盟"
+    assert set_text("他說——不是", "zh-TW") == "他說——不是"  # the two-em dash stays one mark
+
+
+@pytest.mark.parametrize("written, set_as", [("等等...", "等等……"), ("如此…", "如此……"), ("如此……", "如此……")])
+def test_the_ellipsis_is_six_dots(written, set_as):
+    assert set_text(written, "zh-TW") == set_as
+
+
+def test_adjacent_punctuation_is_compressed():
+    # The bracket is set half width; the run and its neighbours stay on one line.
+    assert set_html("（表 2），見", "zh-TW") == (
+        f'（表{NBSP}<span class="cjk-keep">2<span class="cjk-half">）</span>，見</span>')
+    assert set_html("如下，「同盟」", "zh-TW") == '如<span class="cjk-keep">下，<span class="cjk-half">「</span>同</span>盟」'
+    assert set_html("同盟」。", "zh-TW") == '同<span class="cjk-keep">盟<span class="cjk-half">」</span>。</span>'
+    assert set_html("甲》。《乙", "zh-TW") == (
+        '<span class="cjk-keep">甲<span class="cjk-half">》</span>。<span class="cjk-half">《</span>乙</span>')
+
+
+def test_latin_runs_inside_chinese_get_proportional_quotes():
+    assert set_html("China’s 立場", "zh-TW") == f'<span class="latin">China’s</span>{NBSP}立場'
+    assert set_html("見 Foreign Affairs 的文章", "zh-TW") == f'見{NBSP}<span class="latin">Foreign Affairs</span>{NBSP}的文章'
+    assert set_html("俄羅斯", "zh-TW") == "俄羅斯"
+
+
+def test_code_addresses_attributes_and_english_are_left_alone():
+    markup = ('<p title="第9條">見<code>a中b</code>與<a href="https://x.org/中文">https://x.org/中文</a>，'
+              '<span lang="en">2024年</span></p>')
+    assert set_html(markup, "zh-TW") == markup
+    assert set_html("<p>2024年 — China’s</p>", "en") == "<p>2024年 — China’s</p>"
+    assert set_text("2024年", "en") == "2024年"
+
+
+def test_markup_and_escapes_survive():
+    assert set_html('<p class="x">A&amp;B 與 <b>C</b><br>&lt;tag&gt;</p>', "zh-TW") == (
+        f'<p class="x">A&amp;B{NBSP}與 <b>C</b><br>&lt;tag&gt;</p>')  # a space before markup is the writer's
+
+
+def source(**fields) -> Source:
+    values = {"id": "x", "author": "", "year": 2024, "title": "", "publisher": "", "url": None, "date": None,
+              "title_en": None, "origin": Origin("data/sources.yaml", 1)}
+    values.update(fields)
+    return Source(**values)
+
+
+def test_a_chinese_reference_uses_chinese_citation_style():
+    entry = source(author="丁樹範；李明峻", year=2024, title="俄朝簽訂《全面戰略夥伴關係協定》之影響",
+                   publisher="遠景基金會《遠景論壇》", url="https://example.org/a", date=dt.date(2024, 7, 3),
+                   title_en="The Treaty's Impact")
+    assert reference(entry, link=True, url_shown=False, title_en=True) == (
+        '丁樹範、李明峻（2024）。<a href="https://example.org/a">《俄朝簽訂〈全面戰略夥伴關係協定〉之影響》</a>'
+        ' <span lang="en">[The Treaty&#x27;s Impact]</span>。遠景基金會《遠景論壇》，2024 年 7 月 3 日。')
+
+
+def test_an_english_reference_is_apa_marked_english():
+    entry = source(author="Smith, J.", year=2024, title="Allies", publisher="RAND", url="https://example.org/b")
+    assert reference(entry, link=False, url_shown=True, title_en=False) == (
+        '<span lang="en">Smith, J. (2024). Allies. <i>RAND</i>. '
+        '<a href="https://example.org/b">https://example.org/b</a></span>')
+
+
+CLOSING_MARKS = "，。、；：！？」』）〕］｝〉》】〗"
+
+
+def visual_lines(pdf) -> list[str]:
+    """The PDF's lines as a reader sees them: words grouped by their baseline, in reading order.
+    (pdftotext's own line finding splits a line where a half-width bracket shifts the glyphs.)"""
+    import re
+    import subprocess
+    from html import unescape
+
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    lines: dict[tuple[int, int], list[tuple[float, str]]] = {}
+    for number, page in enumerate(boxes.split("<page ")[1:]):
+        for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+                                     page):
+            lines.setdefault((number, round(float(y))), []).append((float(x), unescape(word)))
+    return [" ".join(word for _, word in sorted(words)) for _, words in sorted(lines.items())]
+
+
+def test_a_chinese_handout_keeps_clreq_line_rules_and_han_latin_spacing(site):
+    lines = visual_lines(site / "pdf" / "three-dyads.zh-TW.pdf")
+    assert len(lines) > 40
+    assert [line for line in lines if line[0] in CLOSING_MARKS] == []
+    # 「2025 年 7 月 17 日」: every Han character next to a digit or Latin letter is spaced from it.
+    import re
+
+    han_latin = re.compile(r"[\u4e00-\u9fff][A-Za-z0-9]|[A-Za-z0-9][\u4e00-\u9fff]")
+    assert [line for line in lines if han_latin.search(line)] == []
+    assert any(re.search(r"\d 年 \d+ 月", line) for line in lines)
