@@ -198,7 +198,8 @@ def triad(trio: tuple[str, str, str], external: str, dyads: list[DyadResult], ru
 
 def classify(dataset: Dataset, rules: Framework = FRAMEWORK) -> Analysis:
     results = tuple(classify_dyad(dyad, rules) for dyad in dataset.dyads)
-    warnings = tuple(warning for dyad in dataset.dyads for warning in lean_warnings(dyad, rules))
+    leans = [warning for dyad in dataset.dyads for warning in lean_warnings(dyad, rules)]
+    warnings = tuple(sorted([*dataset.warnings, *leans]))
     return Analysis(dataset=dataset, dyads=results, triads=classify_triads(results, rules), warnings=warnings)
 
 
