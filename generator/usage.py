@@ -36,6 +36,8 @@ class PhraseTable:
 
     def written_in_taiwan(self, text: str, start: int, end: int) -> bool:
         """Whether text[start:end] is, or lies inside, a phrase the table gives as Taiwan usage."""
+        if text[start:end] in self.taiwanese:  # the commonest case: 訪問, listed among its own forms
+            return True
         longest = self.longest_taiwanese
         for first in range(max(0, end - longest), start + 1):
             for last in range(end, min(len(text), first + longest) + 1):

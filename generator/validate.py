@@ -884,7 +884,7 @@ def validate(raw: RawData) -> Dataset:
         data_dir=raw.data_dir,
         events=tuple(sorted(events, key=lambda event: (event.date, event.title.en))),
         briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
-        warnings=tuple(sorted(usage_warnings(raw))),
+        warnings=tuple(sorted(usage_warnings(raw), key=lambda warning: (warning.path, warning.line))),
     )
 
 
