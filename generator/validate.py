@@ -44,6 +44,7 @@ from .model import (
 from .urls import (
     FIXED_PAGES,
     GENERATED_FOLDERS,
+    PREFIX,
     SITE_DOWNLOADS,
     THEME_OUTPUTS,
     docs_output,
@@ -898,7 +899,7 @@ BRIEF_PROSE = (("title",), ("summary",), ("lead_image", "caption"))
 
 def usage_warnings(raw: RawData) -> list[Problem]:
     """Mainland usage in every zh-TW text: the data's zh-TW values, the zh-TW briefs and the hand-written pages
-    (the site shows those as Chinese pages). The bibliography is left alone: a cited work's title and its
+    outside the site's English half (en/). The bibliography is left alone: a cited work's title and its
     publisher are quoted as published."""
     warnings: list[Problem] = []
 
@@ -922,6 +923,8 @@ def usage_warnings(raw: RawData) -> list[Problem]:
                 check(brief.path, value_at(brief.front.root, keys))
             check_markdown(brief.path, brief.body, brief.body_line)
     for page in raw.pages:
+        if page.relative.startswith(PREFIX["en"]):
+            continue
         if page.front is not None:
             check(page.path, value_at(page.front.root, ("title",)))
         for key, setting, line in page.settings:

@@ -427,6 +427,8 @@ def test_mainland_usage_in_zh_tw_texts_is_a_warning_with_its_line(workdir, run):
     (briefs / "usage.en.md").write_text(MAINLAND_BRIEF.replace("title: 網絡時代的同盟", "title: Alliances (網絡)"),
                                         encoding="utf-8")
     (workdir / "docs" / "about.md").write_text("---\ntitle: 關於信息\n---\n\n本站不用軟件。\n", encoding="utf-8")
+    (workdir / "docs" / "en").mkdir()
+    (workdir / "docs" / "en" / "about.md").write_text("# About\n\nNo software (軟件) here.\n", encoding="utf-8")
     assert run("check") == (0, "", "".join(line + "\n" for line in [
         f"{DYAD_PATH}:6: warning: 普京 is mainland usage; Taiwan writes 普丁",
         f"{DYAD_PATH}:6: warning: 信息 is mainland usage; Taiwan writes 資訊",
