@@ -198,7 +198,9 @@ def triad(trio: tuple[str, str, str], external: str, dyads: list[DyadResult], ru
 
 def classify(dataset: Dataset, rules: Framework = FRAMEWORK) -> Analysis:
     results = tuple(classify_dyad(dyad, rules) for dyad in dataset.dyads)
-    warnings = tuple(warning for dyad in dataset.dyads for warning in lean_warnings(dyad, rules))
+    leans = [warning for dyad in dataset.dyads for warning in lean_warnings(dyad, rules)]
+    # By file and line; on one line, in the order the text has them (a stable sort).
+    warnings = tuple(sorted([*dataset.warnings, *leans], key=lambda warning: (warning.path, warning.line)))
     return Analysis(dataset=dataset, dyads=results, triads=classify_triads(results, rules), warnings=warnings)
 
 

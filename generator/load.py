@@ -50,10 +50,21 @@ class Scalar:
     raw: str  # exactly what the analyst typed
     tag: str
     line: int
+    # A text written over several lines: (offset in raw, file line) where each of its lines begins.
+    line_starts: tuple[tuple[int, int], ...] = ()
 
     @property
     def is_date(self) -> bool:
         return self.tag == "tag:yaml.org,2002:timestamp"
+
+    def line_at(self, offset: int) -> int:
+        """The file line that holds raw[offset]."""
+        line = self.line
+        for start, start_line in self.line_starts:
+            if start > offset:
+                break
+            line = start_line
+        return line
 
 
 @dataclass(frozen=True)
@@ -181,8 +192,9 @@ class _ComposingLoader(yaml.SafeLoader):
 class _Builder:
     """Walks a composed YAML node graph into our nodes, noting problems as it goes."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, text: str):
         self.path = path
+        self.text = text
         self.problems: list[Problem] = []
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -218,7 +230,10 @@ class _Builder:
                 )
             except (ValueError, yaml.constructor.ConstructorError):
                 value = node.value
-        return Scalar(value=value, raw=node.value, tag=tag, line=line)
+        starts: tuple[tuple[int, int], ...] = ()
+        if node.end_mark.line > node.start_mark.line and isinstance(node.value, str):
+            starts = _line_starts(node.value, self.text[node.start_mark.index:node.end_mark.index], line)
+        return Scalar(value=value, raw=node.value, tag=tag, line=line, line_starts=starts)
 
     def _mapping(self, node: yaml.MappingNode, line: int) -> Mapping:
         entries: list[tuple[str, int, Node]] = []
@@ -239,6 +254,27 @@ class _Builder:
             first_seen[key] = key_line
             entries.append((key, key_line, self.build(value_node, owner_line=key_line)))
         return Mapping(tuple(entries), line)
+
+
+def _line_starts(value: str, written: str, first_line: int) -> tuple[tuple[int, int], ...]:
+    """Where each file line of a text written over several lines begins in its value.
+
+    YAML folds the line breaks and drops the indentation, quotes and block indicator, but keeps every other
+    character in order; so the value's visible characters are found one by one in what was written.
+    """
+    starts: list[tuple[int, int]] = []
+    line, position = first_line, 0
+    for offset, character in enumerate(value):
+        if character.isspace():
+            continue
+        found = written.find(character, position)
+        if found < 0:  # an escape such as \u00e9: the lines found so far stand
+            break
+        line += written.count("\n", position, found)
+        position = found + 1
+        if not starts or starts[-1][1] != line:
+            starts.append((offset, line))
+    return tuple(starts)
 
 
 def _short_tag(tag: str) -> str:
@@ -362,7 +398,7 @@ def parse_text(text: str, shown_as: str, trusted: bool = False) -> tuple[Documen
         return None, too_deep
     if composed is None:
         return Document(shown_as, None), []
-    builder = _Builder(shown_as)
+    builder = _Builder(shown_as, text)
     try:
         root = builder.build(composed)
     except RecursionError:

@@ -358,3 +358,74 @@ def _located(findings: Sequence[Finding], text: str) -> list[tuple[Finding, int]
                 break
         located.append((finding, line))
     return located
+
+
+
+# ---- the prose of a brief or page -----------------------------------------------------------
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|[0-9]+[.)])[ \t]")
+# What a reader does not see as running text. A pattern with a group named `hidden` hides only that group.
+NOT_PROSE = (
+    re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL),  # comments
+    re.compile(r"<(code|pre|kbd|samp|script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE),
+    re.compile(r"(?<![`\\])(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL),  # code spans, in a paragraph
+    re.compile(r"</?[A-Za-z][^<>]*>"),  # tags with their attributes, and <https://…> links
+    re.compile(r"\]\((?:[^()\n]|\([^()\n]*\))*\)"),  # the (target "title") of a link or picture
+    re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:(?P<hidden>[^\n]*)", re.MULTILINE),  # [name]: target "title"
+    re.compile(r"(?:https?|ftp|mailto):[^\s<>()\[\]\u3000-\u303f\uff01-\uff65]*"),  # bare addresses
+    re.compile(r"\{:?[ \t]*(?:[#.][^{}\n]*|[\w-]+=[^{}\n]*)\}"),  # attribute lists: {: #id .class key=value }
+)
+
+
+def prose(text: str) -> str:
+    """The text with everything that is not running text blanked out: code blocks and spans, HTML tags and
+    their attributes, comments, link and picture targets, and addresses. Every other character keeps its
+    place (and every line break its line), so an offset into the prose is an offset into the text."""
+    kept = list(text)
+
+    def blank(start: int, end: int) -> None:
+        kept[start:end] = [character if character == "\n" else " " for character in kept[start:end]]
+
+    for start, end in _code_blocks(text.split("\n")):
+        blank(start, end)
+    for pattern in NOT_PROSE:
+        for match in pattern.finditer("".join(kept)):
+            blank(*match.span("hidden" if "hidden" in pattern.groupindex else 0))
+    return "".join(kept)
+
+
+def _code_blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """The (start, end) offsets of fenced and indented code blocks. Fenced blocks count as code even though
+    the site's Markdown has no fenced-code extension: what the writer fenced off is not prose."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    fence = ""
+    after_blank, in_code, in_list = True, False, False
+    for line in lines:
+        end = offset + len(line)
+        opening = FENCE.match(line)
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+        if fence:
+            spans.append((offset, end))
+            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+                fence = ""
+        elif opening:
+            fence = opening[1]
+            spans.append((offset, end))
+        elif not line.strip():
+            after_blank = True
+        else:
+            # Inside a list, text indented four spaces continues an item; code needs eight.
+            if indent >= (8 if in_list else 4) and (after_blank or in_code):
+                in_code = True
+                spans.append((offset, end))
+            else:
+                in_code = False
+                if LIST_ITEM.match(line):
+                    in_list = True
+                elif indent == 0 and after_blank:
+                    in_list = False
+            after_blank = False
+        offset = end + 1
+    return spans

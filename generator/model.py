@@ -193,6 +193,8 @@ class Dataset:
     data_dir: str = "data"
     events: tuple[Event, ...] = ()  # sorted by date
     briefs: tuple[Brief, ...] = ()  # newest first, then by slug and language
+    # What `check` says without refusing (mainland usage), where it was written: out of repr, like an Origin.
+    warnings: tuple[Problem, ...] = field(default=(), repr=False)
 
     @cached_property
     def _events_by_actor(self) -> dict[str, tuple[int, ...]]:

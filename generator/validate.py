@@ -24,7 +24,7 @@ from .characters import printable, text_problems
 from .framework import FRAMEWORK
 from .inputs import ASSET_SUFFIXES, TEMPLATES
 from .load import Document, Mapping, Node, RawBrief, RawData, RawPage, Rejected, Scalar, Sequence
-from .markup import audit
+from .markup import audit, prose
 from .model import (
     LANGUAGES,
     Actor,
@@ -44,6 +44,7 @@ from .model import (
 from .urls import (
     FIXED_PAGES,
     GENERATED_FOLDERS,
+    PREFIX,
     SITE_DOWNLOADS,
     THEME_OUTPUTS,
     docs_output,
@@ -51,6 +52,7 @@ from .urls import (
     pdf_path,
     url_of,
 )
+from .usage import mainland_usage
 
 LANGUAGE_NAMES = {"zh-TW": "Traditional Chinese", "en": "English"}
 ACTOR_CODE = re.compile(r"^[A-Z]{3}$")
@@ -883,10 +885,77 @@ def validate(raw: RawData) -> Dataset:
         data_dir=raw.data_dir,
         events=tuple(sorted(events, key=lambda event: (event.date, event.title.en))),
         briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
+        warnings=tuple(sorted(usage_warnings(raw), key=lambda warning: (warning.path, warning.line))),
     )
 
 
 # ---- what a text may hold, and where things are published ----------------------------
+
+
+# The texts of a brief's front matter that are its own prose. Its author, affiliation and the lead image's
+# credit name people and organisations as they write themselves, like the bibliography.
+BRIEF_PROSE = (("title",), ("summary",), ("lead_image", "caption"))
+
+
+def usage_warnings(raw: RawData) -> list[Problem]:
+    """Mainland usage in every zh-TW text: the data's zh-TW values, the zh-TW briefs and the hand-written pages
+    outside the site's English half (en/). The bibliography is left alone: a cited work's title and its
+    publisher are quoted as published."""
+    warnings: list[Problem] = []
+
+    def warn(path: str, found: list[tuple[int, str]], line_at) -> None:
+        warnings.extend(Problem(path, line_at(offset), message, severity="warning") for offset, message in found)
+
+    def check(path: str, node: Node | None) -> None:
+        if isinstance(node, Scalar) and not isinstance(node, Rejected):
+            warn(path, mainland_usage(node.raw), node.line_at)
+
+    def check_markdown(path: str, text: str, first_line: int) -> None:
+        warn(path, mainland_usage(prose(text)), lambda offset: located(text, offset, first_line))
+
+    for document in (raw.actors, raw.events, *raw.dyads):
+        if document is not None:
+            for text in zh_tw_values(document):
+                check(document.path, text)
+    for brief in raw.briefs:
+        if brief.lang == "zh-TW":
+            for keys in BRIEF_PROSE:
+                check(brief.path, value_at(brief.front.root, keys))
+            check_markdown(brief.path, brief.body, brief.body_line)
+    for page in raw.pages:
+        if page.relative.startswith(PREFIX["en"]):
+            continue
+        if page.front is not None:
+            check(page.path, value_at(page.front.root, ("title",)))
+        for key, setting, line in page.settings:
+            if key == "title":
+                warn(page.path, mainland_usage(setting), lambda offset, line=line: line)
+        check_markdown(page.path, page.body, page.body_line)
+    return warnings
+
+
+def zh_tw_values(document: Document) -> list[Scalar]:
+    """Every value written under a 'zh-TW:' key, at any depth."""
+    values: list[Scalar] = []
+    stack: list[Node] = [document.root] if document.root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            for key, _, value in node.items():
+                if key == "zh-TW" and isinstance(value, Scalar):
+                    values.append(value)
+                else:
+                    stack.append(value)
+        elif isinstance(node, Sequence):
+            stack.extend(node.items)
+    return values
+
+
+def value_at(node: Node | None, keys: tuple[str, ...]) -> Node | None:
+    """The value under a path of keys (lead_image, caption), or None."""
+    for key in keys:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node
 
 
 def located(text: str, offset: int, first_line: int) -> int:

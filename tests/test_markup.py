@@ -128,3 +128,40 @@ def site_plan(tmp_path_factory):
         build.run_step(step)
     analysis, charts = build.analysis, build.outputs["charts"]
     return render_pages(analysis, charts, site_settings(build))
+
+
+def test_prose_leaves_out_code_addresses_and_attributes_and_keeps_every_place():
+    from generator.markup import prose
+
+    text = ("正文信息，`code 信息`，[連結信息](https://example.org/信息 \"標題信息\")，![圖信息](pictures/信息.png)。\n"
+            "<span title=\"信息\">元素信息</span> https://zh.wikipedia.org/wiki/信息，<https://example.org/信息>\n"
+            "\n"
+            "    indented code 信息\n"
+            "\n"
+            "- 項目信息\n"
+            "\n"
+            "    項目續行信息\n"
+            "\n"
+            "```\n"
+            "fenced code 信息\n"
+            "```\n"
+            "[ref]: https://example.org/信息 \"信息\"\n"
+            "[^note]: 註腳信息。\n"
+            "<!-- 註解信息 -->\n"
+            "段落信息 {: title=\"信息\" }\n")
+    kept = prose(text)
+    assert len(kept) == len(text) and kept.count("\n") == text.count("\n")
+    assert [line.split() for line in kept.split("\n")] == [
+        ["正文信息，", "，[連結信息", "，![圖信息", "。"],
+        ["元素信息", "，"],
+        [], [], [],
+        ["-", "項目信息"],
+        [],
+        ["項目續行信息"],
+        [], [], [], [],
+        ["[ref]:"],
+        ["[^note]:", "註腳信息。"],
+        [],
+        ["段落信息"],
+        [],
+    ]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ACTORS, DYAD, SOURCES, write_data
+from conftest import ACTORS, DYAD, ROOT, SOURCES, write_data
 
 DYAD_PATH = "data/dyads/russia-china.yaml"
 SUMMARY = "briefing: {n} {noun} in data; fix them and run again"
@@ -379,3 +379,89 @@ def test_missing_data_folder(workdir, run):
         "nowhere:1: the data folder does not exist; run the command from the project folder or pass --data DIR\n"
         "briefing: 1 problem in nowhere; fix them and run again\n",
     )
+
+
+# ---- Taiwan usage ---------------------------------------------------------------------------------
+
+MAINLAND_DYAD = edited("    rationale: {zh-TW: 理由。, en: Reason.}\n    evidence: [doe-2024]\n  CHN:", """\
+    rationale:
+      zh-TW: >
+        俄方的理由。
+        普京的導彈與網絡。
+      en: Putin (普京) on missiles and networks.
+    evidence: [doe-2024]
+  CHN:""", edited("summary: {zh-TW: 摘要。, en: Summary.}",
+                  "summary: {zh-TW: 普京談信息與視頻。, en: Putin (普京) on information.}"))
+
+MAINLAND_BRIEF = """\
+---
+title: 網絡時代的同盟
+author: 信息研究室
+affiliation: 同盟觀察研究室
+date: 2025-07-01
+summary: 普京與金正恩。
+lead_image:
+  src: chart:russia-china/matrix
+  caption: 導彈射程。
+  credit: 圖表：信息中心
+---
+
+普京說，`信息` 不是 [軟件](https://example.org/軟件 "軟件") 的事。
+
+<span title="信息">網絡</span> https://example.org/普京
+
+    print("視頻")
+"""
+
+
+def test_mainland_usage_in_zh_tw_texts_is_a_warning_with_its_line(workdir, run):
+    sources = SOURCES.replace("title: A Test Source", "title: 習近平同俄羅斯總統普京通電話").replace(
+        "publisher: Test Press", "publisher: 信息出版社")
+    data = write_data(workdir, sources=sources, dyads={"russia-china": MAINLAND_DYAD})
+    (data / "events.yaml").write_text(
+        "- date: 2024-05-16\n  title: {zh-TW: 普京訪問北京, en: Putin (普京) visits Beijing}\n"
+        "  source: doe-2024\n  actors: [RUS, CHN]\n", encoding="utf-8")
+    briefs = workdir / "docs" / "briefs"
+    briefs.mkdir(parents=True)
+    (briefs / "usage.zh-TW.md").write_text(MAINLAND_BRIEF, encoding="utf-8")
+    (briefs / "usage.en.md").write_text(MAINLAND_BRIEF.replace("title: 網絡時代的同盟", "title: Alliances (網絡)"),
+                                        encoding="utf-8")
+    (workdir / "docs" / "about.md").write_text("---\ntitle: 關於信息\n---\n\n本站不用軟件。\n", encoding="utf-8")
+    (workdir / "docs" / "en").mkdir()
+    (workdir / "docs" / "en" / "about.md").write_text("# About\n\nNo software (軟件) here.\n", encoding="utf-8")
+    assert run("check") == (0, "", "".join(line + "\n" for line in [
+        f"{DYAD_PATH}:6: warning: 普京 is mainland usage; Taiwan writes 普丁",
+        f"{DYAD_PATH}:6: warning: 信息 is mainland usage; Taiwan writes 資訊",
+        f"{DYAD_PATH}:6: warning: 視頻 is mainland usage; Taiwan writes 影片 or 視訊",
+        f"{DYAD_PATH}:14: warning: 普京 is mainland usage; Taiwan writes 普丁",
+        f"{DYAD_PATH}:14: warning: 導彈 is mainland usage; Taiwan writes 飛彈",
+        f"{DYAD_PATH}:14: warning: 網絡 is mainland usage; Taiwan writes 網路",
+        "data/events.yaml:2: warning: 普京 is mainland usage; Taiwan writes 普丁",
+        "docs/about.md:2: warning: 信息 is mainland usage; Taiwan writes 資訊",
+        "docs/about.md:5: warning: 軟件 is mainland usage; Taiwan writes 軟體",
+        "docs/briefs/usage.zh-TW.md:2: warning: 網絡 is mainland usage; Taiwan writes 網路",
+        "docs/briefs/usage.zh-TW.md:6: warning: 普京 is mainland usage; Taiwan writes 普丁",
+        "docs/briefs/usage.zh-TW.md:9: warning: 導彈 is mainland usage; Taiwan writes 飛彈",
+        "docs/briefs/usage.zh-TW.md:13: warning: 普京 is mainland usage; Taiwan writes 普丁",
+        "docs/briefs/usage.zh-TW.md:13: warning: 軟件 is mainland usage; Taiwan writes 軟體",  # the link's text, not its target
+        "docs/briefs/usage.zh-TW.md:15: warning: 網絡 is mainland usage; Taiwan writes 網路",
+    ]))
+
+
+def test_texts_written_in_taiwan_usage_are_not_warned_about(workdir, run):
+    # A joint statement (聲明) and a document (文件) are Taiwan usage, though OpenCC maps them as computing terms.
+    text = edited("summary: {zh-TW: 摘要。, en: Summary.}",
+                  "summary: {zh-TW: 普丁訪問北京，雙方聯合聲明與合作文件。, en: Summary.}")
+    write_data(workdir, dyads={"russia-china": text})
+    assert run("check") == (0, "", "")
+
+
+def test_the_shipped_project_has_no_mainland_usage(run, monkeypatch):
+    from generator.usage import mainland_usage
+
+    monkeypatch.chdir(ROOT)
+    assert run("check") == (0, "", "")
+    # The rule and label tables show their zh-TW texts on every page too.
+    for table in ("framework.yaml", "labels.yaml"):
+        text = (ROOT / "generator" / table).read_text(encoding="utf-8")
+        assert mainland_usage(text) == [], table
