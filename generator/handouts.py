@@ -267,5 +267,7 @@ def render_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, si
         store.put("handouts", keys[job.handout.path], {"handout.pdf": target.read_bytes()})
         return job.handout.path
 
-    run_parallel(missing, make, workers, progress)
+    # WeasyPrint copies the fonts (64 MB) into a temporary folder it removes when the configuration is
+    # collected, which never happens in a worker that ends with os._exit: 1,662 were left in /tmp.
+    run_parallel(missing, make, workers, progress, finish=fonts.__del__)
     return dict(sorted(keys.items()))

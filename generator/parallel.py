@@ -26,9 +26,13 @@ class WorkerFailed(Exception):
 
 
 def run_parallel(jobs: Sequence[Job], work: Callable[[Job], Result], workers: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> list[Result]:
+                 progress: Callable[[int, int], None] | None = None,
+                 finish: Callable[[], None] | None = None) -> list[Result]:
     """`work(job)` for every job, in order; results must be JSON-serialisable (from a worker they
-    come back as JSON gives them, so return plain values: str, int, lists and dicts of them)."""
+    come back as JSON gives them, so return plain values: str, int, lists and dicts of them).
+
+    `finish()` runs in each worker after its last job: a worker ends with os._exit, which runs
+    no finalizer, so what `work` leaves behind (temporary files) is cleared there."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     if workers == 1 or len(jobs) <= 4:
         in_order: list[Result] = []
@@ -58,6 +62,11 @@ def run_parallel(jobs: Sequence[Job], work: Callable[[Job], Result], workers: in
                 outcome["os_error"] = [error.errno, error.strerror, error.filename, None, error.filename2]
             except Exception as error:  # reported to the parent, which raises it there
                 outcome["error"] = str(error) if isinstance(error, Exception) and str(error) else traceback.format_exc()
+            if finish is not None:
+                try:
+                    finish()
+                except OSError:
+                    pass  # leftovers in the temporary folder never stop a build
             Path(folder, f"{number}.json").write_text(json.dumps(outcome), encoding="utf-8")
             os._exit(0)
 

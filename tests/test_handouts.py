@@ -1,6 +1,7 @@
 """PDF handouts: checked with poppler-utils and pypdf, as a reader's tools see them."""
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -65,15 +66,51 @@ def test_the_dyad_report_opens_with_its_verdict_and_reasoning(site):
         assert phrase in first_page
 
 
+def visual_lines(path: Path) -> list[str]:
+    """A PDF's lines as a reader sees them: words grouped by their baseline, left to right.
+    (pdftotext's own line finding splits a line where a half-width bracket shifts the glyphs.)"""
+    text_of(path)  # says what to install when pdftotext is missing
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    lines: dict[tuple[int, int], list[tuple[float, str]]] = {}
+    for number, page in enumerate(boxes.split("<page ")[1:]):
+        for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+                                     page):
+            lines.setdefault((number, round(float(y))), []).append((float(x), html.unescape(word)))
+    return [" ".join(word for _, word in sorted(words)) for _, words in sorted(lines.items())]
+
+
 def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(site):
     for path in handouts(site):
         if ".zh-TW." not in path.name:
             continue
-        for line in text_of(path).splitlines():
-            line = line.strip()
-            if line:
-                assert line[0] not in CLOSING, f"{path.name}: line starts with {line[0]}: {line}"
-                assert line[-1] not in OPENING, f"{path.name}: line ends with {line[-1]}: {line}"
+        lines = visual_lines(path)
+        assert len(lines) > 40, path.name
+        for line in lines:
+            assert line[0] not in CLOSING, f"{path.name}: line starts with {line[0]}: {line}"
+            assert line[-1] not in OPENING, f"{path.name}: line ends with {line[-1]}: {line}"
+
+
+def test_han_characters_and_latin_are_spaced_in_a_chinese_handout(site):
+    lines = visual_lines(site / "pdf" / "three-dyads.zh-TW.pdf")
+    han_latin = re.compile(r"[\u4e00-\u9fff][A-Za-z0-9]|[A-Za-z0-9][\u4e00-\u9fff]")
+    assert [line for line in lines if han_latin.search(line)] == []
+    assert any(re.search(r"2025 年 7 月 17 日", line) for line in lines)
+
+
+@pytest.mark.slow
+def test_parallel_layout_leaves_no_temporary_fonts_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    from conftest import build_in_process
+    from projects import checkout
+
+    project = checkout(tmp_path / "project")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # the forked workers inherit it
+    build_in_process(project / "mkdocs.yml", project / "data", project / "docs", project / "site", workers=2)
+    assert len(list((project / "site" / "pdf").glob("*.pdf"))) == 14
+    assert sorted(path.name for path in temporary.iterdir() if path.name.startswith("weasyprint-")) == []
 
 
 def test_metadata_language_and_tags(site):
@@ -90,7 +127,7 @@ def test_metadata_language_and_tags(site):
 
 
 def test_pages_link_their_pdfs(site):
-    assert 'href="../pdf/three-dyads.zh-TW.pdf">下載 PDF</a>' in (site / "briefs" / "three-dyads.html").read_text("utf-8")
+    assert 'href="../pdf/three-dyads.zh-TW.pdf">下載\u00a0PDF</a>' in (site / "briefs" / "three-dyads.html").read_text("utf-8")
     english = (site / "en" / "dyads" / "russia-china.html").read_text("utf-8")
     assert 'href="../../pdf/dyad-russia-china.en.pdf">Download PDF</a>' in english
 

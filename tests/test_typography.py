@@ -84,33 +84,3 @@ def test_an_english_reference_is_apa_marked_english():
         '<span lang="en">Smith, J. (2024). Allies. <i>RAND</i>. '
         '<a href="https://example.org/b">https://example.org/b</a></span>')
 
-
-CLOSING_MARKS = "，。、；：！？」』）〕］｝〉》】〗"
-
-
-def visual_lines(pdf) -> list[str]:
-    """The PDF's lines as a reader sees them: words grouped by their baseline, in reading order.
-    (pdftotext's own line finding splits a line where a half-width bracket shifts the glyphs.)"""
-    import re
-    import subprocess
-    from html import unescape
-
-    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    lines: dict[tuple[int, int], list[tuple[float, str]]] = {}
-    for number, page in enumerate(boxes.split("<page ")[1:]):
-        for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
-                                     page):
-            lines.setdefault((number, round(float(y))), []).append((float(x), unescape(word)))
-    return [" ".join(word for _, word in sorted(words)) for _, words in sorted(lines.items())]
-
-
-def test_a_chinese_handout_keeps_clreq_line_rules_and_han_latin_spacing(site):
-    lines = visual_lines(site / "pdf" / "three-dyads.zh-TW.pdf")
-    assert len(lines) > 40
-    assert [line for line in lines if line[0] in CLOSING_MARKS] == []
-    # 「2025 年 7 月 17 日」: every Han character next to a digit or Latin letter is spaced from it.
-    import re
-
-    han_latin = re.compile(r"[\u4e00-\u9fff][A-Za-z0-9]|[A-Za-z0-9][\u4e00-\u9fff]")
-    assert [line for line in lines if han_latin.search(line)] == []
-    assert any(re.search(r"\d 年 \d+ 月", line) for line in lines)
