@@ -506,8 +506,8 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str, sheet: 
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
     title = LABELS("chart_curve", lang, title=result.dyad.title.get(lang)) if result else LABELS("figure2_caption", lang)
     if sheet.narrow:  # no title (the page's caption), the axes across the phone's width
-        figure = new_figure(3.1, sheet)
-        axes = figure.add_axes((0.09, 0.25, 0.83, 0.7))
+        figure = new_figure(3.3, sheet)
+        axes = figure.add_axes((0.09, 0.28, 0.83, 0.68))
     else:
         figure = new_figure(3.6, sheet)
         axes = figure.add_axes((0.1, 0.2, 0.86, 0.66))
@@ -517,7 +517,11 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str, sheet: 
         axes.axvline(boundary, color="#dddddd", linewidth=0.8, zorder=0)
     axes.set_xlim(0, 4)
     axes.set_ylim(-0.2 if sheet.narrow else -0.12, 1.12)  # a shorter picture: room for a label below a point
-    axes.set_xticks([0.5, 1.5, 2.5, 3.5], [strategy(s, lang) for s in CURVE_ORDER])
+    ticks = [strategy(s, lang) for s in CURVE_ORDER]
+    zone_pt = axes.get_position().width * sheet.width_pt / len(CURVE_ORDER)
+    if max(text_width(tick, 9) for tick in ticks) > 0.8 * zone_pt:  # too close to read apart: every other one lower
+        ticks = [("\n" if index % 2 else "") + tick for index, tick in enumerate(ticks)]
+    axes.set_xticks([0.5, 1.5, 2.5, 3.5], ticks)
     axes.set_yticks([])
     axes.set_xlabel(LABELS("threat_level", lang) + " →")
     axes.set_ylabel(LABELS("alignment_tendency", lang) + " →")
@@ -915,6 +919,10 @@ def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str, sheet: S
             return "#fbe3d6", "////", f"{arrow}\n" + LABELS("flips_to", lang, type=pair_label(flip.type, lang)), INK
         return "white", "", f"{arrow}\n" + LABELS("type_unchanged", lang), MUTED
 
+    def fit_box(look: tuple[str, str, str, str], box_pt: float) -> tuple[str, str, str, str]:
+        face, hatch, words, colour = look
+        return face, hatch, "\n".join(fitted(part, box_pt - 16, 9) for part in words.split("\n")), colour
+
     def draw_box(axes, x: float, y: float, w: float, h: float, look: tuple[str, str, str, str]) -> None:
         face, hatch, words, colour = look
         axes.add_patch(Rectangle((x, y), w, h, facecolor=face, edgecolor=INK if hatch else "#cccccc", hatch=hatch,
@@ -928,9 +936,7 @@ def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str, sheet: S
         margin, gap, line = 6.0, 8.0, 9 * 1.3
         box_width = (sheet.width_pt - 2 * margin - gap) / 2
         labels = [fitted(row_label(threat, kind), sheet.width_pt - 2 * margin, 9) for threat, kind in rows]
-        looks = [[(face, hatch, "\n".join(fitted(part, box_width - 16, 9) for part in words.split("\n")), colour)
-                  for face, hatch, words, colour in (step_box(threat, kind, step) for step, _ in steps)]
-                 for threat, kind in rows]
+        looks = [[fit_box(step_box(threat, kind, step), box_width) for step, _ in steps] for threat, kind in rows]
         box_heights = [max(lines_in(look[2]) for look in row) * 9 * 1.15 * 1.2 + 12 for row in looks]
         summary = fitted(summary, sheet.width_pt - 2 * margin, 9) if summary else ""
         height_pt = (margin + 22 + sum(lines_in(label) * line + 4 + box + 12 for label, box in zip(labels, box_heights,
@@ -963,7 +969,8 @@ def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str, sheet: S
         for row, (threat, kind) in enumerate(rows, start=1):
             axes.text(0.1, row + 0.45, wrap(row_label(threat, kind), 26), ha="left", va="center", fontsize=9)
             for column, (step, _) in zip(columns, steps, strict=True):
-                draw_box(axes, column - 1.55, row + 0.06, 3.1, 0.82, step_box(threat, kind, step))
+                draw_box(axes, column - 1.55, row + 0.06, 3.1, 0.82,
+                         fit_box(step_box(threat, kind, step), 3.1 * 0.096 * sheet.width_pt))
         if summary:
             figure.text(0.02, 0.1 / height + 0.02, summary, fontsize=9, color=MUTED)
     title_on(figure, title, sheet, 1 - 0.1 / figure.get_figheight())

@@ -7,7 +7,7 @@ import warnings
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, svg_smallest_text_pt
 from synthetic import NAMED_ACTORS, numbered_actors, write_dataset
 
 from generator.charts import NARROW, SHEETS, WIDE, ChartError, commitment_parts, write_charts
@@ -238,15 +238,6 @@ def test_cache_keys_depend_on_content_not_on_where_the_data_was_read_from(monkey
     monkeypatch.chdir(ROOT)
     relative = plan(analyse("data"))
     assert [cache_key(job, fingerprint) for job in absolute] == [cache_key(job, fingerprint) for job in relative]
-
-
-def svg_smallest_text_pt(svg: bytes) -> float:
-    """The smallest text in a web chart, read from the picture itself: text is drawn as outlines, each run
-    scaled by its size in points / 100 (matplotlib's text-to-path units)."""
-    import re
-
-    scales = [float(a) for a, b in re.findall(rb"scale\(([0-9.]+) -([0-9.]+)\)", svg) if a == b]
-    return round(min(scales) * 100, 2)
 
 
 def test_every_chart_records_its_size_and_smallest_text_as_drawn(seed_charts):
