@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
@@ -39,7 +40,15 @@ if TYPE_CHECKING:
     from .store import Entry
 
 A4_TEXT_WIDTH_IN = 6.3  # 160 mm: the printable width of an A4 page with home-printer margins
-MIN_FONT_PT = 9  # nothing smaller, at the size the chart is printed
+MIN_FONT_PT = 9  # nothing smaller, at the size the chart is drawn for
+CSS_PX_PER_IN = 96
+PT_PER_IN = 72
+PX_PER_PT = CSS_PX_PER_IN / PT_PER_IN
+PHONE_VIEWPORT_PX = 390  # the phone most readers use
+FIGURE_INSET_PX = 42  # site.css: .content's padding (1.25rem a side) and a chart's 1-px border
+# 348 CSS px: on a 390-px phone the narrow chart is shown at its own size, so 9-pt text reads as 12 px.
+PHONE_WIDTH_IN = (PHONE_VIEWPORT_PX - FIGURE_INSET_PX) / CSS_PX_PER_IN
+MIN_READABLE_PX = 11  # the smallest chart text a reader should have to read on a screen
 
 # Okabe–Ito colours, paired with a hatch so that grayscale keeps them apart.
 STRATEGY_STYLE = {
@@ -61,6 +70,32 @@ class LabelOverlapWarning(UserWarning):
 
 
 @dataclass(frozen=True)
+class Sheet:
+    """A width a chart is drawn for. Every chart is drawn wide (the A4 text width: handouts and desktop
+    screens) and narrow (a phone's column, with its layout reflowed: wrapped labels, fewer columns, taller)."""
+
+    name: str  # "wide" or "narrow"
+    width_in: float
+    files: tuple[str, ...]  # what the chart's store entry holds: only the wide chart is printed
+
+    @property
+    def narrow(self) -> bool:
+        return self.name == "narrow"
+
+    @property
+    def width_pt(self) -> float:
+        return self.width_in * PT_PER_IN
+
+    def path(self, wide_path: str) -> str:
+        return wide_path if not self.narrow else wide_path.removesuffix(".svg") + ".narrow.svg"
+
+
+WIDE = Sheet("wide", A4_TEXT_WIDTH_IN, ("web.svg", "print.svg"))
+NARROW = Sheet("narrow", PHONE_WIDTH_IN, ("web.svg",))
+SHEETS = (WIDE, NARROW)
+
+
+@dataclass(frozen=True)
 class Chart:
     kind: str  # alignment-map, curve, matrix, diagram, commitment, timeline, sensitivity
     subject: str  # a dyad id, a triad key, or "all-dyads"
@@ -69,6 +104,10 @@ class Chart:
     title: str
     alt: str
     texts: str = ""  # every character drawn, so the font subset for print can hold them
+    variant: str = WIDE.name  # the Sheet it is drawn for
+    width: int = 0  # its own size in CSS px, for the page's <img width height>
+    height: int = 0
+    min_font_pt: float = 0.0  # its smallest text: at its own size that is min_font_pt * 4/3 CSS px
 
     @property
     def print_path(self) -> str:
@@ -112,14 +151,25 @@ class ChartSet:
             index.setdefault((chart.subject, chart.lang), []).append(chart)
         return index
 
-    def find(self, kind: str, subject: str, lang: str) -> Chart:
+    def find(self, kind: str, subject: str, lang: str, variant: str = WIDE.name) -> Chart:
         for chart in self._index.get((subject, lang), ()):
-            if chart.kind == kind:
+            if chart.kind == kind and chart.variant == variant:
                 return chart
-        raise KeyError((kind, subject, lang))
+        raise KeyError((kind, subject, lang, variant))
+
+    def narrow(self, chart: Chart) -> Chart:
+        """The phone variant of a (wide) chart."""
+        return self.find(chart.kind, chart.subject, chart.lang, NARROW.name)
 
     def of_subject(self, subject: str, lang: str) -> tuple[Chart, ...]:
         return tuple(self._index.get((subject, lang), ()))
+
+
+def narrow_media() -> str:
+    """The screens a page serves the narrow charts to: those on which the wide chart, scaled to the column,
+    would show its smallest text under MIN_READABLE_PX."""
+    readable_from = math.ceil(WIDE.width_in * CSS_PX_PER_IN * MIN_READABLE_PX / (MIN_FONT_PT * PX_PER_PT))
+    return f"(max-width: {readable_from + FIGURE_INSET_PX - 1}px)"
 
 
 # ---- text helpers ----------------------------------------------------------------
@@ -234,10 +284,59 @@ def style() -> dict:
     }
 
 
-def new_figure(height_in: float) -> Figure:
-    figure = Figure(figsize=(A4_TEXT_WIDTH_IN, height_in))
+def new_figure(height_in: float, sheet: Sheet = WIDE) -> Figure:
+    figure = Figure(figsize=(sheet.width_in, height_in))
     FigureCanvasAgg(figure)
     return figure
+
+
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """How wide a line is drawn, in points, in the chart font (the style's, so call it while drawing)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(text, FontProperties(size=size, weight=weight), ismath=False)[0]
+
+
+def fitted(text: str, width_pt: float, size: float, weight: str = "normal") -> str:
+    """The text wrapped into as few lines as keep each line within width_pt, measured. Chinese wraps as `wrap`
+    does; other text breaks after a space or a dash (balancing–/indeterminate), never inside a word."""
+    if any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text):
+        for columns in range(max(width(text), 1), 1, -1):
+            lines = wrap(text, columns)
+            if all(text_width(line, size, weight) <= width_pt for line in lines.split("\n")):
+                return lines
+        return wrap(text, 2)
+    broken = [""]
+    for piece in re.split(r"(?<=[\s–])", text):
+        if broken[-1] and text_width((broken[-1] + piece).rstrip(), size, weight) > width_pt:
+            broken.append("")
+        broken[-1] += piece
+    return "\n".join(line.strip() for line in broken if line.strip())
+
+
+def lines_in(text: str) -> int:
+    return text.count("\n") + 1
+
+
+def title_on(figure: Figure, title: str, sheet: Sheet, y: float) -> None:
+    """The chart's title, drawn on the wide chart only: on a phone the page's caption says it, in larger type."""
+    if not sheet.narrow:
+        figure.suptitle(title, fontsize=11, y=y)
+
+
+def point_axes(figure: Figure) -> Axes:
+    """An invisible axes over the whole figure, in points from the top left: for layouts stacked line by line."""
+    axes = figure.add_axes((0, 0, 1, 1))
+    tidy_axes(axes)
+    axes.set_xlim(0, figure.get_figwidth() * PT_PER_IN)
+    axes.set_ylim(figure.get_figheight() * PT_PER_IN, 0)
+    axes.patch.set_visible(False)
+    return axes
+
+
+def smallest_font(figure: Figure) -> float:
+    return min((artist.get_fontproperties().get_size_in_points() for artist in visible_texts(figure)), default=0.0)
 
 
 def visible_texts(figure: Figure) -> list[TextArtist]:
@@ -272,16 +371,19 @@ def check_layout(figure: Figure, name: str) -> None:
                 warnings.warn(f"{name}: '{text}' overlaps '{other_text}'", LabelOverlapWarning, stacklevel=2)
 
 
-def to_svg(figure: Figure, name: str) -> tuple[bytes, bytes]:
-    """The web SVG (text as outlines) and the print SVG (text as text, set in the embedded font)."""
+SVG_FONTTYPE = {"web.svg": "path", "print.svg": "none"}  # the web's text as outlines, print's as text in our font
+
+
+def to_svg(figure: Figure, name: str, files: tuple[str, ...] = WIDE.files) -> dict[str, bytes]:
+    """The chart's files: the web SVG (text as outlines) and, for print, the SVG with text as text."""
     check_layout(figure, name)
-    outputs = []
-    for fonttype in ("path", "none"):
-        with matplotlib.rc_context({"svg.fonttype": fonttype}):
+    outputs = {}
+    for file in files:
+        with matplotlib.rc_context({"svg.fonttype": SVG_FONTTYPE[file]}):
             buffer = io.BytesIO()
             figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "briefing"})
-            outputs.append(buffer.getvalue())
-    return outputs[0], outputs[1]
+            outputs[file] = buffer.getvalue()
+    return outputs
 
 
 def tidy_axes(axes, *, frame: bool = False) -> None:
@@ -294,18 +396,54 @@ def tidy_axes(axes, *, frame: bool = False) -> None:
 # ---- 1. alignment map (Figure 1) -------------------------------------------------------
 
 
-def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str) -> tuple[Figure, str, str]:
+def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
     members = "、".join(names[a] for a in triad.actors) if lang == "zh-TW" else ", ".join(names[a] for a in triad.actors)
     title = LABELS("chart_alignment_map", lang, members=members, external=names[triad.external])
-    figure = new_figure(4.6)
-    axes = figure.add_axes((0.02, 0.14, 0.96, 0.74))
-    tidy_axes(axes)
-    axes.set_xlim(-1.35, 4.35)
-    axes.set_ylim(-0.5, 2.35)
-    corners = {triad.actors[0]: (0.0, 0.0), triad.actors[1]: (2.4, 0.0), triad.actors[2]: (1.2, 1.95)}
-    outside = (3.85, 1.95)
     dyads = {tuple(sorted(r.dyad.actors)): r for r in analysis.dyads if r.dyad.id in triad.dyads}
+    pairs = [(triad.actors[0], triad.actors[1]), (triad.actors[0], triad.actors[2]), (triad.actors[1], triad.actors[2])]
+    colon = "：" if lang == "zh-TW" else ": "
+    legend = LABELS("legend_cohesion", lang) + LABELS("list_sep", lang) + LABELS("legend_external_link", lang)
+    if sheet.narrow:
+        # On a phone the edges carry numbers and a key below the triangle names each pair: three labels
+        # beside the edges would not fit the width.
+        margin = 6.0
+        keys = []
+        for pair in pairs:
+            result = dyads[tuple(sorted(pair))]
+            key = (f"{result.dyad.title.get(lang)}{colon}{pair_label(result.type, lang)}{LABELS('list_sep', lang)}"
+                   f"{LABELS('cohesion', lang).lower()}{colon}{degree(result.cohesion, lang)}")
+            keys.append(fitted(key, sheet.width_pt - 2 * margin - 16, 9))
+        legend = fitted(legend, sheet.width_pt - 2 * margin, 9)
+        line = 9 * 1.3
+        triangle_pt = 210.0
+        key_pt = sum(lines_in(key) * line + 5 for key in keys)
+        height_pt = triangle_pt + 6 + key_pt + 6 + lines_in(legend) * line + margin
+        figure = new_figure(height_pt / PT_PER_IN, sheet)
+        axes = figure.add_axes((0, 1 - triangle_pt / height_pt, 1, triangle_pt / height_pt))
+        tidy_axes(axes)
+        axes.set_xlim(-0.4, 2.8)
+        axes.set_ylim(-0.4, 2.55)
+        corners = {triad.actors[0]: (0.0, 0.0), triad.actors[1]: (2.4, 0.0), triad.actors[2]: (0.75, 1.75)}
+        outside = (2.2, 2.1)
+        text = point_axes(figure)
+        y = triangle_pt + 6
+        for number, key in enumerate(keys, start=1):
+            text.text(margin + 7, y, str(number), ha="center", va="top", fontsize=9, fontweight="bold")
+            text.text(margin + 16, y, key, ha="left", va="top", fontsize=9, linespacing=1.3)
+            y += lines_in(key) * line + 5
+        text.text(margin, y + 6, legend, ha="left", va="top", fontsize=9, color=MUTED, linespacing=1.3)
+        node_size = 1500
+    else:
+        figure = new_figure(4.6, sheet)
+        axes = figure.add_axes((0.02, 0.14, 0.96, 0.74))
+        tidy_axes(axes)
+        axes.set_xlim(-1.35, 4.35)
+        axes.set_ylim(-0.5, 2.35)
+        corners = {triad.actors[0]: (0.0, 0.0), triad.actors[1]: (2.4, 0.0), triad.actors[2]: (1.2, 1.95)}
+        outside = (3.85, 1.95)
+        figure.text(0.02, 0.035, legend, fontsize=9, color=MUTED)
+        node_size = 1900
     for point in corners.values():
         axes.plot([point[0], outside[0]], [point[1], outside[1]], linestyle=(0, (4, 3)), color=MUTED, linewidth=1, zorder=1)
     edge_notes = []
@@ -314,7 +452,6 @@ def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str) -> tup
         1: ((0.3, 1.05), "right"),
         2: ((2.1, 1.05), "left"),
     }
-    pairs = [(triad.actors[0], triad.actors[1]), (triad.actors[0], triad.actors[2]), (triad.actors[1], triad.actors[2])]
     for index, pair in enumerate(pairs):
         result = dyads[tuple(sorted(pair))]
         (x0, y0), (x1, y1) = corners[pair[0]], corners[pair[1]]
@@ -322,32 +459,35 @@ def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str) -> tup
         line_style = (0, (1, 2)) if bound is None else "solid"
         axes.plot([x0, x1], [y0, y1], color=INK, linewidth=COHESION_WIDTH[bound], linestyle=line_style, zorder=2,
                   solid_capstyle="round")
-        (lx, ly), align = placements[index]
-        colon = "：" if lang == "zh-TW" else ": "
-        label = f"{pair_label(result.type, lang)}\n{LABELS('cohesion', lang)}{colon}{degree(result.cohesion, lang)}"
-        axes.text(lx, ly, label, ha=align, va="center", fontsize=9, linespacing=1.3, zorder=5,
-                  bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.92})
+        if sheet.narrow:
+            middle = ((x0 + x1) / 2, (y0 + y1) / 2)
+            axes.scatter([middle[0]], [middle[1]], s=200, color="white", edgecolors=INK, linewidths=1, zorder=5)
+            axes.text(middle[0], middle[1], str(index + 1), ha="center", va="center", fontsize=9, fontweight="bold",
+                      zorder=6)
+        else:
+            (lx, ly), align = placements[index]
+            label = f"{pair_label(result.type, lang)}\n{LABELS('cohesion', lang)}{colon}{degree(result.cohesion, lang)}"
+            axes.text(lx, ly, label, ha=align, va="center", fontsize=9, linespacing=1.3, zorder=5,
+                      bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.92})
         edge_notes.append(LABELS("alt_map_edge", lang, title=result.dyad.title.get(lang),
                                  type=type_label(result.type, lang), cohesion=degree(result.cohesion, lang)))
     for actor, (x, y) in corners.items():
-        axes.scatter([x], [y], s=1900, color="white", edgecolors=INK, linewidths=1.5, zorder=3)
+        axes.scatter([x], [y], s=node_size, color="white", edgecolors=INK, linewidths=1.5, zorder=3)
         axes.text(x, y, wrap(names[actor], 8), ha="center", va="center", fontsize=9.5, fontweight="bold", zorder=4,
                   linespacing=1.1)
-    axes.scatter([outside[0]], [outside[1]], s=1900, color="#eeeeee", edgecolors=INK, linewidths=1.2,
+    axes.scatter([outside[0]], [outside[1]], s=node_size, color="#eeeeee", edgecolors=INK, linewidths=1.2,
                  linestyle="--", zorder=3)
     axes.text(outside[0], outside[1], wrap(names[triad.external], 8), ha="center", va="center", fontsize=9.5,
               fontweight="bold", zorder=4, linespacing=1.1)
     axes.text(outside[0], outside[1] - 0.5, LABELS("outside_alliance", lang), ha="center", va="center", fontsize=9,
               color=MUTED, zorder=5, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
-    figure.suptitle(title, fontsize=11, y=0.97)
+    title_on(figure, title, sheet, 0.97)
     verdict_key = "alt_map_verdict_yes" if triad.trilateral_balancing else "alt_map_verdict_no"
     if triad.cohesion_ceiling in FRAMEWORK.level_ids:
         ceiling = level(triad.cohesion_ceiling, lang)
     else:
         ceiling = degree("undetermined", lang)
     verdict = LABELS(verdict_key, lang, commitment=degree(triad.commitment, lang), ceiling=ceiling)
-    figure.text(0.02, 0.035, LABELS("legend_cohesion", lang) + LABELS("list_sep", lang) + LABELS("legend_external_link", lang),
-                fontsize=9, color=MUTED)
     alt = sentence(join(edge_notes, lang), lang) + " " * (lang == "en") + sentence(verdict, lang)
     return figure, title, alt
 
@@ -361,19 +501,27 @@ def curve_y(x: float) -> float:
     return 1 / (1 + math.exp(-1.6 * (x - 2.0)))
 
 
-def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str) -> tuple[Figure, str, str]:
+def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
     """Figure 2; with a dyad, its two actors placed on the curve."""
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
     title = LABELS("chart_curve", lang, title=result.dyad.title.get(lang)) if result else LABELS("figure2_caption", lang)
-    figure = new_figure(3.6)
-    axes = figure.add_axes((0.1, 0.2, 0.86, 0.66))
+    if sheet.narrow:  # no title (the page's caption), the axes across the phone's width
+        figure = new_figure(3.3, sheet)
+        axes = figure.add_axes((0.09, 0.28, 0.83, 0.68))
+    else:
+        figure = new_figure(3.6, sheet)
+        axes = figure.add_axes((0.1, 0.2, 0.86, 0.66))
     xs = [i / 50 for i in range(0, 201)]
     axes.plot(xs, [curve_y(x) for x in xs], color=INK, linewidth=1.6)
     for boundary in (1, 2, 3):
         axes.axvline(boundary, color="#dddddd", linewidth=0.8, zorder=0)
     axes.set_xlim(0, 4)
-    axes.set_ylim(-0.12, 1.12)
-    axes.set_xticks([0.5, 1.5, 2.5, 3.5], [strategy(s, lang) for s in CURVE_ORDER])
+    axes.set_ylim(-0.2 if sheet.narrow else -0.12, 1.12)  # a shorter picture: room for a label below a point
+    ticks = [strategy(s, lang) for s in CURVE_ORDER]
+    zone_pt = axes.get_position().width * sheet.width_pt / len(CURVE_ORDER)
+    if max(text_width(tick, 9) for tick in ticks) > 0.8 * zone_pt:  # too close to read apart: every other one lower
+        ticks = [("\n" if index % 2 else "") + tick for index, tick in enumerate(ticks)]
+    axes.set_xticks([0.5, 1.5, 2.5, 3.5], ticks)
     axes.set_yticks([])
     axes.set_xlabel(LABELS("threat_level", lang) + " →")
     axes.set_ylabel(LABELS("alignment_tendency", lang) + " →")
@@ -404,7 +552,7 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str) -> tupl
         places.append(LABELS("actor_place", lang, actor=names[position.actor], external=level(position.external, lang),
                              internal=level(position.internal, lang),
                              place=LABELS("cell_strategy", lang, cell=position.cell, strategy=strategy(position.strategy, lang))))
-    figure.suptitle(title, fontsize=11, y=0.97)
+    title_on(figure, title, sheet, 0.97)
     figure.text(0.02, 0.025, LABELS("source_note", lang, source="Weitsman (2004: 20)"), fontsize=9, color=MUTED)
     if result is None:
         order = (" → " if lang == "en" else "→").join(strategy(s, lang) for s in CURVE_ORDER)
@@ -416,11 +564,31 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str) -> tupl
 # ---- 3. the Table 2 matrix --------------------------------------------------------------
 
 
-def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
+def draw_matrix(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
     title = LABELS("chart_matrix", lang, title=result.dyad.title.get(lang))
-    figure = new_figure(4.8)
-    axes = figure.add_axes((0.17, 0.16, 0.8, 0.68))
+    footnote = LABELS("legend_main", lang) + LABELS("list_sep", lang) + LABELS("legend_other", lang)
+    if sheet.narrow:
+        # Laid out in points: the axis labels above and left, cells taller than wide (a choice cell lists its
+        # strategies one to a line), the legend and the note on readings below, wrapped to the width.
+        margin, top, left, cell_height, legend_height = 6.0, 38.0, 54.0, 78.0, 18.0
+        cell_width = (sheet.width_pt - left - margin) / 3
+        footnote = fitted(footnote, sheet.width_pt - 2 * margin, 9)
+        bottom = margin + lines_in(footnote) * 9 * 1.3 + 6 + legend_height + 6
+        height_pt = top + 3 * cell_height + bottom
+        figure = new_figure(height_pt / PT_PER_IN, sheet)
+        axes = figure.add_axes((left / sheet.width_pt, bottom / height_pt, 3 * cell_width / sheet.width_pt,
+                                3 * cell_height / height_pt))
+        places_in_cell = {"id": 0.08, "words": 0.5, "marker": 0.84}
+        marker_size = 110
+        legend_at = ((margin - left) / (3 * cell_width), -6 / (3 * cell_height))
+    else:
+        cell_width = 0.8 * sheet.width_pt / 3
+        figure = new_figure(4.8, sheet)
+        axes = figure.add_axes((0.17, 0.16, 0.8, 0.68))
+        places_in_cell = {"id": 0.12, "words": 0.42, "marker": 0.75}
+        marker_size = 150
+        legend_at = (-0.2, -0.03)
     levels = FRAMEWORK.level_ids
     axes.set_xlim(0, 3)
     axes.set_ylim(3, 0)  # external low at the top, as Table 2 prints it
@@ -429,7 +597,7 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figu
         if cell.strategy is None:  # a cell with a choice
             fill, hatch, alpha = "#f2f2f2", "", 1.0
             words = ("／" if lang == "zh-TW" else " / ").join(strategy(s, lang) for s in cell.choice)
-            if width(words) > 14:
+            if width(words) > 14 or text_width(words, 9) > cell_width - 12:
                 words = "\n".join(strategy(s, lang) for s in cell.choice)
         else:
             look = STRATEGY_STYLE[cell.strategy]
@@ -438,8 +606,8 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figu
         axes.add_patch(Rectangle((column, row), 1, 1, facecolor=fill, alpha=alpha, edgecolor="none"))
         axes.add_patch(Rectangle((column, row), 1, 1, facecolor="none", hatch=hatch, edgecolor="#999999", linewidth=0))
         axes.add_patch(Rectangle((column, row), 1, 1, facecolor="none", edgecolor=INK, linewidth=1))
-        axes.text(column + 0.07, row + 0.12, cell.id, ha="left", va="top", fontsize=12, fontweight="bold")
-        axes.text(column + 0.5, row + 0.42, words, ha="center", va="center", fontsize=9, linespacing=1.15,
+        axes.text(column + 0.07, row + places_in_cell["id"], cell.id, ha="left", va="top", fontsize=12, fontweight="bold")
+        axes.text(column + 0.5, row + places_in_cell["words"], words, ha="center", va="center", fontsize=9, linespacing=1.15,
                   bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     axes.set_xticks([0.5, 1.5, 2.5], [level(level_id, lang) for level_id in levels])
     axes.set_yticks([0.5, 1.5, 2.5], [level(level_id, lang) for level_id in levels])
@@ -455,7 +623,8 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figu
         marker = ACTOR_MARKERS[index]
         offset = 0.33 if index == 0 else 0.67
         column, row = levels.index(position.internal), levels.index(position.external)
-        handle = axes.scatter([column + offset], [row + 0.75], s=150, marker=marker, color=INK, zorder=4,
+        handle = axes.scatter([column + offset], [row + places_in_cell["marker"]], s=marker_size, marker=marker,
+                              color=INK, zorder=4,
                               label=names[position.actor])
         handles.append(handle)
         alternatives = []
@@ -464,8 +633,8 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figu
                 if (external, internal) == (threat.external, threat.internal):
                     continue
                 other = FRAMEWORK.cell(external, internal)
-                axes.scatter([levels.index(internal) + offset], [levels.index(external) + 0.75], s=150, marker=marker,
-                             facecolors="white", edgecolors=INK, linewidths=1.4, zorder=4)
+                axes.scatter([levels.index(internal) + offset], [levels.index(external) + places_in_cell["marker"]],
+                             s=marker_size, marker=marker, facecolors="white", edgecolors=INK, linewidths=1.4, zorder=4)
                 if other.strategy:
                     other_words = strategy(other.strategy, lang)
                 else:
@@ -476,12 +645,15 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figu
                              internal=level(position.internal, lang),
                              place=LABELS("cell_strategy", lang, cell=position.cell, strategy=strategy(position.strategy, lang))))
         places.extend(alternatives)
-    legend = axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.2, -0.03), ncol=len(handles) + 1,
+    legend = axes.legend(handles=handles, loc="upper left", bbox_to_anchor=legend_at, ncol=len(handles) + 1,
                          frameon=False, handletextpad=0.3, columnspacing=1.2)
     legend.set_in_layout(False)
-    figure.text(0.97, 0.03, LABELS("legend_main", lang) + LABELS("list_sep", lang) + LABELS("legend_other", lang),
-                ha="right", fontsize=9, color=MUTED)
-    figure.suptitle(title, fontsize=11, y=0.975)
+    if sheet.narrow:
+        figure.text(6 / sheet.width_pt, 6 / (figure.get_figheight() * PT_PER_IN), footnote, ha="left", va="bottom",
+                    fontsize=9, color=MUTED, linespacing=1.3)
+    else:
+        figure.text(0.97, 0.03, footnote, ha="right", fontsize=9, color=MUTED)
+    title_on(figure, title, sheet, 0.975)
     alt = sentence(join(places + [LABELS("dyad_is", lang, type=type_label(result.type, lang))], lang), lang)
     return figure, title, alt
 
@@ -489,22 +661,33 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figu
 # ---- 4. dyad diagram (Figures 3-5) ------------------------------------------------------
 
 
-def draw_diagram(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
+def draw_diagram(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
     dyad = result.dyad
     title = LABELS("chart_diagram", lang, title=dyad.title.get(lang), external=names[dyad.external])
-    figure = new_figure(3.9)
-    axes = figure.add_axes((0.02, 0.03, 0.96, 0.84))
+    if sheet.narrow:  # no title (the page's caption), taller, the members' boxes out to the edges
+        figure = new_figure(3.3, sheet)
+        axes = figure.add_axes((0.02, 0.02, 0.96, 0.96))
+    else:
+        figure = new_figure(3.9, sheet)
+        axes = figure.add_axes((0.02, 0.03, 0.96, 0.84))
     tidy_axes(axes)
     axes.set_xlim(0, 10)
     axes.set_ylim(0, 6)
-    top, left, right = (5.0, 4.9), (1.8, 1.2), (8.2, 1.2)
+    # A box holds its actor's name on one line: as wide as the longest name needs, and never less than 2.5.
+    unit = 0.96 * sheet.width_pt / 10
+    half = max(2.5, max(text_width(names[actor], 10.5, "bold") for actor in (dyad.external, *dyad.actors)) / unit + 0.6) / 2
+    if sheet.narrow:
+        top, left, right = (5.0, 5.0), (half + 0.05, 1.0), (10 - half - 0.05, 1.0)
+    else:
+        top, left, right = (5.0, 4.9), (1.8, 1.2), (8.2, 1.2)
     axes.axhline(3.0, color=MUTED, linestyle=(0, (5, 4)), linewidth=1.2)
     axes.text(0.15, 3.2, LABELS("outside_alliance", lang), ha="left", va="bottom", fontsize=9, color=MUTED)
     axes.text(0.15, 2.8, LABELS("inside_alliance", lang), ha="left", va="top", fontsize=9, color=MUTED)
     boxes = ((top, dyad.external, "#eeeeee"), (left, dyad.actors[0], "white"), (right, dyad.actors[1], "white"))
     for (x, y), actor, fill in boxes:
-        axes.add_patch(Rectangle((x - 1.25, y - 0.45), 2.5, 0.9, facecolor=fill, edgecolor=INK, linewidth=1.3, zorder=2))
+        axes.add_patch(Rectangle((x - half, y - 0.45), 2 * half, 0.9, facecolor=fill, edgecolor=INK, linewidth=1.3,
+                                 zorder=2))
         axes.text(x, y, names[actor], ha="center", va="center", fontsize=10.5, fontweight="bold", zorder=3)
     notes = []
     spots = (left, right)
@@ -515,15 +698,17 @@ def draw_diagram(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Fig
         label = strategy(position.strategy, lang)
         other = dyad.actors[1 - index]
         if weighs == "external":
-            begin = (start[0] + (0.5 if index == 0 else -0.5), start[1] + 0.5)
+            # On a phone the boxes reach the edges: the arrow leaves from their inner end, clear of the labels.
+            reach = half - 0.4 if sheet.narrow else 0.5
+            begin = (start[0] + (reach if index == 0 else -reach), start[1] + 0.5)
             end = (top[0] + (-0.9 if index == 0 else 0.9), top[1] - 0.5)
             text_at = (begin[0] + 0.2 * (end[0] - begin[0]) + (-0.25 if index == 0 else 0.25),
                        begin[1] + 0.2 * (end[1] - begin[1]))
             notes.append(LABELS("weighs_external", lang, actor=names[position.actor], other=names[dyad.external], strategy=label))
         elif weighs == "internal":
             lift = 0.22 if index == 0 else -0.22
-            begin = (start[0] + (1.3 if index == 0 else -1.3), start[1] + lift)
-            end = (partner[0] + (-1.3 if index == 0 else 1.3), partner[1] + lift)
+            begin = (start[0] + (half + 0.05 if index == 0 else -half - 0.05), start[1] + lift)
+            end = (partner[0] + (-half - 0.05 if index == 0 else half + 0.05), partner[1] + lift)
             text_at = ((begin[0] + end[0]) / 2, start[1] + (0.55 if index == 0 else -0.6))
             notes.append(LABELS("weighs_internal", lang, actor=names[position.actor], other=names[other], strategy=label))
         else:
@@ -538,7 +723,7 @@ def draw_diagram(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Fig
         ha = "right" if (weighs == "external" and index == 0) else "left" if weighs == "external" else "center"
         axes.text(text_at[0], text_at[1], f"{label}", ha=ha, va="center", fontsize=10,
                   bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": look["color"]})
-    figure.suptitle(title, fontsize=11, y=0.975)
+    title_on(figure, title, sheet, 0.975)
     alt = sentence(join(notes + [LABELS("dyad_is", lang, type=type_label(result.type, lang))], lang), lang)
     return figure, title, alt
 
@@ -566,25 +751,51 @@ def commitment_path(subject: str, lang: str) -> str:
     return f"charts/commitment{suffix}.{lang}.svg"
 
 
-def draw_commitment(analysis: Analysis, lang: str, part: int = 0) -> tuple[Figure, str, str]:
+def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
     parts = commitment_parts(analysis)
     results = parts[part][1]
     title = LABELS("chart_commitment", lang)
     if len(parts) > 1:
         title = LABELS("chart_commitment_part", lang, title=title, part=part + 1, parts=len(parts))
     rows = max(len(results), 1)
-    figure = new_figure(1.05 + 0.62 * rows)
-    axes = figure.add_axes((0.27, 1.0 / figure.get_figheight() * 0.75, 0.7, 1 - 1.0 / figure.get_figheight() * 1.35))
     scale = [step.id for step in FRAMEWORK.scale]
+    measures: tuple[tuple[str, float, str, str], ...] = (("commitment", -0.16, "#444444", ""),
+                                                         ("cohesion", 0.16, "#bbbbbb", "////"))
+    if sheet.narrow:
+        # Each dyad's title on a line of its own above its two bars, which then take the whole width.
+        margin, top, bottom = 6.0, 24.0, 30.0
+        titles = [fitted(r.dyad.title.get(lang), sheet.width_pt - 2 * margin, 9) for r in results]
+        title_pt = max((lines_in(t) for t in titles), default=1) * 9 * 1.3
+        row_pt = title_pt + 42
+        height_pt = top + rows * row_pt + bottom
+        figure = new_figure(height_pt / PT_PER_IN, sheet)
+        axes = figure.add_axes((margin / sheet.width_pt, bottom / height_pt, 1 - 2 * margin / sheet.width_pt,
+                                rows * row_pt / height_pt))
+        bar = 10 / row_pt  # a bar's height, in rows
+        centres = {"commitment": -0.5 + (title_pt + 12) / row_pt, "cohesion": -0.5 + (title_pt + 27) / row_pt}
+        measures = tuple((measure, centres[measure], colour, hatch) for measure, _, colour, hatch in measures)
+        legend_at = (0.0, -4 / (rows * row_pt))
+    else:
+        figure = new_figure(1.05 + 0.62 * rows, sheet)
+        axes = figure.add_axes((0.27, 1.0 / figure.get_figheight() * 0.75, 0.7, 1 - 1.0 / figure.get_figheight() * 1.35))
+        bar = 0.22
+        legend_at = (-0.38, -0.02)
     axes.set_xlim(-0.5, len(scale) - 0.5)
     axes.set_ylim(rows - 0.5, -0.5)
     axes.set_xticks(range(len(scale)), [step.label.get(lang) for step in FRAMEWORK.scale])
     axes.xaxis.set_ticks_position("top")
-    axes.set_yticks(range(len(results)), [wrap(r.dyad.title.get(lang), 22) for r in results])
+    if sheet.narrow:
+        axes.set_yticks([])
+        for spine in axes.spines.values():
+            spine.set_visible(False)
+        for row, text in enumerate(titles):
+            axes.text(-0.5, row - 0.5 + 3 / row_pt, text, ha="left", va="top", fontsize=9, fontweight="bold",
+                      linespacing=1.3)
+    else:
+        axes.set_yticks(range(len(results)), [wrap(r.dyad.title.get(lang), 22) for r in results])
     axes.tick_params(length=0)
     for x in range(len(scale)):
         axes.axvline(x, color="#e3e3e3", linewidth=0.8, zorder=0)
-    measures = (("commitment", -0.16, "#444444", ""), ("cohesion", 0.16, "#bbbbbb", "////"))
     notes = []
     for row, result in enumerate(results):
         for measure, shift, colour, hatch in measures:
@@ -592,7 +803,7 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0) -> tuple[Figur
             look = FRAMEWORK.degree(value)
             y = row + shift
             if look.range is None and look.variable:
-                axes.add_patch(Rectangle((-0.45, y - 0.11), len(scale) - 0.1, 0.22, facecolor="white", edgecolor=INK,
+                axes.add_patch(Rectangle((-0.45, y - bar / 2), len(scale) - 0.1, bar, facecolor="white", edgecolor=INK,
                                          hatch="xxx", linewidth=0.6))
                 axes.text((len(scale) - 1) / 2, y, LABELS("variable_band", lang), ha="center", va="center", fontsize=9,
                           bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
@@ -601,16 +812,16 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0) -> tuple[Figur
                 axes.text(-0.45, y, mark, ha="left", va="center", fontsize=9, style="italic", color=MUTED)
             else:
                 low, high = (FRAMEWORK.scale_rank(step) for step in look.range)
-                axes.add_patch(Rectangle((low - 0.18, y - 0.11), high - low + 0.36, 0.22, facecolor=colour,
+                axes.add_patch(Rectangle((low - 0.18, y - bar / 2), high - low + 0.36, bar, facecolor=colour,
                                          edgecolor=INK, hatch=hatch, linewidth=0.8))
                 if look.variable:
                     axes.text(low - 0.25, y, LABELS("variable_band", lang), ha="right", va="center", fontsize=9)
         notes.append(LABELS("alt_commitment_row", lang, title=result.dyad.title.get(lang),
                             commitment=degree(result.commitment, lang), cohesion=degree(result.cohesion, lang)))
     handles = [Rectangle((0, 0), 1, 1, facecolor=c, edgecolor=INK, hatch=h, label=LABELS(m, lang)) for m, _, c, h in measures]
-    legend = axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.38, -0.02), ncol=2, frameon=False)
+    legend = axes.legend(handles=handles, loc="upper left", bbox_to_anchor=legend_at, ncol=2, frameon=False)
     legend.set_in_layout(False)
-    figure.suptitle(title, fontsize=11, y=1 - 0.12 / figure.get_figheight())
+    title_on(figure, title, sheet, 1 - 0.12 / figure.get_figheight())
     alt = sentence(join(notes, lang), lang)
     return figure, title, alt
 
@@ -621,25 +832,24 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0) -> tuple[Figur
 MAX_TIMELINE_EVENTS = 40  # a legible page; the layout check grows faster than the count (400 events took 7.7 s)
 
 
-def draw_timeline(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
-    dataset = analysis.dataset
+def timeline_events(dataset, result: DyadResult) -> tuple[tuple[Event, ...], int]:
+    """The events a dyad's timeline numbers (the latest; the events page lists them all), and how many it has."""
     recorded: tuple[Event, ...] = dataset.events_of(result.dyad)
-    events = recorded[-MAX_TIMELINE_EVENTS:]  # the latest; the events page lists them all
+    return recorded[-MAX_TIMELINE_EVENTS:], len(recorded)
+
+
+def draw_timeline(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
+    """The strip of numbered events. Their dates, titles and sources are text beside the picture (the page's
+    and the handout's list), where a reader can read, search and copy them at any width."""
+    dataset = analysis.dataset
+    events, count = timeline_events(dataset, result)
     title = LABELS("chart_timeline", lang, title=result.dyad.title.get(lang))
-    wrapped = [
-        wrap(f"{event.title.get(lang)}　{short_cite(dataset.source(event.source), lang)}" if lang == "zh-TW"
-             else f"{event.title.get(lang)}  ({short_cite(dataset.source(event.source), lang)})", 64)
-        for event in events
-    ]
-    if len(recorded) > len(events):
-        wrapped.append(wrap(LABELS("timeline_latest_only", lang, shown=len(events), count=len(recorded)), 64))
-    line_count = sum(text.count("\n") + 1 for text in wrapped)
-    list_height = 0.2 * line_count + 0.1 * len(wrapped)
-    figure = new_figure(1.9 + list_height)
-    strip_top = 1 - 0.55 / figure.get_figheight()
-    strip = figure.add_axes((0.06, strip_top - 0.75 / figure.get_figheight(), 0.9, 0.55 / figure.get_figheight()))
-    figure.suptitle(title, fontsize=11, y=1 - 0.1 / figure.get_figheight())
+    head = 0.1 if sheet.narrow else 0.55  # room for the title, drawn on the wide chart only
+    strip_pt = 0.9 * sheet.width_pt
     if not events:
+        figure = new_figure(head + 0.95, sheet)
+        strip = figure.add_axes((0.06, 0.4 / figure.get_figheight(), 0.9, 0.55 / figure.get_figheight()))
+        title_on(figure, title, sheet, 1 - 0.1 / figure.get_figheight())
         tidy_axes(strip)
         strip.text(0.5, 0.5, LABELS("no_events", lang), ha="center", va="center", fontsize=10, color=MUTED)
         alt = sentence(LABELS("alt_timeline_empty", lang, title=result.dyad.title.get(lang)), lang)
@@ -648,87 +858,122 @@ def draw_timeline(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Fi
     start_year, end_year = first.year, last.year + 1
     span = (end_year - start_year) * 365.25
     position = [((event.date - first.replace(month=1, day=1)).days) / span for event in events]
+    stack: list[tuple[float, int]] = []
+    heights = []
+    apart = 18 / strip_pt  # markers closer than 18 pt stack up
+    for x in position:
+        taken = {level_ for other, level_ in stack if abs(other - x) < apart}
+        height_ = next(level_ for level_ in range(len(stack) + 1) if level_ not in taken)
+        stack.append((x, height_))
+        heights.append(height_)
+    levels = max(heights) + 1
+    strip_height = 0.12 + 0.22 * levels  # 16 pt a level
+    figure = new_figure(head + strip_height + 0.4, sheet)
+    height = figure.get_figheight()
+    strip = figure.add_axes((0.06, 0.4 / height, 0.9, strip_height / height))
+    title_on(figure, title, sheet, 1 - 0.1 / height)
     for spine in ("left", "right", "top"):
         strip.spines[spine].set_visible(False)
     strip.set_yticks([])
     strip.set_xlim(-0.02, 1.02)
     years = list(range(start_year, end_year + 1))
-    step = max(1, math.ceil(len(years) / 9))
+    step = max(1, math.ceil(len(years) / (strip_pt // 48)))  # a year label every 48 pt at most
     strip.set_xticks([(y - start_year) / (end_year - start_year) for y in years[::step]], [str(y) for y in years[::step]])
-    stack: list[tuple[float, int]] = []
-    heights = []
-    for x in position:
-        taken = {level_ for other, level_ in stack if abs(other - x) < 0.04}
-        height = next(level_ for level_ in range(len(stack) + 1) if level_ not in taken)
-        stack.append((x, height))
-        heights.append(height)
-    strip.set_ylim(-0.4, max(heights) + 0.9)
-    for number, (x, height) in enumerate(zip(position, heights, strict=True), start=1):
-        strip.scatter([x], [height + 0.3], s=120, color="white", edgecolors=INK, linewidths=1, zorder=3)
-        strip.text(x, height + 0.3, str(number), ha="center", va="center", fontsize=9, zorder=4)
-    # The list below the strip: number, date, title and its source.
-    y = strip_top - 1.05 / figure.get_figheight()
-    line_step = 0.2 / figure.get_figheight()
-    for number, (event, text) in enumerate(zip(events, wrapped[: len(events)], strict=True), start=1):
-        figure.text(0.06, y, f"{number}", ha="right", va="top", fontsize=9, fontweight="bold")
-        figure.text(0.08, y, event.date.isoformat(), ha="left", va="top", fontsize=9, color=MUTED)
-        figure.text(0.235, y, text, ha="left", va="top", fontsize=9, linespacing=1.25)
-        y -= line_step * (text.count("\n") + 1) + 0.1 / figure.get_figheight()
-    if len(recorded) > len(events):
-        figure.text(0.08, y, wrapped[-1], ha="left", va="top", fontsize=9, color=MUTED, linespacing=1.25)
+    strip.set_ylim(-0.25, levels - 0.25)
+    for number, (x, height_) in enumerate(zip(position, heights, strict=True), start=1):
+        strip.scatter([x], [height_ + 0.3], s=200, color="white", edgecolors=INK, linewidths=1, zorder=3)
+        strip.text(x, height_ + 0.3, str(number), ha="center", va="center", fontsize=9, zorder=4)
     latest = events[-1]
     alt = sentence(LABELS("alt_timeline", lang, count=len(events), first=first.isoformat(), last=last.isoformat(),
                           latest_date=latest.date.isoformat(), latest=latest.title.get(lang)), lang)
-    if len(recorded) > len(events):
-        alt += LABELS("sentence_gap", lang) + LABELS("timeline_latest_only", lang, shown=len(events), count=len(recorded))
+    if count > len(events):
+        alt += LABELS("sentence_gap", lang) + LABELS("timeline_latest_only", lang, shown=len(events), count=count)
     return figure, title, alt
 
 
 # ---- 7. sensitivity --------------------------------------------------------------------------
 
 
-def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str) -> tuple[Figure, str, str]:
+def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
     dyad = result.dyad
     title = LABELS("chart_sensitivity", lang, title=dyad.title.get(lang))
     flips = {(f.actor, f.level, f.to_level): f for f in result.flips}
     rows = [(threat, kind) for threat in dyad.threats for kind in ("external", "internal")]
-    figure = new_figure(1.25 + 0.62 * len(rows))
-    height = figure.get_figheight()
-    axes = figure.add_axes((0.02, 0.35 / height, 0.96, 1 - 0.95 / height))
-    tidy_axes(axes)
-    axes.set_xlim(0, 10)
-    axes.set_ylim(len(rows) + 0.9, 0)
-    axes.text(5.1, 0.45, LABELS("step_down", lang), ha="center", va="center", fontsize=9.5, fontweight="bold")
-    axes.text(8.3, 0.45, LABELS("step_up", lang), ha="center", va="center", fontsize=9.5, fontweight="bold")
     levels = FRAMEWORK.level_ids
-    for row, (threat, kind) in enumerate(rows, start=1):
+    steps = ((-1, LABELS("step_down", lang)), (1, LABELS("step_up", lang)))
+
+    def row_label(threat, kind: str) -> str:
+        return LABELS("level_of", lang, actor=names[threat.actor], kind=FRAMEWORK.kind_label(kind, lang),
+                      level=level(getattr(threat, kind), lang))
+
+    def step_box(threat, kind: str, step: int) -> tuple[str, str, str, str]:
+        """What one step of one level does: (fill, hatch, words, text colour)."""
         current = getattr(threat, kind)
-        axes.text(0.1, row + 0.45, wrap(LABELS("level_of", lang, actor=names[threat.actor], kind=FRAMEWORK.kind_label(kind, lang),
-                                               level=level(current, lang)), 26),
-                  ha="left", va="center", fontsize=9)
-        for column, step in ((5.1, -1), (8.3, 1)):
-            index = levels.index(current) + step
-            box = dict(x=column - 1.55, y=row + 0.06, w=3.1, h=0.82)
-            if not 0 <= index < len(levels):
-                face, hatch, words, colour = "#f5f5f5", "", LABELS("no_step", lang), MUTED
-            else:
-                flip = flips.get((threat.actor, kind, levels[index]))
-                arrow = f"{level(current, lang)} → {level(levels[index], lang)}"
-                if flip:
-                    face, hatch, colour = "#fbe3d6", "////", INK
-                    words = f"{arrow}\n" + LABELS("flips_to", lang, type=pair_label(flip.type, lang))
-                else:
-                    face, hatch, colour = "white", "", MUTED
-                    words = f"{arrow}\n" + LABELS("type_unchanged", lang)
-            axes.add_patch(Rectangle((box["x"], box["y"]), box["w"], box["h"], facecolor=face,
-                                     edgecolor=INK if hatch else "#cccccc", hatch=hatch, linewidth=1.2 if hatch else 0.8))
-            axes.text(column, row + 0.47, words, ha="center", va="center", fontsize=9, color=colour, linespacing=1.15,
-                      bbox={"boxstyle": "round,pad=0.1", "facecolor": face, "edgecolor": "none"} if hatch else None)
+        index = levels.index(current) + step
+        if not 0 <= index < len(levels):
+            return "#f5f5f5", "", LABELS("no_step", lang), MUTED
+        flip = flips.get((threat.actor, kind, levels[index]))
+        arrow = f"{level(current, lang)} → {level(levels[index], lang)}"
+        if flip:
+            return "#fbe3d6", "////", f"{arrow}\n" + LABELS("flips_to", lang, type=pair_label(flip.type, lang)), INK
+        return "white", "", f"{arrow}\n" + LABELS("type_unchanged", lang), MUTED
+
+    def fit_box(look: tuple[str, str, str, str], box_pt: float) -> tuple[str, str, str, str]:
+        face, hatch, words, colour = look
+        return face, hatch, "\n".join(fitted(part, box_pt - 16, 9) for part in words.split("\n")), colour
+
+    def draw_box(axes, x: float, y: float, w: float, h: float, look: tuple[str, str, str, str]) -> None:
+        face, hatch, words, colour = look
+        axes.add_patch(Rectangle((x, y), w, h, facecolor=face, edgecolor=INK if hatch else "#cccccc", hatch=hatch,
+                                 linewidth=1.2 if hatch else 0.8))
+        axes.text(x + w / 2, y + h / 2, words, ha="center", va="center", fontsize=9, color=colour, linespacing=1.15,
+                  bbox={"boxstyle": "round,pad=0.1", "facecolor": face, "edgecolor": "none"} if hatch else None)
+
     summary = LABELS("robust_yes", lang) if result.robust else ""
-    if summary:
-        figure.text(0.02, 0.1 / height + 0.02, summary, fontsize=9, color=MUTED)
-    figure.suptitle(title, fontsize=11, y=1 - 0.1 / height)
+    if sheet.narrow:
+        # One row per level, stacked: its label across the width, then the two steps side by side under it.
+        margin, gap, line = 6.0, 8.0, 9 * 1.3
+        box_width = (sheet.width_pt - 2 * margin - gap) / 2
+        labels = [fitted(row_label(threat, kind), sheet.width_pt - 2 * margin, 9) for threat, kind in rows]
+        looks = [[fit_box(step_box(threat, kind, step), box_width) for step, _ in steps] for threat, kind in rows]
+        box_heights = [max(lines_in(look[2]) for look in row) * 9 * 1.15 * 1.2 + 12 for row in looks]
+        summary = fitted(summary, sheet.width_pt - 2 * margin, 9) if summary else ""
+        height_pt = (margin + 22 + sum(lines_in(label) * line + 4 + box + 12 for label, box in zip(labels, box_heights,
+                                                                                                   strict=True))
+                     + (lines_in(summary) * line + 4 if summary else 0) + margin)
+        figure = new_figure(height_pt / PT_PER_IN, sheet)
+        axes = point_axes(figure)
+        columns = [margin + box_width / 2, margin + box_width + gap + box_width / 2]
+        for column, (_, words) in zip(columns, steps, strict=True):
+            axes.text(column, margin + 8, words, ha="center", va="center", fontsize=9.5, fontweight="bold")
+        y = margin + 22
+        for label, row_looks, box_height in zip(labels, looks, box_heights, strict=True):
+            axes.text(margin, y, label, ha="left", va="top", fontsize=9, linespacing=1.3)
+            y += lines_in(label) * line + 4
+            for column, look in zip(columns, row_looks, strict=True):
+                draw_box(axes, column - box_width / 2, y, box_width, box_height, look)
+            y += box_height + 12
+        if summary:
+            axes.text(margin, y, summary, ha="left", va="top", fontsize=9, color=MUTED, linespacing=1.3)
+    else:
+        figure = new_figure(1.25 + 0.62 * len(rows), sheet)
+        height = figure.get_figheight()
+        axes = figure.add_axes((0.02, 0.35 / height, 0.96, 1 - 0.95 / height))
+        tidy_axes(axes)
+        axes.set_xlim(0, 10)
+        axes.set_ylim(len(rows) + 0.9, 0)
+        columns = [5.1, 8.3]
+        for column, (_, words) in zip(columns, steps, strict=True):
+            axes.text(column, 0.45, words, ha="center", va="center", fontsize=9.5, fontweight="bold")
+        for row, (threat, kind) in enumerate(rows, start=1):
+            axes.text(0.1, row + 0.45, wrap(row_label(threat, kind), 26), ha="left", va="center", fontsize=9)
+            for column, (step, _) in zip(columns, steps, strict=True):
+                draw_box(axes, column - 1.55, row + 0.06, 3.1, 0.82,
+                         fit_box(step_box(threat, kind, step), 3.1 * 0.096 * sheet.width_pt))
+        if summary:
+            figure.text(0.02, 0.1 / height + 0.02, summary, fontsize=9, color=MUTED)
+    title_on(figure, title, sheet, 1 - 0.1 / figure.get_figheight())
     names_flips = [
         LABELS("alt_flip", lang, actor=names[f.actor], kind=FRAMEWORK.kind_label(f.level, lang), before=level(f.from_level, lang),
                after=level(f.to_level, lang), type=type_label(f.type, lang))
@@ -766,6 +1011,11 @@ class ChartJob:
     path: str
     draw: Callable[[], tuple[Figure, str, str]]
     inputs: str = ""  # a digest of everything the drawing reads, for the cache key
+    sheet: Sheet = WIDE
+
+    def placeholder(self, title: str = "", alt: str = "") -> Chart:
+        """The chart's metadata without drawing it, for tests of what depends only on which charts exist."""
+        return Chart(self.kind, self.subject, self.lang, self.path, title, alt, variant=self.sheet.name)
 
 
 def digest(*parts: object) -> str:
@@ -782,46 +1032,54 @@ def plan(analysis: Analysis) -> list[ChartJob]:
         return digest(result, names, events, [dataset.source(event.source) for event in events])
 
     jobs = []
+
+    def add(kind: str, subject: str, lang: str, path: str, draw: Callable[..., tuple[Figure, str, str]],
+            inputs: str = "") -> None:
+        # Each chart in every width: the narrow one is another output of the same drawing, reflowed.
+        for sheet in SHEETS:
+            jobs.append(ChartJob(kind, subject, lang, sheet.path(path), partial(draw, sheet=sheet), inputs, sheet))
+
     for lang in LANGUAGES:
         for triad in analysis.triads:
             key = triad_key(triad)
             members = [analysis.dyad(dyad_id) for dyad_id in triad.dyads]
-            jobs.append(ChartJob("alignment-map", key, lang, f"charts/triads/{key}/alignment-map.{lang}.svg",
-                                 partial(draw_alignment_map, analysis, triad, lang), digest(triad, members, names)))
+            add("alignment-map", key, lang, f"charts/triads/{key}/alignment-map.{lang}.svg",
+                partial(draw_alignment_map, analysis, triad, lang), digest(triad, members, names))
         for result in analysis.dyads:
             inputs = dyad_inputs(result)
             for kind, draw in DYAD_CHARTS:
-                jobs.append(ChartJob(kind, result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/{kind}.{lang}.svg",
-                                     partial(draw, analysis, result, lang), inputs))
+                add(kind, result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/{kind}.{lang}.svg",
+                    partial(draw, analysis, result, lang), inputs)
         for part, (subject, results) in enumerate(commitment_parts(analysis)):
-            jobs.append(ChartJob("commitment", subject, lang, commitment_path(subject, lang),
-                                 partial(draw_commitment, analysis, lang, part),
-                                 digest(results, len(analysis.dyads))))
-        jobs.append(ChartJob("curve", "framework", lang, f"charts/framework-curve.{lang}.svg",
-                             partial(draw_curve, analysis, None, lang)))
+            add("commitment", subject, lang, commitment_path(subject, lang), partial(draw_commitment, analysis, lang, part),
+                digest(results, len(analysis.dyads)))
+        add("curve", "framework", lang, f"charts/framework-curve.{lang}.svg", partial(draw_curve, analysis, None, lang))
     return jobs
 
 
-def render(job: ChartJob) -> tuple[Chart, bytes, bytes]:
+def render(job: ChartJob) -> tuple[Chart, dict[str, bytes]]:
+    """The chart's metadata and its files (`job.sheet.files`)."""
     name = job.path
     with matplotlib.rc_context(style()), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figure, title, alt = job.draw()
-        web, printed = to_svg(figure, name)
+        files = to_svg(figure, name, job.sheet.files)
         texts = "".join(sorted({ch for artist in visible_texts(figure) for ch in artist.get_text()}))
+        smallest = smallest_font(figure)
     for warning in caught:
         message = str(warning.message)
         if "missing from font" in message:
             raise ChartError(f"{name}: {message}; the bundled font lacks this character, so reword the text")
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-    return Chart(job.kind, job.subject, job.lang, job.path, title, alt, texts), web, printed
+    chart = Chart(job.kind, job.subject, job.lang, job.path, title, alt, texts, job.sheet.name,
+                  round(figure.get_figwidth() * CSS_PX_PER_IN), round(figure.get_figheight() * CSS_PX_PER_IN),
+                  round(smallest, 2))
+    return chart, files
 
 
 def cache_key(job: ChartJob, code: str) -> str:
-    return hashlib.sha256("\0".join([code, job.kind, job.subject, job.lang, job.inputs]).encode()).hexdigest()[:24]
-
-
-CHART_FILES = ("web.svg", "print.svg")
+    parts = [code, job.kind, job.subject, job.lang, job.inputs, job.sheet.name]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
 def chart_of(entry: Entry | None, job: ChartJob) -> Chart | None:
@@ -832,8 +1090,8 @@ def chart_of(entry: Entry | None, job: ChartJob) -> Chart | None:
         chart = Chart(**entry.meta)
     except TypeError:
         return None
-    return chart if (chart.kind, chart.subject, chart.lang, chart.path) == (job.kind, job.subject, job.lang,
-                                                                             job.path) else None
+    return chart if (chart.kind, chart.subject, chart.lang, chart.path, chart.variant) == (
+        job.kind, job.subject, job.lang, job.path, job.sheet.name) else None
 
 
 def render_charts(analysis: Analysis, store, code: str, workers: int | None = None, progress=None) -> ChartSet:
@@ -851,7 +1109,7 @@ def render_charts(analysis: Analysis, store, code: str, workers: int | None = No
     charts: dict[int, Chart] = {}
     missing = []
     for index, key in enumerate(keys):
-        entry = store.get("charts", key, CHART_FILES)
+        entry = store.get("charts", key, jobs[index].sheet.files)
         chart = chart_of(entry, jobs[index])
         if entry is not None and chart is not None:
             entries[index], charts[index] = entry, chart
@@ -859,8 +1117,8 @@ def render_charts(analysis: Analysis, store, code: str, workers: int | None = No
             missing.append(index)
 
     def draw(index: int) -> int:
-        chart, web, printed = render(jobs[index])
-        store.put("charts", keys[index], {"web.svg": web, "print.svg": printed}, asdict(chart))
+        chart, files = render(jobs[index])
+        store.put("charts", keys[index], files, asdict(chart))
         return index
 
     try:
@@ -868,7 +1126,7 @@ def render_charts(analysis: Analysis, store, code: str, workers: int | None = No
     except WorkerFailed as error:
         raise ChartError(str(error)) from None
     for index in missing:
-        entry = store.get("charts", keys[index], CHART_FILES)
+        entry = store.get("charts", keys[index], jobs[index].sheet.files)
         chart = chart_of(entry, jobs[index])
         if entry is None or chart is None:
             raise BadEntry(f"charts/{keys[index]}")

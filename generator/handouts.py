@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
-from .charts import ChartSet
+from .charts import WIDE, ChartSet
 from .fonts import CSS_WEIGHT, FONT_WEIGHTS, font_identity, font_path
 from .framework import LABELS
 from .inputs import TEMPLATES
@@ -62,6 +62,9 @@ class PrintContext(Context):
 
     def link(self, key: str) -> str:
         return self.settings.site_url + url_of(key, self.lang)
+
+    def narrow(self, chart):
+        return None  # a handout prints the wide chart
 
     def asset(self, path: str) -> str:
         if path.startswith("charts/"):  # the print variant: its text is set in the embedded font
@@ -165,10 +168,15 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             verdict = page_env.get_template("_verdict.html").render(c=ctx, result=result, headline=False)
             figures = [{"src": ctx.asset(chart.path), "alt": chart.alt, "title": chart.title}
                        for chart in (ctx.chart(kind, dyad.id) for kind in DYAD_CHARTS)]
+            events, count = ctx.timeline(dyad.id)  # the timeline's numbered events, as text under its strip
+            timeline = [{"date": event.date.isoformat(), "title": event.title.get(lang),
+                         "cite": ctx.cite(dataset.source(event.source))} for event in events]
+            more = ctx.t("timeline_latest_only", shown=len(events), count=count) if count > len(events) else ""
             html = env.get_template("dyad.html").render(
                 **common(ctx, site, title, ctx.text_org("name"), dyad.as_of), dyad=dyad, verdict=verdict,
                 reasoning=reasoning(ctx, result), contested=contested(ctx, result), flips=sensitivity(ctx, result),
                 numbered=evidence_numbers(result), sources=sources, names=ctx.names, charts=figures,
+                timeline_index=DYAD_CHARTS.index("timeline"), timeline=timeline, timeline_more=more,
                 description=dyad.summary.get(lang), online=ctx.link(f"dyad:{dyad.id}"),
             )
             jobs.append(HandoutJob(Handout("dyad", dyad.id, lang, pdf_path("dyad", dyad.id, lang), title),
@@ -178,7 +186,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
 
 def readable(site: Path, charts: ChartSet) -> tuple[tuple[Path, ...], frozenset[Path]]:
     """What a handout may read: pictures in the site being built, the print stylesheet, the fonts, the charts."""
-    files = {charts.print_file(chart.path).resolve() for chart in charts.charts}
+    files = {charts.print_file(chart.path).resolve() for chart in charts.charts if chart.variant == WIDE.name}
     files |= {(PRINT_TEMPLATES / "print.css").resolve()} | {font_path(weight).resolve() for weight in FONT_WEIGHTS}
     return (site,), frozenset(files)
 

@@ -39,8 +39,9 @@ MARKDOWN_SETTINGS: dict[str, dict[str, Any]] = {
 TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
     "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i",
-    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span", "strong",
-    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp", "section", "small", "source",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+    "var", "wbr",
 })
 # data-pagefind-weight: how much a passage weighs in search (0–10), e.g. a dyad page's actor headings.
 GLOBAL_ATTRIBUTES = frozenset({"id", "class", "lang", "title", "dir", "hidden", "aria-label", "data-pagefind-weight"})
@@ -48,6 +49,8 @@ SEARCH_WEIGHT = re.compile(r"(10|\d)(\.\d)?")
 ATTRIBUTES = {
     "a": frozenset({"href", "hreflang", "download"}),
     "img": frozenset({"src", "alt", "width", "height", "loading", "decoding"}),
+    # A picture's other widths (the charts' phone variants): one picture per source, chosen by a media query.
+    "source": frozenset({"srcset", "media", "width", "height", "type"}),
     "th": frozenset({"colspan", "rowspan", "scope", "headers"}),
     "td": frozenset({"colspan", "rowspan", "headers"}),
     "ol": frozenset({"start", "reversed", "type"}),
@@ -57,7 +60,7 @@ ATTRIBUTES = {
     "colgroup": frozenset({"span"}),
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-URL_ATTRIBUTES = {("a", "href"): "link", ("img", "src"): "picture"}
+URL_ATTRIBUTES = {("a", "href"): "link", ("img", "src"): "picture", ("source", "srcset"): "picture"}
 REMOVED_WITH_CONTENT = frozenset({"script", "style"})  # their text is code, not prose
 # Refused elements whose content is not prose: what is inside them is not reported again.
 OPAQUE = frozenset({"script", "style", "template", "svg", "math", "iframe", "object", "form", "select", "noscript",
@@ -91,6 +94,9 @@ def url_problem(tag: str, attribute: str, value: str) -> str | None:
     """Why a link or picture address may not be published, or None when it may."""
     kind = URL_ATTRIBUTES[(tag, attribute)]
     address = value.strip()
+    if attribute == "srcset" and re.search(r"[\s,]", address):
+        # A list of candidates would be read as one path here and as several addresses by a browser.
+        return f"srcset='{address}' names more than one picture or a size; give the path of one picture"
     if any(ord(character) < 0x20 or character == "\\" for character in address):
         return (f"the {kind} address '{address}' holds a backslash or control character, which browsers read "
                 "differently; write a plain address")
@@ -153,7 +159,7 @@ ELEMENT_REASONS = (
      "it would ask readers for input; remove it"),
     ({"meta", "base", "link", "style", "head", "title", "html", "body"},
      "it would change how the whole page loads or looks; remove it"),
-    ({"svg", "math", "canvas", "video", "audio", "source", "track", "picture", "map", "area"},
+    ({"svg", "math", "canvas", "video", "audio", "track", "map", "area"},
      "save the picture as a .png or .jpg file under docs/ and show that instead"),
 )
 

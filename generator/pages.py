@@ -18,11 +18,11 @@ from functools import cached_property
 import jinja2
 from markdown.extensions.toc import slugify_unicode
 
-from .charts import Chart, ChartSet, commitment_parts, short_cite, triad_key
+from .charts import Chart, ChartSet, commitment_parts, narrow_media, short_cite, timeline_events, triad_key
 from .classify import analysis_as_json, dyad_as_json
 from .framework import FRAMEWORK, LABELS
 from .inputs import TEMPLATES
-from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Source, TriadResult
+from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
 from .typography import reference
 from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_of
 from .validate import CITATION, EMBED
@@ -116,6 +116,14 @@ class Context:
     def chart(self, kind: str, subject: str) -> Chart:
         return self.charts.find(kind, subject, self.lang)
 
+    def narrow(self, chart: Chart) -> Chart | None:
+        """The phone variant a page serves beside a chart (a handout keeps the wide chart alone)."""
+        return self.charts.narrow(chart)
+
+    def timeline(self, dyad_id: str) -> tuple[tuple[Event, ...], int]:
+        """The events a dyad's timeline numbers, and how many it has: the list beside the picture."""
+        return timeline_events(self.analysis.dataset, self.analysis.dyad(dyad_id))
+
     def embedded_charts(self, target: str, dyad_ids: tuple[str, ...]) -> list[Chart]:
         """The charts a brief's `[[chart: target]]` or `chart:target` lead image names."""
         if target == "commitment":
@@ -155,7 +163,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(reference=reference, framework=FRAMEWORK, anchor=anchor, triad_key=triad_key,
-                       source_anchor=lambda source_id: f"src-{source_id}")
+                       source_anchor=lambda source_id: f"src-{source_id}", narrow_media=narrow_media())
     return env
 
 
@@ -281,8 +289,8 @@ def lead_image(ctx: Context, brief: Brief) -> dict | None:
     src = brief.lead_image.src
     if src.startswith("chart:"):
         chart = ctx.embedded_charts(src.removeprefix("chart:"), brief.dyads)[0]
-        return {"src": ctx.asset(chart.path), "alt": chart.alt}
-    return {"src": ctx.asset(src), "alt": brief.lead_image.caption}
+        return {"src": ctx.asset(chart.path), "alt": chart.alt, "chart": chart, "narrow": ctx.narrow(chart)}
+    return {"src": ctx.asset(src), "alt": brief.lead_image.caption, "chart": None, "narrow": None}
 
 
 def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> SitePlan:

@@ -66,7 +66,7 @@ def write_data(root: Path, actors: str = ACTORS, sources: str = SOURCES, dyads: 
 
 # Fixtures that build a whole site, and modules that build, serve or browse: the slow tier.
 SLOW_FIXTURES = {"site", "warm", "reference", "edited", "browser", "page", "served"}
-SLOW_MODULES = {"test_build", "test_incremental", "test_determinism", "test_browser"}
+SLOW_MODULES = {"test_build", "test_incremental", "test_determinism", "test_browser", "test_phone"}
 
 
 def pytest_collection_modifyitems(items):
@@ -152,3 +152,12 @@ def published_slices(site: Path) -> dict[str, tuple[int, set[int]]]:
             points |= set(range(int(low, 16), int(high or low, 16) + 1))
         slices[name] = (int(weight), points)
     return slices
+
+
+def svg_smallest_text_pt(svg: bytes) -> float:
+    """The smallest text in a web chart, read from the picture itself: its text is drawn as outlines, each run
+    scaled by its size in points / 100 (matplotlib's units for text as paths)."""
+    import re
+
+    scales = [float(x) for x, y in re.findall(rb"scale\(([0-9.]+) -([0-9.]+)\)", svg) if x == y]
+    return round(min(scales) * 100, 2)

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, svg_smallest_text_pt
 from synthetic import NAMED_ACTORS, numbered_actors, write_dataset
 
-from generator.charts import ChartError, commitment_parts, write_charts
+from generator.charts import NARROW, SHEETS, WIDE, ChartError, commitment_parts, write_charts
 from generator.classify import classify
 from generator.cli import analyse
 from generator.load import load_data
@@ -40,12 +41,12 @@ def seed_charts(tmp_path_factory):
     return out, chart_set
 
 
-def test_all_seven_kinds_render_for_the_seed_data_in_both_languages(seed_charts):
+def test_all_seven_kinds_render_for_the_seed_data_in_both_languages_and_widths(seed_charts):
     out, chart_set = seed_charts
-    made = {(chart.kind, chart.lang) for chart in chart_set.charts}
-    assert made == {(kind, lang) for kind in KINDS for lang in ("zh-TW", "en")}
-    # per language: 1 triad map, 5 charts for each of 3 dyads, commitment, Figure 2
-    assert len(chart_set.charts) == 2 * (1 + 3 * 5 + 2)
+    made = {(chart.kind, chart.lang, chart.variant) for chart in chart_set.charts}
+    assert made == {(kind, lang, sheet.name) for kind in KINDS for lang in ("zh-TW", "en") for sheet in SHEETS}
+    # per language and width: 1 triad map, 5 charts for each of 3 dyads, commitment, Figure 2
+    assert len(chart_set.charts) == 2 * 2 * (1 + 3 * 5 + 2)
     for chart in chart_set.charts:
         root = ElementTree.parse(out / chart.path).getroot()
         assert root.tag == f"{SVG}svg", chart.path
@@ -100,7 +101,7 @@ def test_ten_dyads_five_actors_and_another_external_actor_draw_cleanly(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         chart_set = render_charts(analysis, tmp_path / "out")
-    assert len(chart_set.charts) == 2 * (10 + 10 * 5 + 2)
+    assert len(chart_set.charts) == 2 * 2 * (10 + 10 * 5 + 2)
     names = " ".join(chart.alt for chart in chart_set.charts if chart.lang == "en")
     for absent in ("Russia", "North Korea", "United States"):
         assert absent not in names
@@ -136,13 +137,18 @@ def test_briefing_charts_writes_every_chart_and_a_manifest(workdir, run):
     write_dataset(workdir, NAMED_ACTORS[:3], ("CHN", "中國", "China"), 3)
     code, out, err = run("charts", "--out", "built")
     assert (code, err) == (0, "")
-    assert out == "briefing charts: wrote 36 charts to built\n"
+    assert out == "briefing charts: wrote 72 charts to built\n"
     manifest = json.loads((workdir / "built" / "charts.json").read_text(encoding="utf-8"))
-    assert len(manifest) == 36
+    assert len(manifest) == 72
     assert all((workdir / "built" / item["path"]).is_file() for item in manifest)
+    # Each chart is listed in both widths, with its size and its smallest text.
+    narrow = {item["path"]: item for item in manifest if item["variant"] == "narrow"}
+    assert len(narrow) == 36 and {item["width"] for item in narrow.values()} == {348}
+    assert all(item["min_font_pt"] >= 9 for item in manifest)
     assert sorted(p.name for p in (workdir / "built").iterdir()) == [
-        ".briefing-site", "charts.json", "commitment.en.svg", "commitment.zh-TW.svg", "dyads",
-        "framework-curve.en.svg", "framework-curve.zh-TW.svg", "triads"]
+        ".briefing-site", "charts.json", "commitment.en.narrow.svg", "commitment.en.svg", "commitment.zh-TW.narrow.svg",
+        "commitment.zh-TW.svg", "dyads", "framework-curve.en.narrow.svg", "framework-curve.en.svg",
+        "framework-curve.zh-TW.narrow.svg", "framework-curve.zh-TW.svg", "triads"]
     assert not (workdir / "site").exists()  # never into the live site
 
 
@@ -197,6 +203,7 @@ def test_the_commitment_overview_comes_in_parts_of_twelve_dyads(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # only the commitment parts are drawn: the rest is tested above
         chart_set = ChartSet(tuple(render(job)[0] for job in plan(analysis) if job.kind == "commitment"))
+    assert chart_set.narrow(chart_set.find("commitment", "all-dyads-2", "en")).path == "charts/commitment-2.en.narrow.svg"
     assert chart_set.find("commitment", "all-dyads-3", "en").title == "Commitment and cohesion across dyads (part 3 of 3)"
     assert chart_set.find("commitment", "all-dyads-1", "zh-TW").title == "各組雙邊關係的承諾與凝聚力（第 1 組，共 3 組）"
     assert chart_set.find("commitment", "all-dyads-2", "en").path == "charts/commitment-2.en.svg"
@@ -207,13 +214,13 @@ def test_the_commitment_overview_comes_in_parts_of_twelve_dyads(tmp_path):
 
 
 def test_a_brief_embeds_the_commitment_parts_that_hold_its_dyads(tmp_path):
-    from generator.charts import Chart, ChartSet, plan
+    from generator.charts import ChartSet, plan
     from generator.pages import Context, Settings
 
     data = write_dataset(tmp_path, numbered_actors(8), ("ZZZ", "外部強權", "Outside Power"), 25)
     analysis = analyse(str(data))
     # Chart metadata only: which part a dyad is drawn in does not depend on drawing it.
-    charts = ChartSet(tuple(Chart(job.kind, job.subject, job.lang, job.path, job.subject, "") for job in plan(analysis)))
+    charts = ChartSet(tuple(job.placeholder(job.subject) for job in plan(analysis)))
     context = Context(analysis, charts, Settings(organisation={}), "en", "briefs/x.html")
     ids = [result.dyad.id for result in analysis.dyads]
     assert [chart.path for chart in context.commitment_charts((ids[13],))] == ["charts/commitment-2.en.svg"]
@@ -231,3 +238,26 @@ def test_cache_keys_depend_on_content_not_on_where_the_data_was_read_from(monkey
     monkeypatch.chdir(ROOT)
     relative = plan(analyse("data"))
     assert [cache_key(job, fingerprint) for job in absolute] == [cache_key(job, fingerprint) for job in relative]
+
+
+def test_every_chart_records_its_size_and_smallest_text_as_drawn(seed_charts):
+    out, chart_set = seed_charts
+    for chart in chart_set.charts:
+        svg = (out / chart.path).read_bytes()
+        assert svg_smallest_text_pt(svg) == chart.min_font_pt >= 9, chart.path
+        width_pt = float(re.search(rb'<svg [^>]*width="([0-9.]+)pt"', svg)[1])
+        assert round(width_pt * 4 / 3) == chart.width, chart.path
+
+
+def test_narrow_charts_read_at_eleven_px_on_a_390_px_phone(seed_charts):
+    """A narrow chart is drawn for the phone's column, so there it is shown at its own size."""
+    from generator.charts import FIGURE_INSET_PX, PHONE_VIEWPORT_PX, PX_PER_PT
+
+    _, chart_set = seed_charts
+    for chart in chart_set.charts:
+        if chart.variant == NARROW.name:
+            assert chart.width == PHONE_VIEWPORT_PX - FIGURE_INSET_PX, chart.path
+            assert chart.min_font_pt * PX_PER_PT >= 11, chart.path
+            wide = chart_set.find(chart.kind, chart.subject, chart.lang, WIDE.name)
+            assert chart_set.narrow(wide) == chart
+            assert chart.path == wide.path.removesuffix(".svg") + ".narrow.svg"

@@ -49,6 +49,16 @@ from generator.markup import (
     ('<noscript><img src="x.png" alt=""></noscript><select><option>1</option></select><p>後</p>', "<p>後</p>"),
     ('<figure class="chart"><img src="c.svg" alt="a" loading="lazy"><figcaption>圖</figcaption></figure>',
      '<figure class="chart"><img src="c.svg" alt="a" loading="lazy"><figcaption>圖</figcaption></figure>'),
+    # A chart's phone variant: one picture per source, from inside the site.
+    ('<picture><source media="(max-width: 596px)" srcset="c.narrow.svg" width="348" height="400" onerror="x()">'
+     '<img src="c.svg" alt="a" width="605" height="461"></picture>',
+     '<picture><source media="(max-width: 596px)" srcset="c.narrow.svg" width="348" height="400">'
+     '<img src="c.svg" alt="a" width="605" height="461"></picture>'),
+    ('<picture><source srcset="https://198.51.100.7/x.png"><img src="c.svg" alt=""></picture>',
+     '<picture><source><img src="c.svg" alt=""></picture>'),
+    ('<picture><source srcset="c.png 1x, https://198.51.100.7/x.png 2x"><img src="c.svg" alt=""></picture>',
+     '<picture><source><img src="c.svg" alt=""></picture>'),
+    ('<img srcset="https://198.51.100.7/x.png" src="c.svg" alt="">', '<img src="c.svg" alt="">'),
 ])
 def test_the_sanitiser_keeps_exactly_the_allowlist(html, kept):
     assert sanitize(html) == kept
