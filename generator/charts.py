@@ -35,6 +35,7 @@ from .fonts import register_with_matplotlib
 from .framework import FRAMEWORK, LABELS
 from .model import LANGUAGES, AllianceType, Analysis, ChartError, DyadResult, Event, Source, TriadResult
 from .parallel import WorkerFailed, run_parallel
+from .typography import PAIR_SEPARATOR, set_text
 
 if TYPE_CHECKING:
     from .store import Entry
@@ -179,7 +180,7 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-CLOSING = "，。、」』）》〉！？：；"
+CLOSING = "，。、」』）》〉！？：；" + PAIR_SEPARATOR  # the strategy pair's dash never starts a line either
 OPENING = "「『（《〈"
 
 
@@ -188,7 +189,7 @@ def wrap(text: str, columns: int) -> str:
     Latin word or number is kept whole; closing punctuation never starts a line
     and opening punctuation never ends one."""
     if not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text):
-        return "\n".join(textwrap.wrap(text, columns)) or text
+        return "\n".join(hyphenated(line, columns) for line in textwrap.wrap(text, columns, break_long_words=False)) or text
     tokens = re.findall(r"[A-Za-z0-9.,'&()\-–]+|\s+|.", text)
     lines: list[list[str]] = [[]]
     for token in tokens:
@@ -204,6 +205,17 @@ def wrap(text: str, columns: int) -> str:
                 continue
         lines[-1].append(token)
     return "\n".join("".join(line).strip() for line in lines if "".join(line).strip())
+
+
+def hyphenated(line: str, columns: int) -> str:
+    """A word longer than a whole line is broken with a hyphen ("Philippi-/nes"), never silently."""
+    if len(line) <= columns or columns < 4:
+        return line
+    pieces = []
+    while len(line) > columns:
+        pieces.append(line[:columns - 1] + "-")
+        line = line[columns - 1:]
+    return "\n".join([*pieces, line])
 
 
 def join(items: list[str], lang: str) -> str:
@@ -248,8 +260,8 @@ def type_label(alliance: AllianceType, lang: str) -> str:
 
 
 def pair_label(alliance: AllianceType, lang: str) -> str:
-    """balancing-hedging -> 抗衡—避險 / balancing–hedging: the type without the word 'alliance'."""
-    return ("—" if lang == "zh-TW" else "–").join(strategy(part, lang) for part in alliance.strategies)
+    """balancing-hedging -> 抗衡–避險 / balancing–hedging: the type without the word 'alliance'."""
+    return PAIR_SEPARATOR.join(strategy(part, lang) for part in alliance.strategies)
 
 
 def degree(degree_id: str, lang: str) -> str:
@@ -1063,6 +1075,8 @@ def render(job: ChartJob) -> tuple[Chart, dict[str, bytes]]:
     with matplotlib.rc_context(style()), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figure, title, alt = job.draw()
+        for artist in visible_texts(figure):  # Chinese typography, as on the pages (generator/typography.py)
+            artist.set_text(set_text(artist.get_text(), job.lang))
         files = to_svg(figure, name, job.sheet.files)
         texts = "".join(sorted({ch for artist in visible_texts(figure) for ch in artist.get_text()}))
         smallest = smallest_font(figure)

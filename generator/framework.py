@@ -14,6 +14,7 @@ import yaml
 
 from .model import AllianceType, Level, Text
 from .model import Strategy as StrategyId
+from .typography import PAIR_SEPARATOR
 
 Id = TypeVar("Id", bound=str)
 
@@ -141,11 +142,12 @@ class Framework:
         return dict(self.lean_strategy)[lean]
 
     def type_label(self, alliance: AllianceType, lang: str) -> str:
-        """balancing-hedging -> '抗衡—避險同盟' / 'balancing–hedging alliance'."""
+        """balancing-hedging -> '抗衡–避險同盟' / 'balancing–hedging alliance' (the en dash in both:
+        generator/typography.py says why)."""
         parts = [self.strategy(part).label.get(lang) for part in alliance.strategies]
         if lang == "zh-TW":
-            return "—".join(parts) + "同盟"
-        return "–".join(parts) + " alliance"
+            return PAIR_SEPARATOR.join(parts) + "同盟"
+        return PAIR_SEPARATOR.join(parts) + " alliance"
 
 
 def _by_id(items, item_id):

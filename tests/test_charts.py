@@ -72,7 +72,7 @@ def test_alt_text_states_the_verdict(seed_charts):
     )
     assert chart_set.find("matrix", "russia-china", "zh-TW").alt == (
         "俄羅斯：外部威脅高度、內部威脅低度，落在G 格（抗衡）；中國：外部威脅中度、內部威脅低度，落在D 格（避險）；"
-        "另一種解讀為A 格（避險）；兩者構成抗衡—避險同盟。"
+        "另一種解讀為A 格（避險）；兩者構成抗衡–避險同盟。"
     )
     assert chart_set.find("sensitivity", "russia-north-korea", "en").alt == (
         "Russia–North Korea is a balancing–balancing alliance; 2 single steps change it: "

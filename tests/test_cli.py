@@ -41,9 +41,9 @@ def test_classify_prints_a_table_in_chinese_with_aligned_columns(workdir, run):
     assert out.splitlines()[:3] == [
         "雙邊關係  成員           外部行為者  表 2 格  同盟型態       承諾        凝聚力      穩健",
         "--------  -------------  ----------  -------  -------------  ----------  ----------  ----",
-        "俄中關係  俄羅斯 / 中國  美國        G D      抗衡—避險同盟  低度到中度  低度到中度  否",
+        "俄中關係  俄羅斯 / 中國  美國        G D      抗衡–避險同盟  低度到中度  低度到中度  否",
     ]
-    assert "    若俄羅斯的外部威脅由高度變為中度：避險—避險同盟" in out.splitlines()
+    assert "    若俄羅斯的外部威脅由高度變為中度：避險–避險同盟" in out.splitlines()
 
 
 def test_classify_on_bad_data_reports_problems_and_prints_no_results(workdir, run):

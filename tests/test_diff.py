@@ -70,7 +70,7 @@ def test_a_changed_verdict_heads_the_comment(run, repo):
     code, out, _ = diff(run, repo, "main~1", "main")
     assert code == 0
     assert out.splitlines()[2] == "**1 verdict changed: Russia–China balancing-hedging → balancing-balancing**"
-    assert "| type | 抗衡—避險同盟 / balancing–hedging alliance | 抗衡—抗衡同盟 / balancing–balancing alliance |" in out
+    assert "| type | 抗衡–避險同盟 / balancing–hedging alliance | 抗衡–抗衡同盟 / balancing–balancing alliance |" in out
     assert "| commitment | 低度到中度 / low to medium | 高度 / high |" in out
     code, out, _ = diff(run, repo, "main~1", "main", "--format", "json")
     document = json.loads(out)

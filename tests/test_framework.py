@@ -32,7 +32,7 @@ def test_every_label_exists_in_both_languages():
 
 
 def test_type_labels_read_naturally_in_both_languages():
-    assert FRAMEWORK.type_label(AllianceType("balancing", "tethering"), "zh-TW") == "抗衡—籠絡同盟"
+    assert FRAMEWORK.type_label(AllianceType("balancing", "tethering"), "zh-TW") == "抗衡–籠絡同盟"
     assert FRAMEWORK.type_label(AllianceType("balancing", "tethering"), "en") == "balancing–tethering alliance"
 
 
