@@ -35,7 +35,7 @@ from .fonts import register_with_matplotlib
 from .framework import FRAMEWORK, LABELS
 from .model import LANGUAGES, AllianceType, Analysis, ChartError, DyadResult, Event, Source, TriadResult
 from .parallel import WorkerFailed, run_parallel
-from .typography import PAIR_SEPARATOR, set_text
+from .typography import PAIR, PAIR_SEPARATOR, set_text
 
 if TYPE_CHECKING:
     from .store import Entry
@@ -190,7 +190,8 @@ def wrap(text: str, columns: int) -> str:
     and opening punctuation never ends one."""
     if not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text):
         return "\n".join(hyphenated(line, columns) for line in textwrap.wrap(text, columns, break_long_words=False)) or text
-    tokens = re.findall(r"[A-Za-z0-9.,'&()\-–]+|\s+|.", text)
+    suffix = "|".join(re.escape(LABELS("alliance_suffix", lang).strip()) for lang in LANGUAGES)
+    tokens = re.findall(rf"{PAIR}(?:{suffix})?|[A-Za-z0-9.,'&()\-–]+|\s+|.", text)  # 抗衡–避險同盟 stays whole
     lines: list[list[str]] = [[]]
     for token in tokens:
         line = lines[-1]

@@ -145,9 +145,7 @@ class Framework:
         """balancing-hedging -> '抗衡–避險同盟' / 'balancing–hedging alliance' (the en dash in both:
         generator/typography.py says why)."""
         parts = [self.strategy(part).label.get(lang) for part in alliance.strategies]
-        if lang == "zh-TW":
-            return PAIR_SEPARATOR.join(parts) + "同盟"
-        return PAIR_SEPARATOR.join(parts) + " alliance"
+        return PAIR_SEPARATOR.join(parts) + LABELS("alliance_suffix", lang)
 
 
 def _by_id(items, item_id):

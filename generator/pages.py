@@ -23,7 +23,7 @@ from .classify import analysis_as_json, dyad_as_json
 from .framework import FRAMEWORK, LABELS
 from .inputs import TEMPLATES
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
-from .typography import reference
+from .typography import reference, titled
 from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_of
 from .validate import CITATION, EMBED
 
@@ -162,7 +162,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(reference=reference, framework=FRAMEWORK, anchor=anchor, triad_key=triad_key,
+    env.globals.update(reference=reference, titled=titled, framework=FRAMEWORK, anchor=anchor, triad_key=triad_key,
                        source_anchor=lambda source_id: f"src-{source_id}", narrow_media=narrow_media())
     return env
 

@@ -19,7 +19,7 @@ What is done here, in Traditional Chinese text only (English text passes unchang
 - adjacent full-width punctuation is compressed: of a closing bracket followed by a
   mark, or a mark followed by an opening bracket, the bracket is set half width (the
   font's `halt` feature, through `<span class="cjk-half">`), and the run is kept on one
-  line with its neighbours (`<span class="cjk-keep">`);
+  line with its neighbours (`<span class="cjk-keep">`), as is a strategy pair (抗衡–避險);
 - a run of Latin text inside Chinese is marked `<span class="latin">`, which sets its
   quotes proportional (`palt`: 「China’s」 not 「China’ s」) and its letter-spacing normal.
 Line-start and line-end rules (no closing mark first, no opening mark last) are the
@@ -47,9 +47,12 @@ _SPACE_AFTER_HAN = re.compile(f"(?<=[{HAN}])[ \u00a0]*(?=[{LATIN}])")
 _SPACE_BEFORE_HAN = re.compile(f"(?<=[{LATIN}])[ \u00a0]*(?=[{HAN}])")
 _LONE_EM_DASH = re.compile(f"(?<=[{HAN}])\u2014(?=[{HAN}])")
 _ELLIPSIS = re.compile(r"\.\.\.|…+")
+# A strategy pair (抗衡–避險): two-character words joined by the dash stay on one line.
+PAIR = f"[{HAN}]{{2}}{PAIR_SEPARATOR}[{HAN}]{{2}}"
 _MARK_RUN = re.compile(f"[^{MARKS}\\s]?(?:[{CLOSING}][{MARKS}]|[{MARKS}][{OPENING}])[{MARKS}]*[^{MARKS}\\s]?")
 # A run of Latin words (with their own spaces, quotes and light punctuation) inside Chinese text.
 _LATIN_RUN = re.compile(f"[{LATIN}“‘](?:[{LATIN}’‘“”'\".,:;!?&/\\- ]*[{LATIN}’”.])?")
+_KEPT = re.compile(f"{_MARK_RUN.pattern}|{PAIR}")
 _SKIPPED = frozenset({"code", "pre", "kbd", "samp", "script", "style", "svg", "math", "textarea"})
 _URL = re.compile(r"^(https?://|mailto:|www\.)", re.IGNORECASE)
 
@@ -88,7 +91,7 @@ def _compressed(text: str) -> str:
     a closing bracket before a mark and an opening bracket after one are set half width."""
     out = []
     position = 0
-    for run in _MARK_RUN.finditer(text):
+    for run in _KEPT.finditer(text):
         out.append(html.escape(text[position:run.start()], quote=False))
         marks = run[0]
         inner = []
@@ -160,6 +163,17 @@ _AUTHOR_SEPARATOR = re.compile(r"\s*(?:;|；|、|&)\s*")
 
 def _written_in_chinese(source: Source) -> bool:
     return re.search(f"[{HAN}]", source.title) is not None
+
+
+def titled(source: Source, *, title_en: bool) -> str:
+    """A work's title as a short reference list gives it after the citation, in its language's style:
+    《標題》。 for a Chinese title, `Title.` (marked English) for another."""
+    e = html.escape
+    if _written_in_chinese(source):
+        translated = f' <span lang="en">[{e(source.title_en)}]</span>' if title_en and source.title_en else ""
+        return f"《{e(source.title.replace('《', '〈').replace('》', '〉'))}》{translated}。"
+    translated = f" [{e(source.title_en)}]" if title_en and source.title_en else ""
+    return f'<span lang="en">{e(source.title)}{translated}.</span>'
 
 
 def reference(source: Source, *, link: bool, url_shown: bool, title_en: bool) -> str:

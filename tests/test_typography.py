@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from generator.model import Origin, Source
-from generator.typography import reference, set_html, set_text
+from generator.typography import reference, set_html, set_text, titled
 
 NBSP = "\u00a0"
 
@@ -25,6 +25,7 @@ def test_han_and_latin_are_a_quarter_em_apart(written, set_as):
 
 def test_the_strategy_pair_takes_an_en_dash_that_cannot_start_a_line():
     assert set_text("抗衡—避險同盟", "zh-TW") == "抗衡\u2013避險同盟"
+    assert set_html("構成抗衡—避險同盟", "zh-TW") == '構成<span class="cjk-keep">抗衡\u2013避險</span>同盟'  # one line
     assert set_text("他說——不是", "zh-TW") == "他說——不是"  # the two-em dash stays one mark
 
 
@@ -84,3 +85,10 @@ def test_an_english_reference_is_apa_marked_english():
         '<span lang="en">Smith, J. (2024). Allies. <i>RAND</i>. '
         '<a href="https://example.org/b">https://example.org/b</a></span>')
 
+
+
+def test_a_short_reference_gives_the_title_in_its_own_style():
+    chinese = source(title="習近平向《美國》當選總統致賀電", title_en="Xi Congratulates")
+    assert titled(chinese, title_en=False) == "《習近平向〈美國〉當選總統致賀電》。"
+    assert titled(chinese, title_en=True) == '《習近平向〈美國〉當選總統致賀電》 <span lang="en">[Xi Congratulates]</span>。'
+    assert titled(source(title="Allies & Rivals"), title_en=False) == '<span lang="en">Allies &amp; Rivals.</span>'
