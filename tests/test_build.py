@@ -168,7 +168,7 @@ def test_a_change_to_the_chart_labels_draws_the_charts_again(reference, tmp_path
     labels.write_text(text.replace('en: "Threat matrix (Table 2)', 'en: "Threat grid (Table 2)', 1), "utf-8")
     result = build(project)
     assert result.returncode == 0, result.stderr
-    assert stage_line(result.stderr, "charts").endswith("(36 charts, 0 from the cache)")
+    assert stage_line(result.stderr, "charts").endswith("(72 charts, 0 from the cache)")
     changed = differences(tree(project / "site"), expected)
     assert "charts/dyads/russia-china/matrix.en.svg" in changed
     assert "Threat grid (Table 2)" in (project / "site" / "en" / "dyads" / "russia-china.html").read_text("utf-8")
@@ -285,7 +285,7 @@ def test_an_entry_with_an_odd_listing_is_made_again(reference, tmp_path, damage_
             (entry / ".meta.json").write_text(json.dumps(meta), "utf-8")
     result = build(project, "--clean")
     assert result.returncode == 0, result.stderr
-    assert stage_line(result.stderr, "charts").endswith("(36 charts, 33 from the cache)")
+    assert stage_line(result.stderr, "charts").endswith("(72 charts, 69 from the cache)")
     assert differences(tree(project / "site"), expected) == []
 
 
