@@ -45,7 +45,7 @@ TAGS = frozenset({
 })
 # data-pagefind-weight: how much a passage weighs in search (0–10), e.g. a dyad page's actor headings.
 GLOBAL_ATTRIBUTES = frozenset({"id", "class", "lang", "title", "dir", "hidden", "aria-label", "data-pagefind-weight"})
-SEARCH_WEIGHT = re.compile(r"(10|\d)(\.\d)?")
+SEARCH_WEIGHT = re.compile(r"10(\.0)?|[0-9](\.[0-9])?")  # 0 to 10, ASCII digits
 ATTRIBUTES = {
     "a": frozenset({"href", "hreflang", "download"}),
     "img": frozenset({"src", "alt", "width", "height", "loading", "decoding"}),

@@ -141,7 +141,11 @@ class _Reader(HTMLParser):
         self.stack.append((tag, indexed, skipped, given if SEARCH_WEIGHT.fullmatch(given) else weight))
 
     def handle_endtag(self, tag: str) -> None:
-        # Close up to the matching element (the theme's HTML is well formed; be lenient anyway).
+        # Close up to the matching element; an end tag with no open element (</br>) closes nothing.
+        if all(open_tag != tag for open_tag, *_ in self.stack):
+            if tag == "br" and self.indexed:
+                self.flush(self.heading or "p")
+            return
         while self.stack:
             open_tag, indexed, skipped, _ = self.stack[-1]
             if indexed and not skipped and (open_tag in _BLOCKS or open_tag in _HEADINGS):

@@ -51,10 +51,19 @@ _ELLIPSIS = re.compile(r"\.\.\.|…+")
 PAIR = f"[{HAN}]{{2}}{PAIR_SEPARATOR}[{HAN}]{{2}}"
 _MARK_RUN = re.compile(f"[^{MARKS}\\s]?(?:[{CLOSING}][{MARKS}]|[{MARKS}][{OPENING}])[{MARKS}]*[^{MARKS}\\s]?")
 # A run of Latin words (with their own spaces, quotes and light punctuation) inside Chinese text.
-_LATIN_RUN = re.compile(f"[{LATIN}“‘](?:[{LATIN}’‘“”'\".,:;!?&/\\- ]*[{LATIN}’”.])?")
+_LATIN_RUN = re.compile(f"[“‘]?[{LATIN}](?:[{LATIN}’‘“”'\".,:;!?&/\\- ]*[{LATIN}’”.])?")
 _KEPT = re.compile(f"{_MARK_RUN.pattern}|{PAIR}")
-_SKIPPED = frozenset({"code", "pre", "kbd", "samp", "script", "style", "svg", "math", "textarea"})
-_URL = re.compile(r"^(https?://|mailto:|www\.)", re.IGNORECASE)
+_SKIPPED = frozenset({"code", "pre", "kbd", "samp", "script", "style", "svg", "math", "textarea", "title", "head"})
+_RAW_TEXT = frozenset({"script", "style"})  # their text is passed on as it came, never escaped
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+# Addresses written in running text are left exactly as written.
+# (An address is taken to end at the first character that is not printable ASCII: a link to a page
+# with Chinese in its path is written percent-encoded, or set apart by spaces.)
+_URL = re.compile(r"(?:https?://|mailto:|www\.)[!-~]*|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
+                  re.IGNORECASE)
+# Spans a text may gain: beyond this the text is only spaced, so a pathological paragraph cannot make
+# WeasyPrint lay out thousands of inline boxes (4,000 spans took it a minute).
+MAX_SPANS_PER_TEXT = 200
 
 
 def _is_chinese(lang: str) -> bool:
@@ -62,9 +71,16 @@ def _is_chinese(lang: str) -> bool:
 
 
 def set_text(text: str, lang: str) -> str:
-    """A plain text (no markup) set for its language."""
-    if not _is_chinese(lang) or _URL.match(text):
+    """A plain text (no markup) set for its language; addresses in it stay as written."""
+    if not _is_chinese(lang):
         return text
+    parts = _URL.split(text)
+    addresses = _URL.findall(text)
+    return "".join(_set_words(part) + (addresses[index] if index < len(addresses) else "")
+                   for index, part in enumerate(parts))
+
+
+def _set_words(text: str) -> str:
     text = _SPACE_AFTER_HAN.sub(NO_BREAK_SPACE, text)
     text = _SPACE_BEFORE_HAN.sub(NO_BREAK_SPACE, text)
     text = _LONE_EM_DASH.sub(PAIR_SEPARATOR, text)
@@ -76,13 +92,14 @@ def _marked(text: str) -> str:
     out = []
     position = 0
     for run in _LATIN_RUN.finditer(text):
-        if not re.search("[’‘“” ]", run[0]):
-            continue  # a single word or number needs nothing
+        if not re.search("[’‘“” ]", run[0]) or _URL.search(run[0]):
+            continue  # a single word or number needs nothing; an address is left as written
         out.append(_compressed(text[position:run.start()]))
         out.append(f'<span class="latin">{html.escape(run[0], quote=False)}</span>')
         position = run.end()
     out.append(_compressed(text[position:]))
-    return "".join(out)
+    marked = "".join(out)
+    return html.escape(text, quote=False) if marked.count("<span") > MAX_SPANS_PER_TEXT else marked
 
 
 def _compressed(text: str) -> str:
@@ -110,36 +127,32 @@ class _Setter(HTMLParser):
     def __init__(self, lang: str) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
-        self.langs: list[tuple[str, str]] = [("", lang)]  # (tag, language) of each open element that sets one
-        self.skipped: list[str] = []
+        self.frames: list[tuple[str, str, bool]] = [("", lang, False)]  # (tag, language, left alone) per open element
 
     def handle_starttag(self, tag, attrs):
         self.out.append(self.get_starttag_text() or "")
-        attributes = dict(attrs)
-        if tag in _SKIPPED:
-            self.skipped.append(tag)
-        if attributes.get("lang"):
-            self.langs.append((tag, attributes["lang"] or ""))
+        if tag in _VOID:
+            return
+        _, lang, skipped = self.frames[-1]
+        self.frames.append((tag, dict(attrs).get("lang") or lang, skipped or tag in _SKIPPED))
 
     def handle_startendtag(self, tag, attrs):
         self.out.append(self.get_starttag_text() or "")
 
     def handle_endtag(self, tag):
         self.out.append(f"</{tag}>")
-        if self.skipped and self.skipped[-1] == tag:
-            self.skipped.pop()
-        if len(self.langs) > 1 and self.langs[-1][0] == tag:
-            self.langs.pop()
+        if any(frame[0] == tag for frame in self.frames[1:]):  # a stray end tag closes nothing
+            while self.frames.pop()[0] != tag:
+                pass
 
     def handle_data(self, data):
-        lang = self.langs[-1][1]
-        if self.skipped or not _is_chinese(lang) or _URL.match(data.strip()):
+        tag, lang, skipped = self.frames[-1]
+        if tag in _RAW_TEXT:
+            self.out.append(data)
+        elif skipped or not _is_chinese(lang):
             self.out.append(html.escape(data, quote=False))
         else:
             self.out.append(_marked(set_text(data, lang)))
-
-    def handle_entityref(self, name):  # not reached with convert_charrefs; kept for completeness
-        self.out.append(f"&{name};")
 
     def handle_comment(self, data):
         self.out.append(f"<!--{data}-->")

@@ -58,7 +58,7 @@ ZH_TERMS = (
     "金正恩", "習近平", "普丁", "川普", "馬準威",
     "同盟", "威脅", "承諾", "凝聚力", "危險同盟", "外部威脅", "內部威脅", "條約", "核武", "制裁", "聯合國",
     "安理會", "北約", "戰略", "夥伴", "軍事", "經濟", "飛彈", "全面戰略夥伴", "彈道飛彈", "俄中", "朝中", "俄朝",
-    "俄", "韓", "2024年", "2024 年",
+    "俄", "韓", "2024年", "2024 年", "抗衡—避險", "抗衡–避險", "「北韓」",
 )
 EN_TERMS = (
     "Russia", "China", "North Korea", "United States", "Ukraine", "Japan", "hedging", "tethering", "balancing",
@@ -85,7 +85,9 @@ READ_TEXT = """() => {
 
 
 def squash(text: str) -> str:
-    """Spacing next to a Chinese character does not matter to a reader: 「2024 年」 is 「2024年」."""
+    """Spacing next to a Chinese character does not matter to a reader (「2024 年」 is 「2024年」), nor which
+    dash joins two words, nor the quotes a reader puts around a query."""
+    text = re.sub(r"[\u2012-\u2015]", "\u2013", re.sub(r"^[「“\"]|[」”\"]$", "", text))
     return re.sub(r"\s*([\u3400-\u9fff\u3000-\u303f\uff00-\uffef])\s*", r"\1", text).casefold()
 
 
@@ -182,3 +184,29 @@ def test_result_links_open_the_page(page, server):  # noqa: F811
     page.click(".search-result-title a >> nth=0")
     assert urlsplit(page.url).path.endswith(".html")
     assert page.errors == []
+
+
+def test_a_query_is_shown_as_typed_and_results_stay_inside_a_site_under_a_sub_path(site, browser, tmp_path):  # noqa: F811
+    import functools
+    import shutil
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from test_browser import QuietHandler
+
+    shutil.copytree(site, tmp_path / "www" / "sub")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(tmp_path / "www")))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    tab = browser.new_page()
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}/sub/"
+        tab.goto(base + "search.html?q=籠絡")
+        tab.wait_for_selector(".search-result-title a")
+        links = tab.eval_on_selector_all(".search-result-title a", "links => links.map(a => a.href)")
+        assert links and all(link.startswith(base) and "/sub/sub/" not in link for link in links), links
+        tab.goto(base + "search.html?q=$%26")  # "$&" is not a replacement pattern
+        tab.wait_for_selector(".search-status:has-text('找不到')")
+        assert tab.inner_text(".search-status") == "找不到含「$&」的頁面"
+    finally:
+        tab.close()
+        httpd.shutdown()

@@ -92,3 +92,33 @@ def test_a_short_reference_gives_the_title_in_its_own_style():
     assert titled(chinese, title_en=False) == "《習近平向〈美國〉當選總統致賀電》。"
     assert titled(chinese, title_en=True) == '《習近平向〈美國〉當選總統致賀電》 <span lang="en">[Xi Congratulates]</span>。'
     assert titled(source(title="Allies & Rivals"), title_en=False) == '<span lang="en">Allies &amp; Rivals.</span>'
+
+
+def test_each_element_keeps_its_own_language():
+    assert set_html('<span lang="en">A <span>w</span> wait...</span> 等等...', "zh-TW") == (
+        '<span lang="en">A <span>w</span> wait...</span> 等等……')
+    assert set_html("<p>a<br lang=\"en\">等等...</p>", "zh-TW") == "<p>a<br lang=\"en\">等等……</p>"  # void: no scope
+    assert set_html('<p>b<img lang="zh-TW" alt="">and...</p>', "en") == '<p>b<img lang="zh-TW" alt="">and...</p>'
+    assert set_html("<p>見<b>x</b></i>2024年</p>", "zh-TW") == f"<p>見<b>x</b></i>2024{NBSP}年</p>"  # a stray end tag
+
+
+def test_addresses_in_running_text_stay_as_written():
+    assert set_text("見 https://example.org/a2024b?c=1 與2024年", "zh-TW") == (
+        f"見 https://example.org/a2024b?c=1 與{NBSP}2024{NBSP}年")
+    assert set_text("寫信到 desk2024@example.org。", "zh-TW") == "寫信到 desk2024@example.org。"
+
+
+def test_a_handouts_title_and_stylesheet_pass_untouched():
+    page = ('<html><head><title>金正恩與Kim的同盟</title><style>p > a::after { content: "&"; }</style></head>'
+            "<body><p>金正恩與Kim</p></body></html>")
+    assert set_html(page, "zh-TW") == page.replace("<p>金正恩與Kim</p>", f"<p>金正恩與{NBSP}Kim</p>")
+
+
+def test_quotes_after_chinese_are_chinese_quotes_and_a_lone_quote_is_not_a_latin_run():
+    assert set_html("他說“獨角獸同盟”", "zh-TW") == "他說“獨角獸同盟”"
+    assert set_html("“" * 10, "zh-TW") == "“" * 10
+
+
+def test_a_pathological_paragraph_gets_no_more_than_a_bounded_number_of_spans():
+    assert set_html("），" * 5000, "zh-TW") == "），" * 5000
+    assert set_html("a’ b " * 5000, "zh-TW").count("<span") <= 1

@@ -19,7 +19,8 @@
   }
   // The indexed text as it was written, near enough: Pagefind keeps the cuts as spaces, so the
   // spaces between two Chinese characters or punctuation marks and around a dash go.
-  var between = new RegExp("(?<=[" + labels.unspaced + "]) (?=[" + labels.unspaced + "])| (?=[" + labels.punctuation + "])|(?<=[" + labels.punctuation + "]) ", "gu");
+  var between = new RegExp("(?<=[" + labels.unspaced + "]) (?=[^\\p{L}\\p{N}\\s]|[" + labels.unspaced + "])" +
+    "|(?<=[^\\p{L}\\p{N}\\s]) (?=[" + labels.unspaced + "])| (?=[" + labels.punctuation + "])|(?<=[" + labels.punctuation + "]) ", "gu");
   var aroundDash = new RegExp(" ?([" + labels.dashes + "]) ?", "gu");
   // Pagefind also joins a page's blocks with ". ", which after Chinese reads as a stray full stop.
   var blockStop = new RegExp("(?<=[" + labels.unspaced + labels.punctuation + "])\\. ", "gu");
@@ -28,17 +29,20 @@
   }
   // For matching: no spaces next to a Han character ("2024 年" is "2024年"), case folded.
   var nextToHan = new RegExp("\\s*([" + labels.unspaced + "])\\s*", "gu");
+  var anyDash = new RegExp("[" + labels.dashes + "]", "gu");
+  var isDash = new RegExp("^[" + labels.dashes + "]$", "u");
   function squash(text) {
-    return text.replace(nextToHan, "$1").toLowerCase();
+    return text.replace(anyDash, "\u2013").replace(nextToHan, "$1").toLowerCase();
   }
   // A query's Chinese terms: words apart are apart ("俄羅斯 中國"), but "2024 年" is one term.
   var hanLatin = new RegExp("(?<=[" + labels.unspaced + "])\\s+(?=[^\\s" + labels.unspaced + "])|(?<=[^\\s" + labels.unspaced + "])\\s+(?=[" + labels.unspaced + "])", "gu");
   // A query's terms: words apart are apart ("俄羅斯 中國"), but "2024 年" is one term. A term with
   // Chinese in it must be in the page as written; a Latin word must begin a word of the page with its
   // first letters (Pagefind also matches other forms and near spellings, and too freely: "zzzz").
+  var quotes = /["“”'‘’「」『』]/g;  // a reader may quote a phrase; the page's text has no such quotes
   function terms(query) {
     var found = [];
-    query.trim().replace(hanLatin, "").split(/\s+/).filter(Boolean).forEach(function (term) {
+    query.replace(quotes, " ").trim().replace(hanLatin, "").split(/\s+/).filter(Boolean).forEach(function (term) {
       if (hasUnspaced.test(term)) { found.push({ han: true, text: squash(term) }); return; }
       term.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).forEach(function (word) {
         found.push({ han: false, text: word.slice(0, Math.max(3, word.length - 3)) });
@@ -85,7 +89,9 @@
         return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
           pages.forEach(function (data) {
             if (holdsAll(data.content, wanted)) {
-              kept.push({ url: new URL(data.url.replace(/^\//, ""), siteRoot).href,
+              var address = new URL(data.url, location.origin);
+              if (address.origin !== siteRoot.origin || !address.pathname.startsWith(siteRoot.pathname)) return;
+              kept.push({ url: address.href,
                           title: (data.meta && data.meta.title) || data.url,
                           subject: (data.meta && data.meta.subject) || "",
                           text: unsegment(data.content) });
@@ -118,14 +124,20 @@
   };
 
   // The sentence (or clause) that holds the first match, cut at a word or character boundary.
+  // A term as it may stand in the text: any spacing between its characters, any dash for a dash.
+  function pattern(term) {
+    return new RegExp(Array.from(term).map(function (character) {
+      return isDash.test(character) ? "[" + labels.dashes + "]"
+        : character.replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&");
+    }).join("\\s*"), "iu");
+  }
   function excerpt(text, query) {
-    var lower = text.toLowerCase();
-    var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    var words = query.replace(quotes, " ").trim().replace(hanLatin, "").split(/\s+/).filter(Boolean);
     var at = -1;
     var length = 0;
     words.forEach(function (word) {
-      var found = lower.indexOf(word);
-      if (found !== -1 && (at === -1 || found < at)) { at = found; length = word.length; }
+      var found = pattern(word).exec(text);
+      if (found && (at === -1 || found.index < at)) { at = found.index; length = found[0].length; }
     });
     var limit = Number(labels.excerptLength);
     if (at === -1) return { before: text.slice(0, limit), match: "", after: "", cut: text.length > limit };
@@ -177,7 +189,7 @@
     });
     shown = found.results.length;
     status.textContent = found.results.length === 0
-      ? labels.none.replace("{query}", query)
+      ? labels.none.replace("{query}", function () { return query; })
       : (found.more ? labels.some : labels.count).replace("{count}", String(found.results.length));
     more.hidden = !found.more;
   }
