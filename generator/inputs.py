@@ -6,7 +6,8 @@ any file is opened. Everything here arrives through pull requests, so:
 - a symbolic link is refused, never followed (it could publish /proc/self/environ or
   read /dev/zero), and so is anything that is not a plain file or folder;
 - a file name that holds control or bidi characters is refused, since it would
-  forge lines in messages or read differently from what it is;
+  forge lines in messages or read differently from what it is, and so is one holding
+  `: # ? % \\`, which a web address reads as more than a name;
 - each kind of file has a size limit, checked from the listing before it is read.
 """
 from __future__ import annotations
@@ -28,6 +29,10 @@ MAX_DATA_BYTES = 2 * 1024 * 1024  # a hand-written data file is a few KB
 MAX_TEXT_BYTES = 256 * 1024  # a brief or page: a long brief is 30 KB, this is a short book
 MAX_ASSET_BYTES = 10 * 1024 * 1024  # a picture or PDF under docs/
 MAX_FILES = 50_000
+# Characters that mean something in a web address: in a published file's name they would make its
+# link go elsewhere (a scheme, a fragment, a query, an escape).
+URL_RESERVED = ':#?%\\'
+
 MAX_DEPTH = 16
 
 # What docs/ may publish besides Markdown pages: pictures and PDFs. Anything else
@@ -165,6 +170,11 @@ def scan(folder: str | Path, shown_as: str | None = None, skip_hidden: bool = Tr
                                         "rename it with plain letters, digits and hyphens"))
                 continue
             if skip_hidden and entry.name.startswith("."):
+                continue
+            if reserved := sorted(set(entry.name) & set(URL_RESERVED)):
+                problems.append(Problem(shown(place), 1, f"the name holds {' '.join(repr(c) for c in reserved)}, which "
+                                        "a web address reads as more than a name (a page named 'https:site/x' would "
+                                        "link off the site); rename it with plain letters, digits and hyphens"))
                 continue
             if stat.S_ISDIR(info.st_mode):
                 if depth >= MAX_DEPTH:

@@ -141,6 +141,10 @@ MADE = {
     "file-name-with-a-newline": made(write("docs/a\n::error file=x::forged.png", b"\x89PNG"),
                                      "docs/a\\n::error file=x::forged.png:1: the name holds a control or "
                                      "text-direction character; rename it with plain letters, digits and hyphens"),
+    "page-named-like-an-address": made(write("docs/https:evil.example/login.md", b"# Login\n"),
+                                       "docs/https:evil.example:1: the name holds ':', which a web address reads as "
+                                       "more than a name (a page named 'https:site/x' would link off the site); "
+                                       "rename it with plain letters, digits and hyphens"),
     "ten-thousand-footnote-references": made(
         write("docs/briefs/notes.zh-TW.md", BRIEF_HEAD + "正文" + "見[^1]" * 10_000 + "\n\n[^1]: 註。\n"),
         "docs/briefs/notes.zh-TW.md:9: a paragraph holds 10000 footnote references, more than the 100 a handout "
