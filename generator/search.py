@@ -82,10 +82,17 @@ class IndexedPage:
     subject: str  # who the page is about (a dyad page's actors), which ranks it first for their names
     blocks: tuple[tuple[str, str, str], ...]  # (h1…h6 or p, the weight the page gives it or "", text)
 
+    def ended(self, text: str) -> str:
+        """A Chinese block that ends without punctuation ends with a full-width bar, so that an excerpt
+        running from one table cell into the next does not read as one phrase (「沒有｜中度」)."""
+        chinese = self.lang.lower().startswith("zh")
+        return text + "\uff5c" if chinese and not re.search(f"[{PUNCTUATION}。，、；：！？」』）》]$", text) else text
+
     def source(self) -> str:
         """The page as Pagefind reads it: cut text, headings and weights kept, the title whole."""
         body = "\n".join(f"<{tag}{f' data-pagefind-weight={weight!r}' if weight else ''}>"
-                         f"{html.escape(segment(text), quote=False)}</{tag}>" for tag, weight, text in self.blocks)
+                         f"{html.escape(segment(self.ended(text)), quote=False)}</{tag}>"
+                         for tag, weight, text in self.blocks)
         subject = (f'<span data-pagefind-meta="subject[data-subject]" data-subject="{html.escape(self.subject)}">'
                    '</span>' if self.subject else "")
         return (f'<!doctype html><html lang="{html.escape(self.lang)}"><head><meta charset="utf-8"></head>'

@@ -41,9 +41,9 @@ def test_the_index_reads_a_pages_text_block_by_block_with_its_title_and_subject(
         '<!doctype html><html lang="zh-TW"><head><meta charset="utf-8"></head><body><main data-pagefind-body>'
         '<span data-pagefind-meta="title[data-title]" data-title="俄中關係"></span>'
         '<span data-pagefind-meta="subject[data-subject]" data-subject="俄羅斯與中國；外部行為者：美國"></span>\n'
-        "<h1>俄 中 關 係</h1>\n<p>俄 羅 斯 與 中 國 ； 外 部 行 為 者 ： 美 國</p>\n<p>Russia – China</p>\n"
-        "<p>Outside actor</p>\n<p>2024 年 6 月 ， 普 丁 訪 問 平 壤 。</p>\n"
-        "<h2 data-pagefind-weight='8'>承 諾</h2>\n<p>F-16 戰 機</p>\n</main></body></html>\n")
+        "<h1>俄 中 關 係 ｜</h1>\n<p>俄 羅 斯 與 中 國 ； 外 部 行 為 者 ： 美 國 ｜</p>\n"
+        "<p>Russia – China ｜</p>\n<p>Outside actor ｜</p>\n<p>2024 年 6 月 ， 普 丁 訪 問 平 壤 。</p>\n"
+        "<h2 data-pagefind-weight='8'>承 諾 ｜</h2>\n<p>F-16 戰 機 ｜</p>\n</main></body></html>\n")
 
 
 def test_a_page_without_an_indexed_part_is_not_indexed():

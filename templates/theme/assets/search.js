@@ -25,7 +25,7 @@
   // Pagefind also joins a page's blocks with ". ", which after Chinese reads as a stray full stop.
   var blockStop = new RegExp("(?<=[" + labels.unspaced + labels.punctuation + "])\\. ", "gu");
   function unsegment(text) {
-    return text.replace(between, "").replace(aroundDash, "$1").replace(blockStop, " ");
+    return text.replace(blockStop, " ").replace(between, "").replace(aroundDash, "$1");
   }
   // For matching: no spaces next to a Han character ("2024 年" is "2024年"), case folded.
   var nextToHan = new RegExp("\\s*([" + labels.unspaced + "])\\s*", "gu");
@@ -225,7 +225,6 @@
       run(input.value, PAGE);
     }, 150);
   });
-  root.querySelector("form").addEventListener("submit", function (event) { event.preventDefault(); });
   more.addEventListener("click", function () { run(input.value, shown + PAGE); });
   var initial = new URLSearchParams(location.search).get("q");
   if (initial) { input.value = initial; run(initial, PAGE); }
