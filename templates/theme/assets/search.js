@@ -157,7 +157,19 @@
              after: text.slice(at + length, end), cut: end < text.length };
   }
 
-  var input = root.querySelector("input");
+  // The box is made here, not in the page: no published page holds a form control of its own.
+  var box = root.querySelector(".search-form");
+  var label = document.createElement("label");
+  label.htmlFor = "search-input";
+  label.textContent = box.dataset.label;
+  var input = document.createElement("input");
+  input.id = "search-input";
+  input.type = "search";
+  input.autocomplete = "off";
+  input.spellcheck = false;
+  input.setAttribute("enterkeyhint", "search");
+  box.appendChild(label);
+  box.appendChild(input);
   var status = root.querySelector(".search-status");
   var list = root.querySelector(".search-results");
   var more = root.querySelector(".search-more");
