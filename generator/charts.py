@@ -32,7 +32,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.text import Text as TextArtist
 
 from .fonts import register_with_matplotlib
-from .framework import FRAMEWORK, LABELS
+from .framework import FRAMEWORK, LABELS, possessive
 from .model import LANGUAGES, AllianceType, Analysis, ChartError, DyadResult, Event, Source, TriadResult
 from .parallel import WorkerFailed, run_parallel
 from .typography import PAIR, PAIR_SEPARATOR, set_text
@@ -726,7 +726,8 @@ def draw_diagram(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet
             notes.append(LABELS("weighs_internal", lang, actor=names[position.actor], other=names[other], strategy=label))
         else:
             axes.text(start[0], start[1] + 0.95, f"? {label}", ha="center", va="center", fontsize=9.5, color=MUTED)
-            notes.append(LABELS("weighs_nothing", lang, actor=names[position.actor]))
+            notes.append(LABELS("weighs_nothing", lang, actor=names[position.actor],
+                                actor_s=possessive(names[position.actor], lang)))
             continue
         look = STRATEGY_STYLE[position.strategy]
         axes.add_patch(FancyArrowPatch(begin, end, arrowstyle="-|>", mutation_scale=16, linewidth=2.2,
@@ -988,7 +989,8 @@ def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str, sheet: S
             figure.text(0.02, 0.1 / height + 0.02, summary, fontsize=9, color=MUTED)
     title_on(figure, title, sheet, 1 - 0.1 / figure.get_figheight())
     names_flips = [
-        LABELS("alt_flip", lang, actor=names[f.actor], kind=FRAMEWORK.kind_label(f.level, lang), before=level(f.from_level, lang),
+        LABELS("alt_flip", lang, actor=names[f.actor], actor_s=possessive(names[f.actor], lang),
+               kind=FRAMEWORK.kind_label(f.level, lang), before=level(f.from_level, lang),
                after=level(f.to_level, lang), type=type_label(f.type, lang))
         for f in result.flips
     ]

@@ -5,6 +5,7 @@ Both the classification engine and the pages that explain the framework use
 """
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -71,6 +72,7 @@ class PairRow:
     source: Text
     commitment: str
     cohesion: str
+    explain: Text  # in plain words; {<strategy id>} is the actor playing it, {external} the outside actor
 
     @property
     def key(self) -> tuple[StrategyId, StrategyId]:
@@ -134,6 +136,12 @@ class Framework:
             if row.key == key:
                 return row
         return None
+
+    def explain(self, alliance: AllianceType, lang: str, actors: dict[str, str], external: str) -> str | None:
+        """The Table 3 row in plain words, with the actors named; None when no row covers the pair.
+        `actors` maps each strategy to the name of the actor playing it."""
+        row = self.pair_row(*alliance.strategies)
+        return None if row is None else row.explain.get(lang).format(external=external, **actors)
 
     def scale_rank(self, step: str) -> int:
         return [item.id for item in self.scale].index(step)
@@ -223,9 +231,17 @@ def parse_rules(raw: dict) -> Framework:
             source=_text(item["source"], f"Table 3 row {index + 1}"),
             commitment=item["commitment"],
             cohesion=item["cohesion"],
+            explain=_text(item.get("explain"), f"Table 3 row {index + 1} explain"),
         )
         if set(row.strategies) - strategy_ids or {row.commitment, row.cohesion} - degree_ids:
             raise RulesError(f"Table 3 row {index + 1} names an unknown strategy or degree")
+        # An actor is named by its strategy, which says who is who only when the two differ.
+        allowed = {"external"} | (set(row.strategies) if row.strategies[0] != row.strategies[1] else set())
+        for lang_text in (row.explain.zh_tw, row.explain.en):
+            named = {name for _, name, _, _ in string.Formatter().parse(lang_text) if name}
+            if named - allowed:
+                raise RulesError(f"Table 3 row {index + 1} explain names {', '.join(sorted(named - allowed))}; "
+                                 f"it may name {', '.join(sorted(allowed))}")
         pairs.append(row)
     if len({row.key for row in pairs}) != len(pairs):
         raise RulesError("Table 3 lists the same pair of strategies twice")
@@ -290,3 +306,8 @@ def load_rules() -> Framework:
 
 FRAMEWORK = load_rules()
 LABELS = load_labels()
+
+
+def possessive(name: str, lang: str) -> str:
+    """A name as the owner of what follows: Russia's, the Philippines' (俄羅斯的)."""
+    return LABELS("possessive_after_s" if name.endswith("s") else "possessive", lang, name=name)

@@ -91,6 +91,10 @@ class Actor:
     id: str
     name: Text
     origin: Origin = field(repr=False)  # out of repr: cache keys are made from repr, and a path is no content
+    in_text: Text | None = None  # the name inside a sentence ("the United States"), when it differs
+
+    def in_sentence(self, lang: str) -> str:
+        return (self.in_text or self.name).get(lang)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from markdown.extensions.toc import slugify_unicode
 
 from .charts import Chart, ChartSet, commitment_parts, narrow_media, short_cite, timeline_events, triad_key
 from .classify import analysis_as_json, dyad_as_json
-from .framework import FRAMEWORK, LABELS
+from .framework import FRAMEWORK, LABELS, possessive
 from .inputs import TEMPLATES
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
 from .typography import reference, titled
@@ -88,6 +88,8 @@ class Context:
         self.lang = lang
         self.url = url
         self.names = names if names is not None else {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+        # Inside a sentence: with its article where the language needs one (the United States).
+        self.in_text = {actor.id: actor.in_sentence(lang) for actor in analysis.dataset.actors}
 
     def t(self, key: str, **values) -> str:
         return LABELS(key, self.lang, **values)
@@ -112,6 +114,25 @@ class Context:
 
     def kind(self, kind: str) -> str:
         return FRAMEWORK.kind_label(kind, self.lang)
+
+    def who(self, actor_id: str) -> dict[str, str]:
+        """An actor as a sentence names it: `actor` (the United States) and `actor_s` (the United States')."""
+        name = self.in_text[actor_id]
+        return {"actor": name, "actor_s": possessive(name, self.lang)}
+
+    def explain(self, result: DyadResult) -> str:
+        """The verdict in plain words: what each side wants, and what to expect in a crisis."""
+        external = self.in_text[result.dyad.external]
+        said = FRAMEWORK.explain(result.type, self.lang,
+                                 {position.strategy: self.in_text[position.actor] for position in result.positions},
+                                 external)
+        if said is not None:
+            return capitalised(said)
+        open_actors = [position.actor for position in result.positions if position.strategy == "indeterminate"]
+        if open_actors:
+            return capitalised(self.t("explain_undetermined", **self.who(open_actors[0]), external=external))
+        first, second = (self.strategy(position.strategy) for position in result.positions)
+        return capitalised(self.t("explain_no_row", first=first, second=second, external=external))
 
     def chart(self, kind: str, subject: str) -> Chart:
         return self.charts.find(kind, subject, self.lang)
@@ -180,16 +201,20 @@ def compact(markup: str) -> str:
 # ---- the pages ---------------------------------------------------------------------------
 
 
+def capitalised(sentence: str) -> str:
+    """A sentence that opens with a name in text ("the United States …") starts with a capital."""
+    return sentence[:1].upper() + sentence[1:]
+
+
 def reasoning(ctx: Context, result: DyadResult) -> list[str]:
     steps = []
     space = "" if ctx.lang == "zh-TW" else " "
     for position in result.positions:
-        actor = ctx.names[position.actor]
         steps.append(
-            ctx.t("reasoning_levels", actor=actor, external=ctx.level(position.external),
+            ctx.t("reasoning_levels", **ctx.who(position.actor), external=ctx.level(position.external),
                   internal=ctx.level(position.internal), cell=position.cell)
             + space
-            + ctx.t(f"decided_{position.decided_by.replace('-', '_')}", cell=position.cell, actor=actor,
+            + ctx.t(f"decided_{position.decided_by.replace('-', '_')}", cell=position.cell, **ctx.who(position.actor),
                     strategy=ctx.strategy(position.strategy),
                     kind=ctx.kind(result.dyad.threat_of(position.actor).lean or "external"))
         )
@@ -202,7 +227,7 @@ def reasoning(ctx: Context, result: DyadResult) -> list[str]:
         steps.append(ctx.t("reasoning_pair", first=first, second=second, row=result.table3_row + 1,
                            source=row.source.get(ctx.lang), commitment=ctx.degree(result.commitment),
                            cohesion=ctx.degree(result.cohesion)))
-    return [step[0].upper() + step[1:] for step in steps]
+    return [capitalised(step) for step in steps]
 
 
 def contested(ctx: Context, result: DyadResult) -> list[str]:
@@ -210,7 +235,7 @@ def contested(ctx: Context, result: DyadResult) -> list[str]:
     lines = []
     for reading in result.readings[1:]:
         changes = [
-            ctx.t("contested_change", actor=ctx.names[actor], kind=ctx.kind(kind), level=ctx.level(level))
+            ctx.t("contested_change", **ctx.who(actor), kind=ctx.kind(kind), level=ctx.level(level))
             for (actor, kind, level), (_, _, before) in zip(reading.levels, main.levels, strict=True)
             if level != before
         ]
@@ -221,7 +246,7 @@ def contested(ctx: Context, result: DyadResult) -> list[str]:
 
 def sensitivity(ctx: Context, result: DyadResult) -> list[str]:
     return [
-        ctx.t("sensitivity_item", actor=ctx.names[flip.actor], kind=ctx.kind(flip.level), before=ctx.level(flip.from_level),
+        ctx.t("sensitivity_item", **ctx.who(flip.actor), kind=ctx.kind(flip.level), before=ctx.level(flip.from_level),
               after=ctx.level(flip.to_level), type=ctx.type_label(flip.type))
         for flip in result.flips
     ]

@@ -406,6 +406,9 @@ def actor_fields(owner: str) -> dict[str, Field]:
     return {
         "id": Field(actor_code, hint="a 3-letter code such as RUS"),
         "name": Field(bilingual_text, hint="the name in zh-TW and en", owner=owner),
+        # how a sentence gives the name, with an article where the language needs one: the United States
+        "in_text": Field(bilingual_text, required=False, hint="the name as a sentence gives it in zh-TW and en",
+                         owner=owner),
     }
 
 

@@ -81,3 +81,56 @@ def test_a_broken_rules_file_is_refused(break_rules, message):
     with pytest.raises(RulesError) as error:
         parse_rules(rules)
     assert str(error.value) == message
+
+
+EXPLAINED = {
+    ("hedging", "hedging"): (
+        "雙方都不願明確選邊，只求保留迴旋空間；若與美國爆發危機，彼此都難以倚靠對方，共同目標也很少。",
+        "Neither side wants to take sides; each keeps its options open. In a crisis with the United States, neither "
+        "can rely on the other, and they share few goals."),
+    ("hedging", "balancing"): (
+        "乙想與夥伴聯手對抗美國，甲則只求保留迴旋空間；危機時的相互支援為低度到中度，目標只部分重合。",
+        "B wants to join forces against the United States, while A keeps its options open. In a crisis, expect low "
+        "to medium support, with goals only partly shared."),
+    ("hedging", "bandwagoning"): (
+        "乙受夥伴壓制而依附對方，甲則保留迴旋空間；危機時的相互支援為低度到中度，團結有限。",
+        "B, pressed by its partner, follows it, while A keeps its options open. In a crisis, expect low to medium "
+        "support and limited unity."),
+    ("tethering", "hedging"): (
+        "甲想藉同盟約束夥伴，乙則不願被綁住；若與美國爆發危機，彼此都難以倚靠對方，凝聚力低。",
+        "A wants the alliance to restrain its partner; B does not want to be tied down. In a crisis with the United "
+        "States, neither can rely on the other, and cohesion is low."),
+    ("tethering", "tethering"): (
+        "雙方結盟主要是為了約束對方、管理彼此的衝突，而非對抗美國；危機時是否相挺難以預料，幾乎談不上團結。",
+        "Each side allies mainly to restrain the other and manage their disputes, not to face the United States. "
+        "Whether they stand together in a crisis is hard to predict, and there is little or no unity."),
+    ("tethering", "balancing"): (
+        "乙想與夥伴聯手對抗美國，甲更在意約束夥伴；危機時能否相挺因時而異，團結為低度到中度。",
+        "B wants to join forces against the United States; A cares more about restraining its partner. Whether they "
+        "stand together in a crisis varies, and unity is low to medium."),
+    ("balancing", "balancing"): (
+        "雙方都想聯手對抗美國；危機時可預期彼此相挺，目標與威脅認知也相近。",
+        "Both sides want to join forces against the United States. In a crisis, each can expect the other to stand "
+        "by it, and they share goals and threat perceptions."),
+    ("balancing", "bandwagoning"): (
+        "甲想與夥伴聯手對抗美國，乙則因夥伴帶來的威脅而依附對方；危機時承諾雖高，卻可能動搖，團結為中度。",
+        "A wants to join forces against the United States; B, threatened by its partner, follows it. In a crisis, "
+        "commitment is high but may waver, and unity is medium."),
+}
+
+
+def test_every_table_3_row_is_explained_in_plain_words_in_both_languages():
+    assert {row.strategies for row in FRAMEWORK.pairs} == set(EXPLAINED)
+    for (first, second), (chinese, english) in EXPLAINED.items():
+        alliance = AllianceType(first, second)
+        for lang, text, names in (("zh-TW", chinese, ("甲", "乙", "美國")), ("en", english, ("A", "B", "the United States"))):
+            actors = {second: names[1], first: names[0]}
+            assert FRAMEWORK.explain(alliance, lang, actors, names[2]) == text, (first, second, lang)
+    assert FRAMEWORK.explain(AllianceType("tethering", "bandwagoning"), "en", {}, "the United States") is None
+
+
+def test_an_explanation_may_name_only_the_actors_its_row_tells_apart():
+    raw = raw_rules()
+    raw["pairs"][0]["explain"]["en"] = "{hedging} keeps its options open."  # both hedge: which one?
+    with pytest.raises(RulesError, match="Table 3 row 1 explain names hedging; it may name external"):
+        parse_rules(raw)
