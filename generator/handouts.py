@@ -155,7 +155,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
         html = env.get_template("brief.html").render(
             **common(ctx, site, brief.title, brief.author, brief.date), brief=brief, body=body,
             lead=lead_image(ctx, brief), works=[sources[source_id] for source_id in cited],
-            description=brief.summary, online=ctx.link(f"brief:{brief.slug}"),
+            description=brief.summary, online=ctx.link(f"brief:{brief.slug}") if settings.site_url else "",
         )
         handout = Handout("brief", brief.slug, brief.lang, pdf_path("brief", brief.slug, brief.lang), brief.title)
         jobs.append(HandoutJob(handout, set_html(html, brief.lang)))
@@ -177,7 +177,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
                 reasoning=reasoning(ctx, result), contested=contested(ctx, result), flips=sensitivity(ctx, result),
                 numbered=evidence_numbers(result), sources=sources, names=ctx.names, charts=figures,
                 timeline_index=DYAD_CHARTS.index("timeline"), timeline=timeline, timeline_more=more,
-                description=dyad.summary.get(lang), online=ctx.link(f"dyad:{dyad.id}"),
+                description=dyad.summary.get(lang), online=ctx.link(f"dyad:{dyad.id}") if settings.site_url else "",
             )
             jobs.append(HandoutJob(Handout("dyad", dyad.id, lang, pdf_path("dyad", dyad.id, lang), title),
                                    set_html(html, lang)))

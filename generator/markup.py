@@ -435,3 +435,77 @@ def _code_blocks(lines: list[str]) -> list[tuple[int, int]]:
             after_blank = False
         offset = end + 1
     return spans
+
+
+# ---- dates and figures without a citation ----------------------------------------------------
+
+CITED = re.compile(r"\[@[^\]\s]+\]")  # the same form as validate.CITATION: [@id] names a source
+FOOTNOTE_NAME = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+FOOTNOTE_START = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
+HEADING = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)")  # ATX headings and setext underlines
+EMBED_LINE = re.compile(r"^ {0,3}\[\[[^\]\n]*\]\][ \t]*$")  # [[verdict: …]] and [[chart: …]] draw from the data
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_UNITS_EN = ("percent|per cent|km|kilomet(?:re|er)s?|miles?|metres?|meters?|tonnes?|tons?|kg|troops|soldiers|"
+             "people|missiles?|shells|rounds|containers?|warheads?|billion|million|thousand|dollars?|"
+             "USD|US\\$|rubles?|roubles?|yuan|won")
+# What states a date or a figure: a full date, a year, a sum of money, a percentage, or a number with a unit.
+FIGURE = re.compile(
+    r"(?<![0-9A-Za-z_.,])(?:"
+    r"\d{1,4}[ \t]*年[ \t]*\d{1,2}[ \t]*月(?:[ \t]*\d{1,2}[ \t]*日)?"  # 2024 年 6 月 19 日
+    r"|\d{1,2}[ \t]*月[ \t]*\d{1,2}[ \t]*日"  # 6 月 19 日
+    rf"|\d{{1,2}}[ \t]+(?:{_MONTHS})\b\.?(?:[ \t,]+\d{{4}})?"  # 19 June 2024
+    rf"|(?:{_MONTHS})\b\.?[ \t]+\d{{1,2}}(?!\d)(?:,?[ \t]+\d{{4}})?"  # June 19, 2024
+    r"|\d{4}-\d{2}-\d{2}"  # 2024-06-19
+    r"|1[5-9]\d\d(?!\d)|20\d\d(?!\d)"  # a year
+    r"|[$€£¥][ \t]?\d[\d,.]*"  # $5 billion
+    r"|\d[\d,.]*[ \t]*(?:%|％)"  # 60%
+    rf"|\d[\d,.]*[ \t]*(?:{_UNITS_EN})\b"  # 16,500 containers
+    r"|\d[\d,.]*[ \t]*(?:萬|億|公里|公尺|公噸|噸|人|名|枚|架|艘|輛|個|發|美元|元|盧布|倍|成)"  # 1 萬 6,500 個
+    r")",
+    re.IGNORECASE,
+)
+
+
+def _citing_footnotes(text: str) -> set[str]:
+    """The names of the footnotes whose note cites a source ([@id]), the note read to its next blank line."""
+    citing: set[str] = set()
+    name = ""
+    for line in text.split("\n"):
+        start = FOOTNOTE_START.match(line)
+        if start:
+            name = start[1]
+        elif not line.strip():
+            name = ""
+        if name and CITED.search(line):
+            citing.add(name)
+    return citing
+
+
+def uncited_figures(text: str, path: str, first_line: int) -> list[Problem]:
+    """A warning for each paragraph (or list item) of a brief that states a date or a figure but cites no
+    source: neither a [@id] of its own nor a footnote whose note cites one. Headings, code, comments, link
+    targets, embeds and the notes themselves are not paragraphs."""
+    citing = _citing_footnotes(text)
+    found = []
+    for start, block in blocks(prose(text)):
+        items: list[tuple[int, list[str]]] = []
+        for number, line in enumerate(block.split("\n")):
+            if HEADING.match(line) or EMBED_LINE.match(line):
+                items.append((start + number + 1, []))  # what follows a heading is a paragraph of its own
+                continue
+            if not items or LIST_ITEM.match(line):
+                items.append((start + number, []))
+            items[-1][1].append(line)
+        for first, lines in items:
+            paragraph = "\n".join(lines)
+            figure = FIGURE.search(paragraph)
+            if figure is None or CITED.search(paragraph):
+                continue
+            if any(name in citing for name in FOOTNOTE_NAME.findall(paragraph)):
+                continue
+            shown = " ".join(figure[0].split())
+            found.append(Problem(path, first_line + first,
+                                 f"this paragraph states a date or figure ({shown}) but cites no source; add a "
+                                 "citation such as [@id], or a footnote [^1] whose note cites one", severity="warning"))
+    return found

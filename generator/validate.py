@@ -24,7 +24,7 @@ from .characters import printable, text_problems
 from .framework import FRAMEWORK
 from .inputs import ASSET_SUFFIXES, TEMPLATES
 from .load import Document, Mapping, Node, RawBrief, RawData, RawPage, Rejected, Scalar, Sequence
-from .markup import audit, prose
+from .markup import audit, prose, uncited_figures
 from .model import (
     LANGUAGES,
     Actor,
@@ -888,7 +888,8 @@ def validate(raw: RawData) -> Dataset:
         data_dir=raw.data_dir,
         events=tuple(sorted(events, key=lambda event: (event.date, event.title.en))),
         briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
-        warnings=tuple(sorted(usage_warnings(raw), key=lambda warning: (warning.path, warning.line))),
+        warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw)],
+                              key=lambda warning: (warning.path, warning.line))),
     )
 
 
@@ -898,6 +899,11 @@ def validate(raw: RawData) -> Dataset:
 # The texts of a brief's front matter that are its own prose. Its author, affiliation and the lead image's
 # credit name people and organisations as they write themselves, like the bibliography.
 BRIEF_PROSE = (("title",), ("summary",), ("lead_image", "caption"))
+
+
+def citation_warnings(raw: RawData) -> list[Problem]:
+    """Every brief paragraph that states a date or a figure without citing a source (markup.uncited_figures)."""
+    return [warning for brief in raw.briefs for warning in uncited_figures(brief.body, brief.path, brief.body_line)]
 
 
 def usage_warnings(raw: RawData) -> list[Problem]:

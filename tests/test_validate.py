@@ -465,3 +465,84 @@ def test_the_shipped_project_has_no_mainland_usage(run, monkeypatch):
     for table in ("framework.yaml", "labels.yaml"):
         text = (ROOT / "generator" / table).read_text(encoding="utf-8")
         assert mainland_usage(text) == [], table
+
+
+UNCITED_MESSAGE = ("warning: this paragraph states a date or figure ({}) but cites no source; add a citation such "
+                   "as [@id], or a footnote [^1] whose note cites one")
+
+UNCITED_ZH = """\
+---
+title: 俄朝條約
+author: 王小明
+affiliation: 同盟觀察研究室
+date: 2025-07-01
+summary: 條約的摘要。
+---
+
+## 2024 年的條約
+
+2024 年 6 月 19 日，普丁抵達平壤。
+
+北韓已提供大量彈藥。[^1]
+
+雙方在 2024 年簽約。[^1]
+
+    print(2024)
+
+[^1]: 見 [@doe-2024]。
+"""
+
+UNCITED_EN = """\
+---
+title: The treaty
+author: Jane Doe
+affiliation: Alliance Briefs Desk
+date: 2025-07-01
+summary: A summary.
+---
+
+# In 2024
+
+The treaty was signed.
+
+- Putin arrived on 19 June 2024.
+- Russia fired more than 65 missiles from North Korea, as reported.[^note]
+- North Korea sent 16,500 containers [@doe-2024].
+
+Code such as `2024` is not prose.
+
+[^note]: See [@doe-2024].
+"""
+
+
+def test_a_date_or_figure_without_a_citation_is_a_warning_with_its_line(workdir, run):
+    write_data(workdir)
+    briefs = workdir / "docs" / "briefs"
+    briefs.mkdir(parents=True)
+    (briefs / "treaty.zh-TW.md").write_text(UNCITED_ZH, encoding="utf-8")
+    (briefs / "treaty.en.md").write_text(UNCITED_EN, encoding="utf-8")
+    assert run("check") == (0, "", "".join(line + "\n" for line in [
+        "docs/briefs/treaty.en.md:13: " + UNCITED_MESSAGE.format("19 June 2024"),
+        "docs/briefs/treaty.zh-TW.md:11: " + UNCITED_MESSAGE.format("2024 年 6 月 19 日"),
+    ]))
+
+
+def test_a_cited_paragraph_heading_or_code_with_a_date_is_not_warned_about(workdir, run):
+    write_data(workdir)
+    briefs = workdir / "docs" / "briefs"
+    briefs.mkdir(parents=True)
+    (briefs / "treaty.zh-TW.md").write_text(
+        UNCITED_ZH.replace("，普丁抵達平壤。", "，普丁抵達平壤。[^1]"), encoding="utf-8")
+    (briefs / "treaty.en.md").write_text(
+        UNCITED_EN.replace("on 19 June 2024.", "on 19 June 2024 [@doe-2024]."), encoding="utf-8")
+    assert run("check") == (0, "", "")
+
+
+def test_a_footnote_that_cites_nothing_does_not_count_as_a_citation(workdir, run):
+    write_data(workdir)
+    briefs = workdir / "docs" / "briefs"
+    briefs.mkdir(parents=True)
+    (briefs / "treaty.zh-TW.md").write_text(
+        UNCITED_ZH.replace("，普丁抵達平壤。", "，普丁抵達平壤。[^2]") + "[^2]: 作者的說明。\n", encoding="utf-8")
+    assert run("check") == (0, "", "docs/briefs/treaty.zh-TW.md:11: "
+                            + UNCITED_MESSAGE.format("2024 年 6 月 19 日") + "\n")
