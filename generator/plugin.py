@@ -75,6 +75,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         return config
 
     def on_post_build(self, config):
+        if not config.site_url:
+            # A sitemap lists absolute addresses; with no site_url MkDocs writes an empty one, so none is published.
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                Path(config.site_dir, name).unlink(missing_ok=True)
         if not self.standalone:
             return
         from .build import PLAN

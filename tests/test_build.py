@@ -294,6 +294,8 @@ def test_an_incremental_build_stamps_every_page_with_the_data_date_not_the_clock
     project = checkout(tmp_path / "project", cache_from=source)
     environment_without_epoch = {name: value for name, value in environment(project).items()
                                  if name != "SOURCE_DATE_EPOCH"}
+    settings = project / "mkdocs.yml"  # a sitemap needs the site's address
+    settings.write_text(settings.read_text("utf-8") + "site_url: https://alliances.example/\n", "utf-8")
     command = [sys.executable, "-m", "generator", "build"]
     for _ in range(2):
         brief = project / "docs" / "briefs" / "three-dyads.en.md"
