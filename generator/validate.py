@@ -823,8 +823,8 @@ def check_brief(raw: RawBrief, assets: frozenset[str], docs_files: frozenset[str
 
 
 # Text that looks like an embed or a citation but is neither. Read in the prose (see markup.prose), so code
-# spans and blocks, tags and link targets are never read.
-EMBED_LIKE = re.compile(r"(?<!\\)\[\[\s*([^\[\]:\n]+?)\s*:\s*([^\[\]\n]*?)\s*\]\]")
+# spans and blocks, tags and link targets are never read. A zh-TW keyboard types a full-width colon.
+EMBED_LIKE = re.compile(r"(?<!\\)\[\[\s*([^\[\]:：\n]+?)\s*[:：]\s*([^\[\]\n]*?)\s*\]\]")
 BRACKETED = re.compile(r"(?<![\\\[\]!])\[\s*([^\[\]\n]+?)\s*\](?!\])")
 
 
@@ -837,7 +837,7 @@ def unknown_forms(body: str, source_ids) -> list[tuple[int, str]]:
         name, target, written = match[1], match[2], match[0]
         if name in EMBED_NAMES:
             if not EMBED.fullmatch(written):
-                found.append((match.start(), f"'{written}' is spaced so that it is not read as an embed; "
+                found.append((match.start(), f"'{written}' is not read as an embed (check the spaces and the colon); "
                                              f"write [[{name}: {target}]]"))
             continue
         guess = nearest(name, EMBED_NAMES)
@@ -848,11 +848,10 @@ def unknown_forms(body: str, source_ids) -> list[tuple[int, str]]:
         if body[match.end():match.end() + 1] in ("(", "[", ":"):
             continue
         inside = match[1]
-        name, colon, target = inside.partition(":")
-        if colon and name.strip().lower() in EMBED_NAMES:
-            embed = f"[[{name.strip().lower()}: {target.strip()}]]"
+        name, *target = re.split(r"\s*[:：]\s*", inside, maxsplit=1)
+        if target and name.lower() in EMBED_NAMES:
             found.append((match.start(), f"'{match[0]}' has single brackets, so readers would see it as typed; "
-                                         f"write {embed}"))
+                                         f"write [[{name.lower()}: {target[0]}]]"))
         elif source_ids is not None and inside in source_ids and not defines_link(body, inside):
             found.append((match.start(), f"'{match[0]}' names source {inside} but does not cite it, so readers would "
                                          f"see the brackets; write [@{inside}]"))

@@ -482,7 +482,7 @@ The verdict [verdict: russia-china] and the chart [chart: russia-china/matrix] h
 
 As [doe-2024] shows, and [[verdict: rusia-china]] too.
 
-[[note: something]] and [[ verdict: russia-china]]
+[[note: something]] and [[ verdict: russia-china]] and [[chart：russia-china/matrix]]
 
 Fine: [@doe-2024], [[verdict: russia-china]], [[chart: russia-china/matrix]], a footnote[^1], a link
 [doe-2024](https://example.org/doe), a reference [report][ref], a picture ![chart: x](a.png), `[[chrat: x]]`,
@@ -516,11 +516,13 @@ def test_embed_and_citation_lookalikes_are_refused_with_what_to_write(workdir, r
         "write [@doe-2024]",
         f"{path}:13: the brief embeds the verdict of dyad 'rusia-china', which is not in data/dyads; "
         "did you mean 'russia-china'?",
-        f"{path}:15: '[[ verdict: russia-china]]' is spaced so that it is not read as an embed; "
+        f"{path}:15: '[[ verdict: russia-china]]' is not read as an embed (check the spaces and the colon); "
         "write [[verdict: russia-china]]",
+        f"{path}:15: '[[chart：russia-china/matrix]]' is not read as an embed (check the spaces and the colon); "
+        "write [[chart: russia-china/matrix]]",
         f"{path}:15: the brief embeds 'note', which is not something a brief can embed; "
         "the embeds are [[verdict: …]] and [[chart: …]]",
-        SUMMARY.format(n=7, noun="problems"),
+        SUMMARY.format(n=8, noun="problems"),
     ]))
 
 
