@@ -16,10 +16,10 @@ from pathlib import Path
 
 from .charts import triad_key
 from .classify import classify
-from .framework import FRAMEWORK
+from .framework import FRAMEWORK, LABELS
 from .inputs import MAX_ASSET_BYTES
 from .load import load_data
-from .model import AllianceType, Analysis, DataError, DyadResult
+from .model import AllianceType, Analysis, DataError, DyadResult, TriadResult
 from .validate import validate
 
 
@@ -39,17 +39,34 @@ class ItemChange:
     id: str
     title: str  # "俄中關係 / Russia–China"
     changes: tuple[Change, ...]
+    name: str  # English, for the headline: "Russia–China"
+
+
+FEASIBLE = "trilateral_balancing"  # the triad field that says whether the three can balance together
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The whole verdict of a dyad or triad that one side of the diff has and the other has not."""
+
+    id: str
+    title: str  # "俄中關係 / Russia–China"
+    name: str  # English, for the headline: "Russia–China", "China, Iran, Russia (facing United States)"
+    fields: tuple[tuple[str, str], ...]  # (field, value) in the order of a changed item's table
+
+    def get(self, field: str) -> str:
+        return dict(self.fields)[field]
 
 
 @dataclass(frozen=True)
 class AnalysisDiff:
     base: str
     head: str
-    dyads_added: tuple[str, ...]
-    dyads_removed: tuple[str, ...]
+    dyads_added: tuple[Verdict, ...]
+    dyads_removed: tuple[Verdict, ...]
     dyads_changed: tuple[ItemChange, ...]
-    triads_added: tuple[str, ...]
-    triads_removed: tuple[str, ...]
+    triads_added: tuple[Verdict, ...]
+    triads_removed: tuple[Verdict, ...]
     triads_changed: tuple[ItemChange, ...]
     briefs_added: tuple[str, ...]
     briefs_removed: tuple[str, ...]
@@ -61,6 +78,15 @@ class AnalysisDiff:
     @property
     def verdicts_changed(self) -> tuple[tuple[ItemChange, Change], ...]:
         return tuple((item, change) for item in self.dyads_changed for change in item.changes if change.field == "type")
+
+    def trilateral_alliances(self, feasible: bool) -> tuple[tuple[str, str], ...]:
+        """The triads that became able (or unable) to form a trilateral balancing alliance, as (id, English
+        name): new or removed triads, and triads whose dyads' change decided it."""
+        value = "true" if feasible else "false"
+        moved = self.triads_added if feasible else self.triads_removed
+        return tuple([(triad.id, triad.name) for triad in moved if triad.get(FEASIBLE) == "true"] +
+                     [(item.id, item.name) for item in self.triads_changed
+                      if any(c.field == FEASIBLE and c.after == value for c in item.changes)])
 
     @property
     def empty(self) -> bool:
@@ -149,6 +175,31 @@ def dyad_fields(result: DyadResult) -> dict[str, str]:
     return fields
 
 
+def triad_fields(result: TriadResult) -> dict[str, str]:
+    return {field: str(getattr(result, field)).lower() for field in (FEASIBLE, "commitment", "cohesion_ceiling")}
+
+
+def triad_name(result: TriadResult, analysis: Analysis, lang: str = "en") -> str:
+    """China, Iran, Russia (facing United States); zh-TW: 中國、伊朗、俄羅斯（面對美國）."""
+    names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+    if lang == "en":
+        return ", ".join(names[actor] for actor in result.actors) + f" (facing {names[result.external]})"
+    return "、".join(names[actor] for actor in result.actors) + f"（面對{names[result.external]}）"
+
+
+def triad_title(result: TriadResult, analysis: Analysis) -> str:
+    return f"{triad_name(result, analysis, 'zh-TW')} / {triad_name(result, analysis)}"
+
+
+def dyad_verdict(result: DyadResult) -> Verdict:
+    return Verdict(result.dyad.id, both(result.dyad.title), result.dyad.title.en, tuple(dyad_fields(result).items()))
+
+
+def triad_verdict(result: TriadResult, analysis: Analysis) -> Verdict:
+    return Verdict(triad_key(result), triad_title(result, analysis), triad_name(result, analysis),
+                   tuple(triad_fields(result).items()))
+
+
 def compare_fields(before: dict[str, str], after: dict[str, str]) -> tuple[Change, ...]:
     return tuple(Change(name, before.get(name, "—"), after.get(name, "—"))
                  for name in dict.fromkeys([*before, *after]) if before.get(name) != after.get(name))
@@ -161,17 +212,15 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
     for dyad_id in sorted(old.keys() & new.keys()):
         changes = compare_fields(dyad_fields(old[dyad_id]), dyad_fields(new[dyad_id]))
         if changes:
-            dyads_changed.append(ItemChange(dyad_id, both(new[dyad_id].dyad.title), changes))
+            dyads_changed.append(ItemChange(dyad_id, both(new[dyad_id].dyad.title), changes, new[dyad_id].dyad.title.en))
     old_triads = {triad_key(t): t for t in base.triads}
     new_triads = {triad_key(t): t for t in head.triads}
     triads_changed = []
     for key in sorted(old_triads.keys() & new_triads.keys()):
-        fields = ("trilateral_balancing", "commitment", "cohesion_ceiling")
-        before = {f: str(getattr(old_triads[key], f)).lower() for f in fields}
-        after = {f: str(getattr(new_triads[key], f)).lower() for f in fields}
-        changes = compare_fields(before, after)
+        changes = compare_fields(triad_fields(old_triads[key]), triad_fields(new_triads[key]))
         if changes:
-            triads_changed.append(ItemChange(key, key.upper(), changes))
+            triads_changed.append(ItemChange(key, triad_title(new_triads[key], head), changes,
+                                             triad_name(new_triads[key], head)))
     old_briefs = {(b.slug, b.lang): b for b in base.dataset.briefs}
     new_briefs = {(b.slug, b.lang): b for b in head.dataset.briefs}
     old_sources = {s.id: s for s in base.dataset.sources}
@@ -191,11 +240,12 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
     return AnalysisDiff(
         base=base_name,
         head=head_name,
-        dyads_added=tuple(sorted(new.keys() - old.keys())),
-        dyads_removed=tuple(sorted(old.keys() - new.keys())),
+        dyads_added=tuple(dyad_verdict(new[key]) for key in sorted(new.keys() - old.keys())),
+        dyads_removed=tuple(dyad_verdict(old[key]) for key in sorted(old.keys() - new.keys())),
         dyads_changed=tuple(dyads_changed),
-        triads_added=tuple(sorted(new_triads.keys() - old_triads.keys())),
-        triads_removed=tuple(sorted(old_triads.keys() - new_triads.keys())),
+        triads_added=tuple(triad_verdict(new_triads[key], head) for key in sorted(new_triads.keys() - old_triads.keys())),
+        triads_removed=tuple(triad_verdict(old_triads[key], base)
+                             for key in sorted(old_triads.keys() - new_triads.keys())),
         triads_changed=tuple(triads_changed),
         briefs_added=key_names(new_briefs.keys() - old_briefs.keys()),
         briefs_removed=key_names(old_briefs.keys() - new_briefs.keys()),
@@ -245,24 +295,41 @@ def markdown_text(text: str) -> str:
     return MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
 def headline(diff: AnalysisDiff, escape=lambda text: text) -> str:
-    verdicts = diff.verdicts_changed
-    if verdicts:
-        count = len(verdicts)
-        items = "; ".join(f"{escape(item.title.split(' / ')[-1])} {change.before} → {change.after}"
-                          for item, change in verdicts)
-        return f"{count} verdict{'s' if count != 1 else ''} changed: {items}"
+    """The first line reviewers read: how many verdicts are new, changed and removed, and which."""
+    changed = [f"{escape(item.name)} {change.before} → {change.after}" for item, change in diff.verdicts_changed]
+    added = [f"new {escape(dyad.name)} {dyad.get('type')}" for dyad in diff.dyads_added]
+    removed = [f"removed {escape(dyad.name)} {dyad.get('type')}" for dyad in diff.dyads_removed]
+    # Three states balancing together is the finding a reviewer must not miss in a list of ids.
+    alliances = [f"new feasible trilateral alliance: {escape(name)}" for _, name in diff.trilateral_alliances(True)]
+    alliances += [f"trilateral alliance no longer feasible: {escape(name)}"
+                  for _, name in diff.trilateral_alliances(False)]
+    if added or removed:
+        counts = f"{plural(len(added), 'new verdict')}, {len(changed)} changed, {len(removed)} removed"
+        return f"{counts}: " + "; ".join(added + changed + removed + alliances)
+    if changed:
+        return f"{plural(len(changed), 'verdict')} changed: " + "; ".join(changed + alliances)
     if diff.empty:
         return "No change to the analysis"
-    return "No verdict changed"
+    return "; ".join(["No verdict changed", *alliances])
+
+
+def shown(field: str, value: str) -> str:
+    """A value in both languages for the tables."""
+    if field == FEASIBLE and value in ("true", "false"):
+        key = "triad_feasible" if value == "true" else "triad_infeasible"
+        return f"{LABELS(key, 'zh-TW')} / {LABELS(key, 'en')}"
+    return label(value)
 
 
 def to_markdown(diff: AnalysisDiff) -> str:
     lines = [f"### 分析變動 Analysis changes: `{diff.base}` → `{diff.head}`", "",
              f"**{headline(diff, markdown_text)}**", ""]
     sections = [
-        ("新增雙邊關係 Dyads added", diff.dyads_added), ("移除雙邊關係 Dyads removed", diff.dyads_removed),
-        ("新增三邊關係 Triads added", diff.triads_added), ("移除三邊關係 Triads removed", diff.triads_removed),
         ("新增評析 Briefs added", diff.briefs_added), ("移除評析 Briefs removed", diff.briefs_removed),
         ("修改評析 Briefs edited", diff.briefs_changed), ("新增文獻 Sources added", diff.sources_added),
         ("移除文獻 Sources removed", diff.sources_removed), ("修改文獻 Sources edited", diff.sources_changed),
@@ -270,8 +337,17 @@ def to_markdown(diff: AnalysisDiff) -> str:
     for item in diff.dyads_changed + diff.triads_changed:
         lines += [f"#### {markdown_text(item.title)} (`{item.id}`)", "", "| 項目 Field | 原本 Before | 現在 After |",
                   "| --- | --- | --- |"]
-        lines += [f"| {change.field} | {label(change.before)} | {label(change.after)} |" for change in item.changes]
+        lines += [f"| {change.field} | {shown(change.field, change.before)} | {shown(change.field, change.after)} |"
+                  for change in item.changes]
         lines.append("")
+    whole = [("新增雙邊關係 Dyad added", diff.dyads_added), ("移除雙邊關係 Dyad removed", diff.dyads_removed),
+             ("新增三邊關係 Triad added", diff.triads_added), ("移除三邊關係 Triad removed", diff.triads_removed)]
+    for title, verdicts in whole:
+        for verdict in verdicts:
+            lines += [f"#### {title}: {markdown_text(verdict.title)} (`{verdict.id}`)", "",
+                      "| 項目 Field | 判斷 Verdict |", "| --- | --- |"]
+            lines += [f"| {field} | {shown(field, value)} |" for field, value in verdict.fields]
+            lines.append("")
     for title, names in sections:
         if names:
             lines += [f"- {title}: " + ", ".join(f"`{name}`" for name in names)]
@@ -285,12 +361,19 @@ def to_json(diff: AnalysisDiff) -> dict:
         return {"id": change.id, "title": change.title,
                 "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in change.changes]}
 
+    def whole(verdict: Verdict) -> dict:
+        return {"id": verdict.id, "title": verdict.title, "verdict": dict(verdict.fields)}
+
     return {
         "base": diff.base, "head": diff.head, "headline": headline(diff),
+        "verdicts_new": [{"id": v.id, "type": v.get("type")} for v in diff.dyads_added],
         "verdicts_changed": [{"id": i.id, "before": c.before, "after": c.after} for i, c in diff.verdicts_changed],
-        "dyads": {"added": list(diff.dyads_added), "removed": list(diff.dyads_removed),
+        "verdicts_removed": [{"id": v.id, "type": v.get("type")} for v in diff.dyads_removed],
+        "trilateral_alliances": {"feasible": [key for key, _ in diff.trilateral_alliances(True)],
+                                 "no_longer_feasible": [key for key, _ in diff.trilateral_alliances(False)]},
+        "dyads": {"added": [whole(v) for v in diff.dyads_added], "removed": [whole(v) for v in diff.dyads_removed],
                   "changed": [item(c) for c in diff.dyads_changed]},
-        "triads": {"added": list(diff.triads_added), "removed": list(diff.triads_removed),
+        "triads": {"added": [whole(v) for v in diff.triads_added], "removed": [whole(v) for v in diff.triads_removed],
                    "changed": [item(c) for c in diff.triads_changed]},
         "briefs": {"added": list(diff.briefs_added), "removed": list(diff.briefs_removed), "changed": list(diff.briefs_changed)},
         "sources": {"added": list(diff.sources_added), "removed": list(diff.sources_removed),

@@ -451,7 +451,7 @@ _UNITS_EN = ("percent|per cent|km|kilomet(?:re|er)s?|miles?|metres?|meters?|tonn
              "USD|US\\$|rubles?|roubles?|yuan|won")
 # What states a date or a figure: a full date, a year, a sum of money, a percentage, or a number with a unit.
 FIGURE = re.compile(
-    r"(?<![0-9A-Za-z_.,])(?:"
+    r"(?<![0-9A-Za-z_.,-])(?:"  # not inside an id such as doe-2024
     r"\d{1,4}[ \t]*年[ \t]*\d{1,2}[ \t]*月(?:[ \t]*\d{1,2}[ \t]*日)?"  # 2024 年 6 月 19 日
     r"|\d{1,2}[ \t]*月[ \t]*\d{1,2}[ \t]*日"  # 6 月 19 日
     rf"|\d{{1,2}}[ \t]+(?:{_MONTHS})\b\.?(?:[ \t,]+\d{{4}})?"  # 19 June 2024

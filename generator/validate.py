@@ -706,7 +706,8 @@ def check_threats(node: Any, ctx: Context, actors: Any, line: int):
 
 # ---- briefs ---------------------------------------------------------------------
 
-EMBED = re.compile(r"\[\[(verdict|chart):\s*([^\]]*?)\s*\]\]")
+EMBED_NAMES = ("verdict", "chart")  # what a brief can embed: [[verdict: <dyad>]], [[chart: <dyad>/<kind>]]
+EMBED = re.compile(rf"\[\[({'|'.join(EMBED_NAMES)}):\s*([^\]]*?)\s*\]\]")
 CITATION = re.compile(r"\[@([^\]\s]+)\]")
 DYAD_CHART_KINDS = ("curve", "matrix", "diagram", "timeline", "sensitivity")
 
@@ -762,11 +763,17 @@ def lead_image(assets: frozenset[str], docs_files: frozenset[str], dyad_ids: set
     return check
 
 
+def dyad_hint(dyad_id: str, dyad_ids: set[str]) -> str:
+    """The nearest dyad id, rather than every id: with many dyads a list hides the one meant."""
+    guess = nearest(dyad_id, sorted(dyad_ids))
+    return f"did you mean '{guess}'?" if guess else "add the dyad to data/dyads first"
+
+
 def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str] | None) -> str | None:
-    dyads_listed = ", ".join(sorted(dyad_ids)) or "there are none in data/dyads yet"
     if kind == "verdict":
         if target not in dyad_ids:
-            return f"the brief embeds the verdict of dyad '{target}', which is not in data/dyads; use one of {dyads_listed}"
+            return (f"the brief embeds the verdict of dyad '{target}', which is not in data/dyads; "
+                    f"{dyad_hint(target, dyad_ids)}")
         return None
     if target == "commitment":
         return None
@@ -777,7 +784,7 @@ def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str] |
                     f"use one of {', '.join(sorted(triads)) or 'none yet'}")
         return None
     if subject not in dyad_ids:
-        return f"the brief embeds a chart of dyad '{subject}', which is not in data/dyads; use one of {dyads_listed}"
+        return f"the brief embeds a chart of dyad '{subject}', which is not in data/dyads; {dyad_hint(subject, dyad_ids)}"
     if chart not in DYAD_CHART_KINDS:
         return f"the brief embeds an unknown chart '{chart}' of {subject}; use one of {', '.join(DYAD_CHART_KINDS)}"
     return None
@@ -810,10 +817,53 @@ def check_brief(raw: RawBrief, assets: frozenset[str], docs_files: frozenset[str
             guess = nearest(source_id, source_ids)
             hint = f"did you mean '{guess}'?" if guess else "add it to data/sources.yaml first"
             ctx.problem(located(raw.body, match.start(), raw.body_line), f"the brief cites unknown source '{source_id}'; {hint}")
+    for offset, message in unknown_forms(raw.body, source_ids):
+        ctx.problem(located(raw.body, offset, raw.body_line), message)
     if ctx.problems or INVALID in values.values():
         return None, ctx.problems
     return Brief(slug=raw.slug, lang=raw.lang, body=raw.body, body_line=raw.body_line,
                  origin=Origin(raw.path, 1), **values), []
+
+
+# Text that looks like an embed or a citation but is neither. Read in the prose (see markup.prose), so code
+# spans and blocks, tags and link targets are never read. A zh-TW keyboard types a full-width colon.
+EMBED_LIKE = re.compile(r"(?<!\\)\[\[\s*([^\[\]:：\n]+?)\s*[:：]\s*([^\[\]\n]*?)\s*\]\]")
+BRACKETED = re.compile(r"(?<![\\\[\]!])\[\s*([^\[\]\n]+?)\s*\](?!\])")
+
+
+def unknown_forms(body: str, source_ids) -> list[tuple[int, str]]:
+    """(offset, message) for each embed- or citation-like text the pages would not replace: readers would see
+    it as typed. A bracket followed by ( [ or : is a Markdown link, reference or definition, and left alone."""
+    text = prose(body)
+    found: list[tuple[int, str]] = []
+    for match in EMBED_LIKE.finditer(text):
+        name, target, written = match[1], match[2], match[0]
+        if name in EMBED_NAMES:
+            if not EMBED.fullmatch(written):
+                found.append((match.start(), f"'{written}' is not read as an embed (check the spaces and the colon); "
+                                             f"write [[{name}: {target}]]"))
+            continue
+        guess = nearest(name, EMBED_NAMES)
+        advice = (f"did you mean [[{guess}: …]]?" if guess else
+                  "the embeds are " + " and ".join(f"[[{known}: …]]" for known in EMBED_NAMES))
+        found.append((match.start(), f"the brief embeds '{name}', which is not something a brief can embed; {advice}"))
+    for match in BRACKETED.finditer(text):
+        if body[match.end():match.end() + 1] in ("(", "[", ":"):
+            continue
+        inside = match[1]
+        name, *target = re.split(r"\s*[:：]\s*", inside, maxsplit=1)
+        if target and name.lower() in EMBED_NAMES:
+            found.append((match.start(), f"'{match[0]}' has single brackets, so readers would see it as typed; "
+                                         f"write [[{name.lower()}: {target[0]}]]"))
+        elif source_ids is not None and inside in source_ids and not defines_link(body, inside):
+            found.append((match.start(), f"'{match[0]}' names source {inside} but does not cite it, so readers would "
+                                         f"see the brackets; write [@{inside}]"))
+    return sorted(found)
+
+
+def defines_link(body: str, label: str) -> bool:
+    """Whether the body defines [label]: target, which makes a lone [label] a Markdown link."""
+    return re.search(rf"^ {{0,3}}\[{re.escape(label)}\]:", body, re.MULTILINE | re.IGNORECASE) is not None
 
 
 def dyad_id_list(dyad_ids: set[str]) -> Validator:

@@ -77,6 +77,7 @@ def test_a_changed_verdict_heads_the_comment(run, repo):
     assert document["headline"] == "1 verdict changed: Russia–China balancing-hedging → balancing-balancing"
     assert document["verdicts_changed"] == [{"id": "russia-china", "before": "balancing-hedging", "after": "balancing-balancing"}]
     assert document["triads"]["changed"] == []
+    assert (document["verdicts_new"], document["verdicts_removed"]) == ([], [])
 
 
 def test_an_added_dyad_and_its_triad_and_the_working_tree(run, repo):
@@ -91,11 +92,12 @@ def test_an_added_dyad_and_its_triad_and_the_working_tree(run, repo):
     code, out, _ = diff(run, repo, "HEAD")  # HEAD against the working tree
     assert code == 0
     assert out.splitlines()[0] == "### 分析變動 Analysis changes: `HEAD` → `working tree`"
-    assert "**No verdict changed**" in out
-    assert "- 新增雙邊關係 Dyads added: `russia-iran`" in out
+    assert out.splitlines()[2] == "**1 new verdict, 0 changed, 0 removed: new Russia–Iran balancing-hedging**"
+    assert "#### 新增雙邊關係 Dyad added: 俄伊關係 / Russia–Iran (`russia-iran`)" in out
     commit(repo, "Add Russia–Iran")
     assert json.loads(diff(run, repo, "HEAD", "--format", "json")[1])["dyads"]["added"] == []
-    assert json.loads(diff(run, repo, "HEAD~1", "HEAD", "--format", "json")[1])["dyads"]["added"] == ["russia-iran"]
+    added = json.loads(diff(run, repo, "HEAD~1", "HEAD", "--format", "json")[1])["dyads"]["added"]
+    assert [(dyad["id"], dyad["verdict"]["type"]) for dyad in added] == [("russia-iran", "balancing-hedging")]
 
 
 def test_briefs_and_sources_are_listed(run, repo):
@@ -159,3 +161,115 @@ def test_a_title_cannot_add_links_pictures_or_emphasis_to_the_summary(run, repo)
         "#### 俄中關係 / Russia–China\\`\\) \\!\\[x\\]\\(https://tracker\\.example/p\\.png\\) \\*\\*0 verdicts changed"
         "\\*\\* \\<sub\\>\\[approve\\]\\(https://evil\\.example\\)\\</sub\\> (`russia-china`)")
     assert "](" not in out.replace("\\](", "")
+
+
+def add_dyad(repo, dyad_id: str, members: tuple[str, str], title: tuple[str, str]) -> None:
+    """A copy of Russia–China (both members balancing once China's external threat is high) for other members."""
+    text = (repo / "data" / "dyads" / "russia-china.yaml").read_text(encoding="utf-8")
+    first, second = members
+    text = (text.replace("id: russia-china", f"id: {dyad_id}").replace("[RUS, CHN]", f"[{first}, {second}]")
+            .replace("  CHN:", f"  {second}:").replace("  RUS:", f"  {first}:")
+            .replace("俄中關係", title[0]).replace("Russia–China", title[1]))
+    (repo / "data" / "dyads" / f"{dyad_id}.yaml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def balancing(repo):
+    """Iran is known, and China feels a high US threat: Russia–China is balancing–balancing."""
+    actors = repo / "data" / "actors.yaml"
+    actors.write_text(actors.read_text(encoding="utf-8") + "- id: IRN\n  name: {zh-TW: 伊朗, en: Iran}\n",
+                      encoding="utf-8")
+    edit(repo, "russia-china.yaml", "    external: medium", "    external: high")
+    edit(repo, "russia-china.yaml", "alternatives: {external: [low]}", "alternatives: {external: [medium]}")
+    commit(repo, "Iran; China feels a high US threat")
+    return repo
+
+
+def verdict_table(*rows: str) -> str:
+    return "| 項目 Field | 判斷 Verdict |\n| --- | --- |\n" + "".join(f"| {row} |\n" for row in rows)
+
+
+def balancing_dyad(first: str, second: str) -> str:
+    return verdict_table(
+        f"{first}.external | 高度 / high", f"{first}.internal | 低度 / low", f"{first}.cell | G",
+        f"{first}.strategy | 抗衡 / balancing", f"{second}.external | 高度 / high", f"{second}.internal | 低度 / low",
+        f"{second}.cell | G", f"{second}.strategy | 抗衡 / balancing", "type | 抗衡–抗衡同盟 / balancing–balancing alliance",
+        "commitment | 高度 / high", "cohesion | 高度 / high", "robust | no")
+
+
+def test_added_dyads_and_a_new_trilateral_alliance_show_their_verdicts(run, balancing):
+    add_dyad(balancing, "russia-iran", ("RUS", "IRN"), ("俄伊關係", "Russia–Iran"))
+    add_dyad(balancing, "china-iran", ("CHN", "IRN"), ("中伊關係", "China–Iran"))
+    commit(balancing, "Add Russia–Iran and China–Iran")
+    code, out, err = diff(run, balancing, "HEAD~1", "HEAD")
+    assert (code, err) == (0, "")
+    assert out == (
+        "### 分析變動 Analysis changes: `HEAD~1` → `HEAD`\n\n"
+        "**2 new verdicts, 0 changed, 0 removed: new China–Iran balancing-balancing; "
+        "new Russia–Iran balancing-balancing; "
+        "new feasible trilateral alliance: China, Iran, Russia \\(facing United States\\)**\n\n"
+        "#### 新增雙邊關係 Dyad added: 中伊關係 / China–Iran (`china-iran`)\n\n"
+        + balancing_dyad("CHN", "IRN") + "\n"
+        "#### 新增雙邊關係 Dyad added: 俄伊關係 / Russia–Iran (`russia-iran`)\n\n"
+        + balancing_dyad("RUS", "IRN") + "\n"
+        "#### 新增三邊關係 Triad added: 中國、伊朗、俄羅斯（面對美國） / "
+        "China, Iran, Russia \\(facing United States\\) (`chn-irn-rus-usa`)\n\n"
+        + verdict_table("trilateral_balancing | 三方可形成抗衡同盟。 / A trilateral balancing alliance is feasible.",
+                        "commitment | 高度 / high", "cohesion_ceiling | 高度 / high")
+    )
+    document = json.loads(diff(run, balancing, "HEAD~1", "HEAD", "--format", "json")[1])
+    assert document["headline"] == (
+        "2 new verdicts, 0 changed, 0 removed: new China–Iran balancing-balancing; new Russia–Iran balancing-balancing; "
+        "new feasible trilateral alliance: China, Iran, Russia (facing United States)")
+    assert document["verdicts_new"] == [{"id": "china-iran", "type": "balancing-balancing"},
+                                        {"id": "russia-iran", "type": "balancing-balancing"}]
+    assert (document["verdicts_changed"], document["verdicts_removed"]) == ([], [])
+    assert document["trilateral_alliances"] == {"feasible": ["chn-irn-rus-usa"], "no_longer_feasible": []}
+    assert document["dyads"]["added"][1] == {
+        "id": "russia-iran", "title": "俄伊關係 / Russia–Iran",
+        "verdict": {"RUS.external": "high", "RUS.internal": "low", "RUS.cell": "G", "RUS.strategy": "balancing",
+                    "IRN.external": "high", "IRN.internal": "low", "IRN.cell": "G", "IRN.strategy": "balancing",
+                    "type": "balancing-balancing", "commitment": "high", "cohesion": "high", "robust": "no"}}
+    assert document["triads"]["added"] == [{
+        "id": "chn-irn-rus-usa", "title": "中國、伊朗、俄羅斯（面對美國） / China, Iran, Russia (facing United States)",
+        "verdict": {"trilateral_balancing": "true", "commitment": "high", "cohesion_ceiling": "high"}}]
+
+
+def test_a_removed_dyad_shows_the_verdict_it_had(run, repo):
+    (repo / "data" / "dyads" / "north-korea-china.yaml").unlink()
+    for brief in (repo / "docs" / "briefs").glob("*.md"):  # briefs that name it would no longer check
+        text = brief.read_text(encoding="utf-8")
+        if "north-korea-china" in text:
+            brief.unlink()
+    commit(repo, "Drop North Korea–China")
+    code, out, err = diff(run, repo, "HEAD~1", "HEAD")
+    assert (code, err) == (0, "")
+    assert out.split("\n- ")[0] == (
+        "### 分析變動 Analysis changes: `HEAD~1` → `HEAD`\n\n"
+        "**0 new verdicts, 0 changed, 1 removed: removed North Korea–China balancing-tethering**\n\n"
+        "#### 移除雙邊關係 Dyad removed: 朝中關係 / North Korea–China (`north-korea-china`)\n\n"
+        + verdict_table("PRK.external | 高度 / high", "PRK.internal | 中度 / medium", "PRK.cell | H",
+                        "PRK.strategy | 抗衡 / balancing", "CHN.external | 低度 / low", "CHN.internal | 中度 / medium",
+                        "CHN.cell | B", "CHN.strategy | 籠絡 / tethering",
+                        "type | 抗衡–籠絡同盟 / balancing–tethering alliance", "commitment | 多變 / variable",
+                        "cohesion | 低度到中度 / low to medium", "robust | no") + "\n"
+        "#### 移除三邊關係 Triad removed: 中國、北韓、俄羅斯（面對美國） / "
+        "China, North Korea, Russia \\(facing United States\\) (`chn-prk-rus-usa`)\n\n"
+        + verdict_table("trilateral_balancing | 三方無法形成抗衡同盟。 / No trilateral balancing alliance is feasible.",
+                        "commitment | 多變 / variable", "cohesion_ceiling | 中度 / medium")
+    )
+    document = json.loads(diff(run, repo, "HEAD~1", "HEAD", "--format", "json")[1])
+    assert document["verdicts_removed"] == [{"id": "north-korea-china", "type": "balancing-tethering"}]
+    assert document["dyads"]["removed"][0]["verdict"]["type"] == "balancing-tethering"
+    # The triad could not balance before either: nothing to say about a trilateral alliance.
+    assert document["trilateral_alliances"] == {"feasible": [], "no_longer_feasible": []}
+
+
+def test_a_changed_verdict_that_makes_a_trilateral_alliance_feasible_names_it(run, balancing):
+    edit(balancing, "north-korea-china.yaml", "    external: low", "    external: high")
+    edit(balancing, "north-korea-china.yaml", "    internal: medium\n    rationale", "    internal: low\n    rationale")
+    commit(balancing, "China feels the US threat over Korea too")
+    code, out, _ = diff(run, balancing, "HEAD~1", "HEAD")
+    assert out.splitlines()[2] == (
+        "**1 verdict changed: North Korea–China balancing-tethering → balancing-balancing; "
+        "new feasible trilateral alliance: China, North Korea, Russia \\(facing United States\\)**")

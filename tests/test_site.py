@@ -168,7 +168,7 @@ def test_a_brief_that_embeds_an_unknown_dyad_is_refused_with_its_line(project, t
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         f"{project}/docs/briefs/alliances-reborn.en.md:{line}: the brief embeds the verdict of dyad 'russia-kina', "
-        "which is not in data/dyads; use one of north-korea-china, russia-china, russia-north-korea"
+        "which is not in data/dyads; did you mean 'russia-china'?"
     )
 
 

@@ -546,3 +546,72 @@ def test_a_footnote_that_cites_nothing_does_not_count_as_a_citation(workdir, run
         UNCITED_ZH.replace("，普丁抵達平壤。", "，普丁抵達平壤。[^2]") + "[^2]: 作者的說明。\n", encoding="utf-8")
     assert run("check") == (0, "", "docs/briefs/treaty.zh-TW.md:11: "
                             + UNCITED_MESSAGE.format("2024 年 6 月 19 日") + "\n")
+
+
+STRAY_BRIEF = """\
+---
+title: Stray markup
+author: A. Analyst
+affiliation: Alliance Watch
+date: 2025-07-01
+summary: Embeds and citations written almost right.
+---
+
+[[chrat: russia-china]]
+
+The verdict [verdict: russia-china] and the chart [chart: russia-china/matrix] have one bracket each.
+
+As [doe-2024] shows, and [[verdict: rusia-china]] too.
+
+[[note: something]] and [[ verdict: russia-china]] and [[chart：russia-china/matrix]]
+
+Fine: [@doe-2024], [[verdict: russia-china]], [[chart: russia-china/matrix]], a footnote[^1], a link
+[doe-2024](https://example.org/doe), a reference [report][ref], a picture ![chart: x](a.png), `[[chrat: x]]`,
+`[doe-2024]`, an escaped \\[chart: x\\] and [the chart: a note].
+
+    [verdict: russia-china] in a code block
+
+```
+[[chrat: russia-china]] in a fence
+```
+
+[^1]: See [@doe-2024].
+
+[ref]: https://example.org/doe
+"""
+
+
+def test_embed_and_citation_lookalikes_are_refused_with_what_to_write(workdir, run):
+    write_data(workdir)
+    briefs = workdir / "docs" / "briefs"
+    briefs.mkdir(parents=True)
+    (briefs / "stray.en.md").write_text(STRAY_BRIEF, encoding="utf-8")
+    path = "docs/briefs/stray.en.md"
+    assert run("check") == (1, "", "".join(line + "\n" for line in [
+        f"{path}:9: the brief embeds 'chrat', which is not something a brief can embed; did you mean [[chart: …]]?",
+        f"{path}:11: '[chart: russia-china/matrix]' has single brackets, so readers would see it as typed; "
+        "write [[chart: russia-china/matrix]]",
+        f"{path}:11: '[verdict: russia-china]' has single brackets, so readers would see it as typed; "
+        "write [[verdict: russia-china]]",
+        f"{path}:13: '[doe-2024]' names source doe-2024 but does not cite it, so readers would see the brackets; "
+        "write [@doe-2024]",
+        f"{path}:13: the brief embeds the verdict of dyad 'rusia-china', which is not in data/dyads; "
+        "did you mean 'russia-china'?",
+        f"{path}:15: '[[ verdict: russia-china]]' is not read as an embed (check the spaces and the colon); "
+        "write [[verdict: russia-china]]",
+        f"{path}:15: '[[chart：russia-china/matrix]]' is not read as an embed (check the spaces and the colon); "
+        "write [[chart: russia-china/matrix]]",
+        f"{path}:15: the brief embeds 'note', which is not something a brief can embed; "
+        "the embeds are [[verdict: …]] and [[chart: …]]",
+        SUMMARY.format(n=8, noun="problems"),
+    ]))
+
+
+def test_a_source_id_in_brackets_is_a_link_when_the_brief_defines_it(workdir, run):
+    write_data(workdir)
+    briefs = workdir / "docs" / "briefs"
+    briefs.mkdir(parents=True)
+    (briefs / "linked.en.md").write_text(
+        STRAY_BRIEF.split("---\n\n")[0] + "---\n\nAs [doe-2024] shows.\n\n[doe-2024]: https://example.org/doe\n",
+        encoding="utf-8")
+    assert run("check") == (0, "", "")
