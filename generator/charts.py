@@ -926,7 +926,7 @@ def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str, sheet: S
         current = getattr(threat, kind)
         index = levels.index(current) + step
         if not 0 <= index < len(levels):
-            return "#f5f5f5", "", LABELS("no_step", lang), MUTED
+            return "#f5f5f5", "", LABELS("no_step_down" if step < 0 else "no_step_up", lang), MUTED
         flip = flips.get((threat.actor, kind, levels[index]))
         arrow = f"{level(current, lang)} → {level(levels[index], lang)}"
         if flip:

@@ -115,6 +115,10 @@ class Framework:
     def kind_label(self, kind: str, lang: str) -> str:
         return _by_id(self.threat_kinds, kind).label.get(lang)
 
+    def threat_explain(self, kind: str, lang: str) -> str:
+        explain = _by_id(self.threat_kinds, kind).explain
+        return explain.get(lang) if explain else ""
+
     def strategy(self, strategy_id: str) -> Strategy:
         return _by_id(self.strategies, strategy_id)
 
@@ -143,6 +147,13 @@ class Framework:
         row = self.pair_row(*alliance.strategies)
         return None if row is None else row.explain.get(lang).format(external=external, **actors)
 
+    def explain_row(self, row: PairRow, lang: str) -> str:
+        """A Table 3 row in plain words with each actor named by its role (the balancing side)."""
+        roles = {strategy: LABELS("role_side", lang, strategy=self.strategy(strategy).label.get(lang))
+                 for strategy in row.strategies}
+        text = row.explain.get(lang).format(external=LABELS("role_external", lang), **roles)
+        return text[:1].upper() + text[1:]
+
     def scale_rank(self, step: str) -> int:
         return [item.id for item in self.scale].index(step)
 
@@ -152,6 +163,8 @@ class Framework:
     def type_label(self, alliance: AllianceType, lang: str) -> str:
         """balancing-hedging -> '抗衡–避險同盟' / 'balancing–hedging alliance' (the en dash in both:
         generator/typography.py says why)."""
+        if "indeterminate" in alliance.strategies:  # not a kind of alliance: one side's strategy is open
+            return LABELS("type_open", lang)
         parts = [self.strategy(part).label.get(lang) for part in alliance.strategies]
         return PAIR_SEPARATOR.join(parts) + LABELS("alliance_suffix", lang)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from .charts import WIDE, ChartSet
 from .fonts import CSS_WEIGHT, FONT_WEIGHTS, font_identity, font_path
@@ -65,6 +66,13 @@ class PrintContext(Context):
 
     def narrow(self, chart):
         return None  # a handout prints the wide chart
+
+    def cell_link(self, cell: str) -> Markup:
+        # Linked only when the site has an address to link to; a handout's link must leave the file.
+        return super().cell_link(cell) if self.settings.site_url else Markup.escape(cell)
+
+    def row_link(self, row: int) -> Markup:
+        return super().row_link(row) if self.settings.site_url else Markup.escape(str(row))
 
     def asset(self, path: str) -> str:
         if path.startswith("charts/"):  # the print variant: its text is set in the embedded font

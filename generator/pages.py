@@ -17,12 +17,14 @@ from functools import cached_property
 
 import jinja2
 from markdown.extensions.toc import slugify_unicode
+from markupsafe import Markup
 
 from .charts import Chart, ChartSet, commitment_parts, narrow_media, short_cite, timeline_events, triad_key
 from .classify import analysis_as_json, dyad_as_json
 from .framework import FRAMEWORK, LABELS, possessive
 from .inputs import TEMPLATES
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
+from .model import Strategy as StrategyId
 from .typography import reference, titled
 from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_of
 from .validate import CITATION, EMBED
@@ -94,6 +96,18 @@ class Context:
     def t(self, key: str, **values) -> str:
         return LABELS(key, self.lang, **values)
 
+    def t_html(self, key: str, **values) -> Markup:
+        """A label as HTML: its values escaped, except links made here (a cell letter to its rule)."""
+        return Markup(LABELS(key, self.lang)).format(**values)
+
+    def cell_link(self, cell: str) -> Markup:
+        """A Table 2 cell letter, linked to the cell on the framework page."""
+        return Markup('<a class="rule-link" href="{}#cell-{}">{}</a>').format(self.link("framework"), cell, cell)
+
+    def row_link(self, row: int) -> Markup:
+        """A Table 3 row number (from 1), linked to the row on the framework page."""
+        return Markup('<a class="rule-link" href="{}#table3-row-{}">{}</a>').format(self.link("framework"), row, row)
+
     def link(self, key: str) -> str:
         return href(self.url, url_of(key, self.lang))
 
@@ -111,6 +125,9 @@ class Context:
 
     def type_label(self, alliance: AllianceType) -> str:
         return FRAMEWORK.type_label(alliance, self.lang)
+
+    def type_label_of(self, strategies: tuple[StrategyId, StrategyId]) -> str:
+        return FRAMEWORK.type_label(AllianceType(*strategies), self.lang)
 
     def kind(self, kind: str) -> str:
         return FRAMEWORK.kind_label(kind, self.lang)
@@ -211,20 +228,21 @@ def reasoning(ctx: Context, result: DyadResult) -> list[str]:
     space = "" if ctx.lang == "zh-TW" else " "
     for position in result.positions:
         steps.append(
-            ctx.t("reasoning_levels", **ctx.who(position.actor), external=ctx.level(position.external),
-                  internal=ctx.level(position.internal), cell=position.cell)
+            ctx.t_html("reasoning_levels", **ctx.who(position.actor), external=ctx.level(position.external),
+                       internal=ctx.level(position.internal), cell=ctx.cell_link(position.cell))
             + space
-            + ctx.t(f"decided_{position.decided_by.replace('-', '_')}", cell=position.cell, **ctx.who(position.actor),
+            + ctx.t_html(f"decided_{position.decided_by.replace('-', '_')}", cell=ctx.cell_link(position.cell),
+                         **ctx.who(position.actor),
                     strategy=ctx.strategy(position.strategy),
                     kind=ctx.kind(result.dyad.threat_of(position.actor).lean or "external"))
         )
     first, second = (ctx.strategy(p.strategy) for p in result.positions)
     if result.table3_row is None:
-        steps.append(ctx.t("reasoning_pair_none", first=first, second=second,
-                           explain=FRAMEWORK.undetermined_pair.get(ctx.lang)))
+        steps.append(ctx.t_html("reasoning_pair_none", first=first, second=second,
+                                explain=FRAMEWORK.undetermined_pair.get(ctx.lang)))
     else:
         row = FRAMEWORK.pairs[result.table3_row]
-        steps.append(ctx.t("reasoning_pair", first=first, second=second, row=result.table3_row + 1,
+        steps.append(ctx.t_html("reasoning_pair", first=first, second=second, row=ctx.row_link(result.table3_row + 1),
                            source=row.source.get(ctx.lang), commitment=ctx.degree(result.commitment),
                            cohesion=ctx.degree(result.cohesion)))
     return [capitalised(step) for step in steps]

@@ -87,10 +87,12 @@ def test_chinese_headings_get_readable_anchors(site):
 
 def test_dyad_page_carries_the_reasoning_chain_and_numbered_evidence(site):
     text = (site / "en" / "dyads" / "north-korea-china.html").read_text(encoding="utf-8")
-    assert ("North Korea perceives a high external threat and a medium internal threat: cell H of Table 2. "
-            "Cell H leaves a choice; the analyst notes that North Korea weighs the external threat more, so: balancing.") in text
-    assert ("Balancing with tethering matches row 6 of Table 3 (medium internal threat): "
-            "commitment variable, cohesion low to medium.") in text
+    cell_h = '<a class="rule-link" href="../../framework.html#cell-H">H</a>'
+    assert (f"North Korea perceives a high external threat and a medium internal threat: cell {cell_h} of Table 2. "
+            f"Cell {cell_h} leaves a choice; the analyst notes that North Korea weighs the external threat more, "
+            "so: balancing.") in text
+    assert ('Balancing with tethering matches row <a class="rule-link" href="../../framework.html#table3-row-6">6</a> '
+            "of Table 3 (medium internal threat): commitment variable, cohesion low to medium.") in text
     assert '<a href="#ref-anthony-2023">[1]</a>' in text
     assert 'href="../../downloads/north-korea-china.yaml"' in text
 
@@ -109,8 +111,31 @@ def test_framework_page_draws_tables_from_the_rule_data(site):
     for letter in "ABCDEFGHI":
         assert f'<span class="cell-id">{letter}</span>' in text
     table3 = text[text.index('<table class="pairs">'):]
-    assert table3[: table3.index("</table>")].count("<tr><td>") == 8  # the Table 3 rows
+    assert re.findall(r'<tr id="(table3-row-\d)"><td>', table3[: table3.index("</table>")]) == [
+        f"table3-row-{row}" for row in range(1, 9)]  # the Table 3 rows, each a target for links from verdicts
     assert "charts/framework-curve.zh-TW.svg" in text
+    assert text.count('<li><strong>') >= 8 and 'id="threats"' in text and 'id="pair-labels"' in text
+
+
+def test_rule_links_on_verdicts_reach_their_rules(site):
+    targets = {}
+    for path in sorted(site.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for href in re.findall(r'class="rule-link" href="([^"]+)"', text):
+            page, fragment = href.split("#")
+            framework = (path.parent / page).resolve()
+            if framework not in targets:
+                targets[framework] = set(re.findall(r'id="([^"]+)"', framework.read_text(encoding="utf-8")))
+            assert fragment in targets[framework], (path.relative_to(site), href)
+    assert len(targets) == 2  # the framework page in each language
+
+
+def test_public_pages_hold_no_engine_wording(site):
+    for path in sorted(site.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for wording in ("引擎", "engine", "已在端點", "at the limit", "未定同盟", "indeterminate alliance",
+                        "no row for this pair", "表 3 沒有涵蓋"):
+            assert wording not in text, (path.relative_to(site), wording)
 
 
 def test_search_index_covers_both_languages(site):
