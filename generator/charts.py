@@ -257,11 +257,13 @@ def strategy(strategy_id: str, lang: str) -> str:
 
 
 def type_label(alliance: AllianceType, lang: str) -> str:
-    return FRAMEWORK.type_label(alliance, lang)
+    return FRAMEWORK.reader_type_label(alliance, lang)
 
 
 def pair_label(alliance: AllianceType, lang: str) -> str:
     """balancing-hedging -> 抗衡–避險 / balancing–hedging: the type without the word 'alliance'."""
+    if "indeterminate" in alliance.strategies:
+        return LABELS("type_open", lang)
     return PAIR_SEPARATOR.join(strategy(part, lang) for part in alliance.strategies)
 
 

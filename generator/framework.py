@@ -147,6 +147,13 @@ class Framework:
         row = self.pair_row(*alliance.strategies)
         return None if row is None else row.explain.get(lang).format(external=external, **actors)
 
+    def reader_type_label(self, alliance: AllianceType, lang: str) -> str:
+        """The type as a reader sees it: an open strategy makes no kind of alliance, so it says so
+        (the analyst's tools keep balancing–indeterminate, which tells which side is open)."""
+        if "indeterminate" in alliance.strategies:
+            return LABELS("type_open", lang)
+        return self.type_label(alliance, lang)
+
     def explain_row(self, row: PairRow, lang: str) -> str:
         """A Table 3 row in plain words with each actor named by its role (the balancing side)."""
         roles = {strategy: LABELS("role_side", lang, strategy=self.strategy(strategy).label.get(lang))
@@ -163,8 +170,6 @@ class Framework:
     def type_label(self, alliance: AllianceType, lang: str) -> str:
         """balancing-hedging -> '抗衡–避險同盟' / 'balancing–hedging alliance' (the en dash in both:
         generator/typography.py says why)."""
-        if "indeterminate" in alliance.strategies:  # not a kind of alliance: one side's strategy is open
-            return LABELS("type_open", lang)
         parts = [self.strategy(part).label.get(lang) for part in alliance.strategies]
         return PAIR_SEPARATOR.join(parts) + LABELS("alliance_suffix", lang)
 

@@ -124,10 +124,10 @@ class Context:
         return FRAMEWORK.degree(degree_id).label.get(self.lang)
 
     def type_label(self, alliance: AllianceType) -> str:
-        return FRAMEWORK.type_label(alliance, self.lang)
+        return FRAMEWORK.reader_type_label(alliance, self.lang)
 
     def type_label_of(self, strategies: tuple[StrategyId, StrategyId]) -> str:
-        return FRAMEWORK.type_label(AllianceType(*strategies), self.lang)
+        return FRAMEWORK.reader_type_label(AllianceType(*strategies), self.lang)
 
     def kind(self, kind: str) -> str:
         return FRAMEWORK.kind_label(kind, self.lang)
