@@ -103,7 +103,7 @@ def test_briefs_embed_live_verdicts_and_number_their_footnotes(site):
     assert 'class="footnote"' in text and 'id="fn:ramani"' in text
     assert "Editor&#39;s note" in text or "Editor's note" in text
     chinese = (site / "briefs" / "three-dyads.html").read_text(encoding="utf-8")
-    assert "編按：本文僅代表作者個人觀點" in chinese
+    assert "編按：本文由本研究室編輯部撰寫" in chinese  # the byline is the desk, and so is the note
 
 
 def test_framework_page_draws_tables_from_the_rule_data(site):
