@@ -87,11 +87,11 @@ def test_chinese_headings_get_readable_anchors(site):
 
 def test_dyad_page_carries_the_reasoning_chain_and_numbered_evidence(site):
     text = (site / "en" / "dyads" / "north-korea-china.html").read_text(encoding="utf-8")
-    cell_h = '<a class="rule-link" href="../../framework.html#cell-H">H</a>'
+    cell_h = '<a class="rule-link" href="../framework.html#cell-H">H</a>'  # en/framework.html
     assert (f"North Korea perceives a high external threat and a medium internal threat: cell {cell_h} of Table 2. "
             f"Cell {cell_h} leaves a choice; the analyst notes that North Korea weighs the external threat more, "
             "so: balancing.") in text
-    assert ('Balancing with tethering matches row <a class="rule-link" href="../../framework.html#table3-row-6">6</a> '
+    assert ('Balancing with tethering matches row <a class="rule-link" href="../framework.html#table3-row-6">6</a> '
             "of Table 3 (medium internal threat): commitment variable, cohesion low to medium.") in text
     assert '<a href="#ref-anthony-2023">[1]</a>' in text
     assert 'href="../../downloads/north-korea-china.yaml"' in text
