@@ -137,6 +137,19 @@ class Context:
         name = self.in_text[actor_id]
         return {"actor": name, "actor_s": possessive(name, self.lang)}
 
+    def robustness(self, result: DyadResult) -> str:
+        """How firm the verdict is, in words: the first single step that would change it, and how many more."""
+        if result.robust:
+            return self.t("robust_short_yes")
+        flip = result.flips[0]
+        said = self.t("robust_flip", **self.who(flip.actor), kind=self.kind(flip.level),
+                      before=self.level(flip.from_level), after=self.level(flip.to_level), type=self.type_label(flip.type))
+        more = len(result.flips) - 1
+        if more:
+            said += self.t("sentence_gap") + self.t(
+                "robust_more_one" if more == 1 else "robust_more_many", count=more)
+        return capitalised(said)
+
     def explain(self, result: DyadResult) -> str:
         """The verdict in plain words: what each side wants, and what to expect in a crisis."""
         external = self.in_text[result.dyad.external]
@@ -225,7 +238,7 @@ def capitalised(sentence: str) -> str:
 
 def reasoning(ctx: Context, result: DyadResult) -> list[str]:
     steps = []
-    space = "" if ctx.lang == "zh-TW" else " "
+    space = ctx.t("sentence_gap")
     for position in result.positions:
         steps.append(
             ctx.t_html("reasoning_levels", **ctx.who(position.actor), external=ctx.level(position.external),

@@ -68,7 +68,7 @@ def test_alt_text_states_the_verdict(seed_charts):
         "North Korea–China is a balancing–tethering alliance with low to medium cohesion; "
         "Russia–China is a balancing–hedging alliance with low to medium cohesion; "
         "Russia–North Korea is a balancing–balancing alliance with high cohesion. "
-        "No trilateral balancing alliance is feasible: commitment is variable and cohesion at most medium."
+        "A trilateral balancing alliance is unlikely: commitment is variable and cohesion at most medium."
     )
     assert chart_set.find("matrix", "russia-china", "zh-TW").alt == (
         "俄羅斯：外部威脅高度、內部威脅低度，落在G 格（抗衡）；中國：外部威脅中度、內部威脅低度，落在D 格（避險）；"

@@ -214,7 +214,8 @@ def test_added_dyads_and_a_new_trilateral_alliance_show_their_verdicts(run, bala
         + balancing_dyad("RUS", "IRN") + "\n"
         "#### 新增三邊關係 Triad added: 中國、伊朗、俄羅斯（面對美國） / "
         "China, Iran, Russia \\(facing United States\\) (`chn-irn-rus-usa`)\n\n"
-        + verdict_table("trilateral_balancing | 三方可形成抗衡同盟。 / A trilateral balancing alliance is feasible.",
+        + verdict_table("trilateral_balancing | 在目前記錄的威脅程度下，三方可能形成抗衡同盟。 / "
+                        "Under the threat levels recorded here, a trilateral balancing alliance is possible.",
                         "commitment | 高度 / high", "cohesion_ceiling | 高度 / high")
     )
     document = json.loads(diff(run, balancing, "HEAD~1", "HEAD", "--format", "json")[1])
@@ -255,7 +256,8 @@ def test_a_removed_dyad_shows_the_verdict_it_had(run, repo):
                         "cohesion | 低度到中度 / low to medium", "robust | no") + "\n"
         "#### 移除三邊關係 Triad removed: 中國、北韓、俄羅斯（面對美國） / "
         "China, North Korea, Russia \\(facing United States\\) (`chn-prk-rus-usa`)\n\n"
-        + verdict_table("trilateral_balancing | 三方無法形成抗衡同盟。 / No trilateral balancing alliance is feasible.",
+        + verdict_table("trilateral_balancing | 在目前記錄的威脅程度下，三方形成抗衡同盟的可能性低。 / "
+                        "Under the threat levels recorded here, a trilateral balancing alliance is unlikely.",
                         "commitment | 多變 / variable", "cohesion_ceiling | 中度 / medium")
     )
     document = json.loads(diff(run, repo, "HEAD~1", "HEAD", "--format", "json")[1])

@@ -272,3 +272,15 @@ def test_every_character_a_page_shows_is_in_a_published_font_slice(site):
         missing = {character for character in reader.characters
                    if ord(character) in in_font and ord(character) not in covered and not character.isspace()}
         assert not missing, (path.relative_to(site), sorted(missing))
+
+
+def test_robustness_and_the_triad_verdict_are_said_in_words(site):
+    chinese = (site / "dyads" / "russia-china.html").read_text(encoding="utf-8")
+    assert ('<dd class="verdict-robustness">俄羅斯感受到的外部威脅若由高度變為中度，型態即成為'
+            '<span class="cjk-keep">避險–避險</span>同盟。另有\u00a02\u00a0種單步變動也會改變型態。</dd>') in chinese
+    english = (site / "en" / "dyads" / "russia-china.html").read_text(encoding="utf-8")
+    assert ('<dd class="verdict-robustness">If Russia\'s external threat moved from high to medium, the verdict would '
+            "change to: hedging–hedging alliance. 2 other single steps would also change it.</dd>") in english
+    triad = (site / "en" / "triads" / "chn-prk-rus-usa.html").read_text(encoding="utf-8")
+    assert "Under the threat levels recorded here, a trilateral balancing alliance is unlikely." in triad
+    assert "No trilateral balancing alliance is feasible" not in triad
