@@ -35,7 +35,7 @@ from .fonts import register_with_matplotlib
 from .framework import FRAMEWORK, LABELS, possessive
 from .model import LANGUAGES, AllianceType, Analysis, ChartError, DyadResult, Event, Source, TriadResult
 from .parallel import WorkerFailed, run_parallel
-from .typography import PAIR, PAIR_SEPARATOR, set_text
+from .typography import CLOSING, OPENING, PAIR, PAIR_SEPARATOR, STOPS, set_text
 
 if TYPE_CHECKING:
     from .store import Entry
@@ -180,8 +180,8 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-CLOSING = "，。、」』）》〉！？：；" + PAIR_SEPARATOR  # the strategy pair's dash never starts a line either
-OPENING = "「『（《〈"
+NO_LINE_START = STOPS + CLOSING + PAIR_SEPARATOR  # the strategy pair's dash never starts a line either
+NO_LINE_END = OPENING
 
 
 def wrap(text: str, columns: int) -> str:
@@ -197,9 +197,9 @@ def wrap(text: str, columns: int) -> str:
         line = lines[-1]
         if line and width("".join(line) + token.rstrip()) > columns:
             carried: list[str] = []
-            if token in CLOSING and line:  # take the previous token along
+            if token in NO_LINE_START and line:  # take the previous token along
                 carried.insert(0, line.pop())
-            while line and line[-1] in OPENING:
+            while line and line[-1] in NO_LINE_END:
                 carried.insert(0, line.pop())
             lines.append(carried)
             if token.isspace() and not carried:

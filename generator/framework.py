@@ -158,8 +158,7 @@ class Framework:
         """A Table 3 row in plain words with each actor named by its role (the balancing side)."""
         roles = {strategy: LABELS("role_side", lang, strategy=self.strategy(strategy).label.get(lang))
                  for strategy in row.strategies}
-        text = row.explain.get(lang).format(external=LABELS("role_external", lang), **roles)
-        return text[:1].upper() + text[1:]
+        return capitalised(row.explain.get(lang).format(external=LABELS("role_external", lang), **roles))
 
     def scale_rank(self, step: str) -> int:
         return [item.id for item in self.scale].index(step)
@@ -324,6 +323,11 @@ def load_rules() -> Framework:
 
 FRAMEWORK = load_rules()
 LABELS = load_labels()
+
+
+def capitalised(sentence: str) -> str:
+    """A sentence that opens with a name in text ("the United States …") or a role starts with a capital."""
+    return sentence[:1].upper() + sentence[1:]
 
 
 def possessive(name: str, lang: str) -> str:

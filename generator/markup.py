@@ -61,6 +61,9 @@ ATTRIBUTES = {
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 URL_ATTRIBUTES = {("a", "href"): "link", ("img", "src"): "picture", ("source", "srcset"): "picture"}
+# Elements that have no end tag and so hold no text (the HTML standard's void elements).
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                           "track", "wbr"})
 REMOVED_WITH_CONTENT = frozenset({"script", "style"})  # their text is code, not prose
 # Refused elements whose content is not prose: what is inside them is not reported again.
 OPAQUE = frozenset({"script", "style", "template", "svg", "math", "iframe", "object", "form", "select", "noscript",

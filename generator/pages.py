@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .charts import Chart, ChartSet, commitment_parts, narrow_media, short_cite, timeline_events, triad_key
 from .classify import analysis_as_json, dyad_as_json
-from .framework import FRAMEWORK, LABELS, possessive
+from .framework import FRAMEWORK, LABELS, capitalised, possessive
 from .inputs import TEMPLATES
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
 from .model import Strategy as StrategyId
@@ -229,11 +229,6 @@ def compact(markup: str) -> str:
 
 
 # ---- the pages ---------------------------------------------------------------------------
-
-
-def capitalised(sentence: str) -> str:
-    """A sentence that opens with a name in text ("the United States …") starts with a capital."""
-    return sentence[:1].upper() + sentence[1:]
 
 
 def reasoning(ctx: Context, result: DyadResult) -> list[str]:

@@ -33,11 +33,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .build import SiteNotBuilt
-from .markup import SEARCH_WEIGHT
+from .markup import SEARCH_WEIGHT, VOID_ELEMENTS
+from .typography import HAN, is_chinese
 
-# Han ideographs (with 々 and 〇) and kana: scripts written without spaces between words.
-UNSPACED = ("\u3005\u3007\u3021-\u3029\u3038-\u303b\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff"
-            "\uf900-\ufaff\U00020000-\U0003134f")
+# Han ideographs (with 々, 〇 and the Suzhou numerals) and kana: scripts written without spaces between words.
+UNSPACED = "\u3005\u3007\u3021-\u3029\u3038-\u303b\u3041-\u3096\u30a1-\u30fa" + HAN
 
 # Pagefind keeps "China–Japan" as one word; a reader looking for Japan expects to find it.
 DASHES = "\u2012-\u2015"
@@ -61,7 +61,6 @@ SEARCH_PAGE_CLASSES = {"unspaced": _for_script(UNSPACED), "dashes": _for_script(
 SUBJECT = "search-subject"
 # Elements whose text a reader does not read as part of the page.
 _NOT_TEXT = frozenset({"script", "style", "template", "noscript", "svg", "math", "button", "select", "textarea"})
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 # Elements that end a run of text: the words on either side must not run together ("Russia–ChinaOutside").
 _BLOCKS = frozenset({"address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt",
                      "figcaption", "figure", "footer", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
@@ -85,8 +84,7 @@ class IndexedPage:
     def ended(self, text: str) -> str:
         """A Chinese block that ends without punctuation ends with a full-width bar, so that an excerpt
         running from one table cell into the next does not read as one phrase (「沒有｜中度」)."""
-        chinese = self.lang.lower().startswith("zh")
-        return text + "\uff5c" if chinese and not re.search(f"[{PUNCTUATION}。，、；：！？」』）》]$", text) else text
+        return text + "\uff5c" if is_chinese(self.lang) and not re.search(f"[{PUNCTUATION}]$", text) else text
 
     def source(self) -> str:
         """The page as Pagefind reads it: cut text, headings and weights kept, the title whole."""
@@ -140,7 +138,7 @@ class _Reader(HTMLParser):
             self.heading = tag if tag in _HEADINGS else self.heading
             if tag == "h1" and not self.found_title:
                 self.title = []
-        if tag in _VOID:
+        if tag in VOID_ELEMENTS:
             return
         if indexed and not skipped and SUBJECT in (attributes.get("class") or "").split() and not self.found_subject:
             self.subject, self.subject_depth = [], len(self.stack)

@@ -33,6 +33,7 @@ import html
 import re
 from html.parser import HTMLParser
 
+from .markup import VOID_ELEMENTS
 from .model import Source
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -41,7 +42,8 @@ NO_BREAK_SPACE = "\u00a0"
 PAIR_SEPARATOR = "\u2013"
 OPENING = "「『（〔［｛〈《【〖"
 CLOSING = "」』）〕］｝〉》】〗"
-MARKS = "，、。：；！？" + OPENING + CLOSING
+STOPS = "，、。：；！？"
+MARKS = STOPS + OPENING + CLOSING
 
 _SPACE_AFTER_HAN = re.compile(f"(?<=[{HAN}])[ \u00a0]*(?=[{LATIN}])")
 _SPACE_BEFORE_HAN = re.compile(f"(?<=[{LATIN}])[ \u00a0]*(?=[{HAN}])")
@@ -55,7 +57,6 @@ _LATIN_RUN = re.compile(f"[“‘]?[{LATIN}](?:[{LATIN}’‘“”'\".,:;!?&/\\
 _KEPT = re.compile(f"{_MARK_RUN.pattern}|{PAIR}")
 _SKIPPED = frozenset({"code", "pre", "kbd", "samp", "script", "style", "svg", "math", "textarea", "title", "head"})
 _RAW_TEXT = frozenset({"script", "style"})  # their text is passed on as it came, never escaped
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 # Addresses written in running text are left exactly as written.
 # (An address is taken to end at the first character that is not printable ASCII: a link to a page
 # with Chinese in its path is written percent-encoded, or set apart by spaces.)
@@ -66,13 +67,13 @@ _URL = re.compile(r"(?:https?://|mailto:|www\.)[!-~]*|[A-Za-z0-9._%+-]+@[A-Za-z0
 MAX_SPANS_PER_TEXT = 200
 
 
-def _is_chinese(lang: str) -> bool:
+def is_chinese(lang: str) -> bool:
     return lang.lower().startswith("zh")
 
 
 def set_text(text: str, lang: str) -> str:
     """A plain text (no markup) set for its language; addresses in it stay as written."""
-    if not _is_chinese(lang):
+    if not is_chinese(lang):
         return text
     parts = _URL.split(text)
     addresses = _URL.findall(text)
@@ -131,7 +132,7 @@ class _Setter(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.out.append(self.get_starttag_text() or "")
-        if tag in _VOID:
+        if tag in VOID_ELEMENTS:
             return
         _, lang, skipped = self.frames[-1]
         self.frames.append((tag, dict(attrs).get("lang") or lang, skipped or tag in _SKIPPED))
@@ -149,7 +150,7 @@ class _Setter(HTMLParser):
         tag, lang, skipped = self.frames[-1]
         if tag in _RAW_TEXT:
             self.out.append(data)
-        elif skipped or not _is_chinese(lang):
+        elif skipped or not is_chinese(lang):
             self.out.append(html.escape(data, quote=False))
         else:
             self.out.append(_marked(set_text(data, lang)))

@@ -143,15 +143,22 @@ def test_a_dyads_own_page_comes_first_for_its_actors(page, server):  # noqa: F81
             assert found[query][:1] == [DYAD_QUERIES[query]], (query, found[query][:3])
 
 
-def test_the_zh_tw_search_box_speaks_chinese_and_shows_clean_results(page, server):  # noqa: F811
-    page.goto(server + "search.html?q=籠絡")
+def search_box(page, address: str) -> tuple[str, str, list[str], list[str]]:  # noqa: F811
+    """The search page at `address` as a reader sees it: the box's label, the status line, the titles, the excerpts."""
+    page.goto(address)
     page.wait_for_selector(".search-results li")
-    assert page.inner_text(".search-form label") == "輸入關鍵詞"
-    assert re.fullmatch(r"共 \d+ 筆結果", page.inner_text(".search-status"))
-    titles = page.eval_on_selector_all(".search-result-title a", "links => links.map(a => a.textContent)")
+    return (page.inner_text(".search-form label"), page.inner_text(".search-status"),
+            page.eval_on_selector_all(".search-result-title a", "links => links.map(a => a.textContent)"),
+            page.eval_on_selector_all(".search-result-excerpt", "nodes => nodes.map(n => n.textContent)"))
+
+
+def test_the_zh_tw_search_box_speaks_chinese_and_shows_clean_results(page, server):  # noqa: F811
+    label, status, titles, excerpts = search_box(page, server + "search.html?q=籠絡")
+    assert label == "輸入關鍵詞"
+    assert re.fullmatch(r"共 \d+ 筆結果", status)
     assert "朝中關係" in titles
     assert all(not title.endswith("#") and title.strip() == title for title in titles)
-    for excerpt in page.eval_on_selector_all(".search-result-excerpt", "nodes => nodes.map(n => n.textContent)"):
+    for excerpt in excerpts:
         assert "籠絡" in excerpt
         assert not re.search(r"[\u3400-\u9fff] [\u3400-\u9fff]", excerpt), excerpt  # the index's cuts do not show
     # The box, the results and the marks are set in the site's font, not a system font that may lack Chinese.
@@ -163,13 +170,11 @@ def test_the_zh_tw_search_box_speaks_chinese_and_shows_clean_results(page, serve
 
 
 def test_the_english_search_box_speaks_english_and_cuts_excerpts_at_words(page, server):  # noqa: F811
-    page.goto(server + "en/search.html?q=tethering")
-    page.wait_for_selector(".search-results li")
-    assert page.inner_text(".search-form label") == "Words to find"
-    assert re.fullmatch(r"\d+ result\(s\)", page.inner_text(".search-status"))
-    titles = page.eval_on_selector_all(".search-result-title a", "links => links.map(a => a.textContent)")
+    label, status, titles, excerpts = search_box(page, server + "en/search.html?q=tethering")
+    assert label == "Words to find"
+    assert re.fullmatch(r"\d+ result\(s\)", status)
     assert "North Korea–China" in titles
-    for excerpt in page.eval_on_selector_all(".search-result-excerpt", "nodes => nodes.map(n => n.textContent)"):
+    for excerpt in excerpts:
         assert re.match(r"(…|[A-Z0-9“(])", excerpt), excerpt  # starts at a sentence or after an ellipsis
         assert re.search(r"([.!?”)]|…)$", excerpt), excerpt  # ends at a sentence or with an ellipsis
     page.fill("#search-input", "zzzzzz")

@@ -7,7 +7,6 @@
   var root = document.getElementById("search-ui");
   if (!root) return;
   var labels = root.dataset;
-  var unspaced = new RegExp("([" + labels.unspaced + "])", "gu");
   var hasUnspaced = new RegExp("[" + labels.unspaced + "]", "u");
   var dashes = new RegExp("([" + labels.dashes + "])", "gu");
   var PAGE = 10;
@@ -34,15 +33,18 @@
   function squash(text) {
     return text.replace(anyDash, "\u2013").replace(nextToHan, "$1").toLowerCase();
   }
-  // A query's Chinese terms: words apart are apart ("俄羅斯 中國"), but "2024 年" is one term.
+  // A query's words: words apart are apart ("俄羅斯 中國"), but "2024 年" is one word; quotes a
+  // reader puts around a phrase go, as the page's text has none.
   var hanLatin = new RegExp("(?<=[" + labels.unspaced + "])\\s+(?=[^\\s" + labels.unspaced + "])|(?<=[^\\s" + labels.unspaced + "])\\s+(?=[" + labels.unspaced + "])", "gu");
-  // A query's terms: words apart are apart ("俄羅斯 中國"), but "2024 年" is one term. A term with
-  // Chinese in it must be in the page as written; a Latin word must begin a word of the page with its
-  // first letters (Pagefind also matches other forms and near spellings, and too freely: "zzzz").
-  var quotes = /["“”'‘’「」『』]/g;  // a reader may quote a phrase; the page's text has no such quotes
+  var quotes = /["“”'‘’「」『』]/g;
+  function words(query) {
+    return query.replace(quotes, " ").trim().replace(hanLatin, "").split(/\s+/).filter(Boolean);
+  }
+  // A word with Chinese in it must be in the page as written; a Latin word must begin a word of the
+  // page with its first letters (Pagefind also matches other forms and near spellings, and too freely: "zzzz").
   function terms(query) {
     var found = [];
-    query.replace(quotes, " ").trim().replace(hanLatin, "").split(/\s+/).filter(Boolean).forEach(function (term) {
+    words(query).forEach(function (term) {
       if (hasUnspaced.test(term)) { found.push({ han: true, text: squash(term) }); return; }
       term.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).forEach(function (word) {
         found.push({ han: false, text: word.slice(0, Math.max(3, word.length - 3)) });
@@ -52,9 +54,9 @@
   }
   function holdsAll(text, wanted) {
     var squashed = squash(text);
-    var words = " " + text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ");
+    var pageWords = " " + text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ");
     return wanted.every(function (term) {
-      return term.han ? squashed.indexOf(term.text) !== -1 : words.indexOf(" " + term.text) !== -1;
+      return term.han ? squashed.indexOf(term.text) !== -1 : pageWords.indexOf(" " + term.text) !== -1;
     });
   }
 
@@ -106,10 +108,10 @@
   // Pages whose subject (a dyad page's actors) names every word of the query come first, then pages
   // whose title does; otherwise Pagefind's order stands.
   function ranked(results, query) {
-    var words = query.trim().replace(hanLatin, "").split(/\s+/).map(squash);
+    var wanted = words(query).map(squash);
     function names(text) {
       var squashed = squash(text);
-      return words.every(function (word) { return squashed.indexOf(word) !== -1; });
+      return wanted.every(function (word) { return squashed.indexOf(word) !== -1; });
     }
     function rank(result) { return names(result.subject) ? 0 : names(result.title) ? 1 : 2; }
     return results.map(function (result, order) { return [rank(result), order, result]; })
@@ -123,19 +125,18 @@
     });
   };
 
-  // The sentence (or clause) that holds the first match, cut at a word or character boundary.
-  // A term as it may stand in the text: any spacing between its characters, any dash for a dash.
+  // A word as it may stand in the text: any spacing between its characters, any dash for a dash.
   function pattern(term) {
     return new RegExp(Array.from(term).map(function (character) {
       return isDash.test(character) ? "[" + labels.dashes + "]"
         : character.replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&");
     }).join("\\s*"), "iu");
   }
+  // The sentence (or clause) that holds the first match, cut at a word or character boundary.
   function excerpt(text, query) {
-    var words = query.replace(quotes, " ").trim().replace(hanLatin, "").split(/\s+/).filter(Boolean);
     var at = -1;
     var length = 0;
-    words.forEach(function (word) {
+    words(query).forEach(function (word) {
       var found = pattern(word).exec(text);
       if (found && (at === -1 || found.index < at)) { at = found.index; length = found[0].length; }
     });
