@@ -4,10 +4,11 @@ Entry point: `render_charts(analysis, out_dir) -> ChartSet`.
 
 Every word in a chart comes from the data (actor names, dyad titles, events) or
 from the shared rule and label tables, so a new dyad or a fourth actor draws
-without code changes. Output is SVG with text turned into paths (the picture
-does not depend on the reader's fonts), a fixed hash salt and no dates, so the
-same analysis always gives the same bytes. Categories differ by shape and
-hatching as well as colour, for grayscale print and colour-blind readers.
+without code changes. A chart carries no title: the page's numbered caption gives
+it. Output is SVG with text turned into paths (the picture does not depend on the
+reader's fonts), a fixed hash salt and no dates, so the same analysis always gives
+the same bytes. One encoding throughout: a strategy is a colour with a hatch (for
+grayscale print and colour-blind readers), an actor a shape.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.text import Text as TextArtist
 
 from .fonts import register_with_matplotlib
@@ -51,15 +52,16 @@ FIGURE_INSET_PX = 42  # site.css: .content's padding (1.25rem a side) and a char
 PHONE_WIDTH_IN = (PHONE_VIEWPORT_PX - FIGURE_INSET_PX) / CSS_PX_PER_IN
 MIN_READABLE_PX = 11  # the smallest chart text a reader should have to read on a screen
 
-# Okabe–Ito colours, paired with a hatch so that grayscale keeps them apart.
+# A strategy is a colour (Okabe–Ito) and a hatch, so that grayscale keeps them apart; an actor is a shape.
 STRATEGY_STYLE = {
-    "hedging": {"color": "#E69F00", "hatch": "", "marker": "o"},
-    "tethering": {"color": "#56B4E9", "hatch": "//", "marker": "s"},
-    "balancing": {"color": "#009E73", "hatch": "..", "marker": "^"},
-    "bandwagoning": {"color": "#CC79A7", "hatch": "xx", "marker": "D"},
-    "indeterminate": {"color": "#BBBBBB", "hatch": "", "marker": "X"},
+    "hedging": {"color": "#E69F00", "hatch": ""},
+    "tethering": {"color": "#56B4E9", "hatch": "//"},
+    "balancing": {"color": "#009E73", "hatch": ".."},
+    "bandwagoning": {"color": "#CC79A7", "hatch": "xx"},
+    "indeterminate": {"color": "#BBBBBB", "hatch": ""},
 }
-ACTOR_MARKERS = ("o", "s", "D", "^")  # first and second actor of a dyad, and spares
+# The shape of a dyad's first and second actor (and spares): as a marker, and as a character in a label.
+ACTOR_SHAPES = (("o", "●"), ("s", "■"), ("D", "◆"), ("^", "▲"))
 INK = "#222222"
 MUTED = "#6b6b6b"
 FLIP_COLOR = "#D55E00"
@@ -299,10 +301,60 @@ def style() -> dict:
     }
 
 
-def new_figure(height_in: float, sheet: Sheet = WIDE) -> Figure:
-    figure = Figure(figsize=(sheet.width_in, height_in))
+class ChartFigure(Figure):
+    """A figure that knows, for the layout check, which texts must stay inside which box and what each
+    wrapped text was wrapped from."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.owners: list[tuple[TextArtist, Patch]] = []
+        self.sources: dict[int, str] = {}  # id of a Text -> the text before it was broken into lines
+
+    def keep_inside(self, text: TextArtist, box: Patch) -> TextArtist:
+        self.owners.append((text, box))
+        return text
+
+    def broken_from(self, text: TextArtist, source: str) -> TextArtist:
+        self.sources[id(text)] = source
+        return text
+
+    def source_of(self, text: TextArtist) -> str | None:
+        return self.sources.get(id(text))
+
+    def retype(self, text: TextArtist, setter: Callable[[str], str]) -> None:
+        """Apply the same typography to a text and to the source it was broken from."""
+        if id(text) in self.sources:
+            self.sources[id(text)] = setter(self.sources[id(text)])
+        text.set_text(setter(text.get_text()))
+
+
+def new_figure(height_in: float, sheet: Sheet = WIDE) -> ChartFigure:
+    figure = ChartFigure(figsize=(sheet.width_in, height_in))
     FigureCanvasAgg(figure)
     return figure
+
+
+def chart_figure(artist) -> ChartFigure:
+    figure = artist.get_figure(root=True) if hasattr(artist, "get_figure") else artist.figure
+    if not isinstance(figure, ChartFigure):
+        raise TypeError("the chart was not made with new_figure, so its layout cannot be checked")
+    return figure
+
+
+def lines_text(axes, x: float, y: float, source: str, lines: str, **style) -> TextArtist:
+    """Draw `lines`, a wrapping of `source`, and remember the source so the layout check can see each break."""
+    text = axes.text(x, y, lines, **style)
+    chart_figure(axes).broken_from(text, source)
+    return text
+
+
+def boxed_text(axes, box: Patch, x: float, y: float, words: str, source: str | None = None, **style) -> TextArtist:
+    """Draw words that belong inside box (already added): the layout check fails if they leave it."""
+    text = axes.text(x, y, words, **style)
+    figure = chart_figure(axes)
+    if source is not None:
+        figure.broken_from(text, source)
+    return figure.keep_inside(text, box)
 
 
 def text_width(text: str, size: float, weight: str = "normal") -> float:
@@ -315,29 +367,40 @@ def text_width(text: str, size: float, weight: str = "normal") -> float:
 
 def fitted(text: str, width_pt: float, size: float, weight: str = "normal") -> str:
     """The text wrapped into as few lines as keep each line within width_pt, measured. Chinese wraps as `wrap`
-    does; other text breaks after a space or a dash (balancing–/indeterminate), never inside a word."""
+    does; other text breaks at a space, then after a dash (balancing–/balancing), and a word wider than the
+    line with a hyphen."""
     if any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text):
         for columns in range(max(width(text), 1), 1, -1):
             lines = wrap(text, columns)
             if all(text_width(line, size, weight) <= width_pt for line in lines.split("\n")):
                 return lines
         return wrap(text, 2)
-    broken = [""]
-    for piece in re.split(r"(?<=[\s–])", text):
-        if broken[-1] and text_width((broken[-1] + piece).rstrip(), size, weight) > width_pt:
-            broken.append("")
-        broken[-1] += piece
-    return "\n".join(line.strip() for line in broken if line.strip())
+
+    def packed(pieces: list[str]) -> list[str]:
+        broken = [""]
+        for piece in pieces:
+            if broken[-1] and text_width((broken[-1] + piece).rstrip(), size, weight) > width_pt:
+                broken.append("")
+            broken[-1] += piece
+        return [line.strip() for line in broken if line.strip()]
+
+    # Break at spaces; only a line still too wide breaks after a dash too (flips to: / balancing–balancing).
+    spaced: list[str] = []
+    for line in packed(re.split(r"(?<=\s)", text)):
+        spaced.extend([line] if text_width(line, size, weight) <= width_pt else packed(re.split(r"(?<=[\s–])", line)))
+    broken_lines: list[str] = []
+    for line in spaced:
+        # A word wider than the whole line is broken with a hyphen, at the last letter that fits.
+        while text_width(line, size, weight) > width_pt and len(line) > 5:  # at least three letters on either side
+            cut = next((n for n in range(len(line) - 3, 2, -1) if text_width(line[:n] + "-", size, weight) <= width_pt), 3)
+            broken_lines.append(line[:cut] + "-")
+            line = line[cut:]
+        broken_lines.append(line)
+    return "\n".join(broken_lines)
 
 
 def lines_in(text: str) -> int:
     return text.count("\n") + 1
-
-
-def title_on(figure: Figure, title: str, sheet: Sheet, y: float) -> None:
-    """The chart's title, drawn on the wide chart only: on a phone the page's caption says it, in larger type."""
-    if not sheet.narrow:
-        figure.suptitle(title, fontsize=11, y=y)
 
 
 def point_axes(figure: Figure) -> Axes:
@@ -380,10 +443,57 @@ def check_layout(figure: Figure, name: str) -> None:
         if box.x0 < page.x0 - 1 or box.y0 < page.y0 - 1 or box.x1 > page.x1 + 1 or box.y1 > page.y1 + 1:
             warnings.warn(f"{name}: '{artist.get_text()}' runs outside the picture", LabelOverlapWarning, stacklevel=2)
         boxes.append((artist.get_text(), box))
+        for word in broken_words(artist.get_text(), figure.source_of(artist) if isinstance(figure, ChartFigure) else None):
+            warnings.warn(f"{name}: '{word}' is broken across lines without a hyphen", LabelOverlapWarning, stacklevel=2)
     for index, (text, box) in enumerate(boxes):
         for other_text, other in boxes[index + 1:]:
             if box.overlaps(other):
                 warnings.warn(f"{name}: '{text}' overlaps '{other_text}'", LabelOverlapWarning, stacklevel=2)
+    for artist, owner in figure.owners if isinstance(figure, ChartFigure) else ():
+        if not artist.get_visible():
+            continue
+        inner, outer = TextArtist.get_window_extent(artist, renderer), owner.get_window_extent(renderer)
+        if inner.x0 < outer.x0 - 0.5 or inner.y0 < outer.y0 - 0.5 or inner.x1 > outer.x1 + 0.5 or inner.y1 > outer.y1 + 0.5:
+            warnings.warn(f"{name}: '{artist.get_text()}' leaves its box", LabelOverlapWarning, stacklevel=2)
+
+
+def is_word_character(character: str) -> bool:
+    """A letter or digit of a script that breaks lines only between words (Latin, Cyrillic, ...), not Han or kana."""
+    return character.isalnum() and unicodedata.east_asian_width(character) not in ("W", "F")
+
+
+def broken_words(lines: str, source: str | None) -> list[str]:
+    """The words `lines` breaks without a hyphen, as 'Philippi|nes'. `source` is the text before it was broken into
+    lines (None: not recorded). A break is fine at a space of the source, where the source itself breaks, after a
+    dash or an added hyphen, and next to Han. Without a source every break between two letters is reported: a
+    wrapped text must say what it was wrapped from."""
+    def word_at(before: str, after: str) -> str:
+        left = re.search(r"\w*$", before)
+        right = re.match(r"\w*", after)
+        return f"{left.group() if left else ''}|{right.group() if right else ''}"
+
+    if source is None:
+        return [word_at(lines[:m.start()], lines[m.end():]) for m in re.finditer("\n", lines)
+                if m.start() and is_word_character(lines[m.start() - 1]) and is_word_character(lines[m.end():m.end() + 1])]
+    found = []
+    i = j = 0
+    while j < len(lines):
+        character = lines[j]
+        if i < len(source) and character == source[i]:
+            i, j = i + 1, j + 1
+        elif character == "\n" and i < len(source) and source[i].isspace():  # broken at a space
+            while i < len(source) and source[i].isspace():
+                i += 1
+            j += 1
+        elif character == "\n":  # broken between two characters
+            if j and is_word_character(lines[j - 1]) and is_word_character(source[i:i + 1]):
+                found.append(word_at(lines[:j], source[i:]))
+            j += 1
+        elif character == "-" and lines[j + 1:j + 2] == "\n":  # a hyphen the wrapping added
+            j += 2
+        else:
+            return [f"{lines!r} (not a line breaking of {source!r})"]
+    return found
 
 
 SVG_FONTTYPE = {"web.svg": "path", "print.svg": "none"}  # the web's text as outlines, print's as text in our font
@@ -413,60 +523,61 @@ def tidy_axes(axes, *, frame: bool = False) -> None:
 
 def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
-    members = "、".join(names[a] for a in triad.actors) if lang == "zh-TW" else ", ".join(names[a] for a in triad.actors)
+    members = LABELS("name_sep", lang).join(names[a] for a in triad.actors)
     title = LABELS("chart_alignment_map", lang, members=members, external=names[triad.external])
     dyads = {tuple(sorted(r.dyad.actors)): r for r in analysis.dyads if r.dyad.id in triad.dyads}
     pairs = [(triad.actors[0], triad.actors[1]), (triad.actors[0], triad.actors[2]), (triad.actors[1], triad.actors[2])]
-    colon = "：" if lang == "zh-TW" else ": "
-    legend = LABELS("legend_cohesion", lang) + LABELS("list_sep", lang) + LABELS("legend_external_link", lang)
+    sep = LABELS("list_sep", lang)
+
+    def roles(result: DyadResult) -> list[str]:
+        """Who plays which strategy in the pair, and under what external threat, in the order of its A–B label."""
+        threat = {t.actor: t.external for t in result.dyad.threats}
+        return [LABELS("actor_plays", lang, actor=names[p.actor], strategy=strategy(p.strategy, lang),
+                       level=level(threat[p.actor], lang)) for p in result.positions]
+
+    def cohesion_of(result: DyadResult) -> str:
+        return LABELS("cohesion_is", lang, cohesion=degree(result.cohesion, lang))
+
+    legend = LABELS("legend_cohesion", lang) + sep + LABELS("legend_external_link", lang)
+    # The edges carry numbers and a key below the triangle says who plays what in each pair, under which external
+    # threat: in the picture, three such labels crowd the triangle even at the page's width.
+    margin, line = 6.0, 9 * 1.3
+    key_width = sheet.width_pt - 2 * margin - 16
+    pair_keys = []
+    for pair in pairs:
+        result = dyads[tuple(sorted(pair))]
+        source = (result.dyad.title.get(lang) + LABELS("colon", lang) + LABELS("name_sep", lang).join(roles(result))
+                  + sep + cohesion_of(result))
+        pair_keys.append((source, fitted(source, key_width, 9)))
+    legend_lines = fitted(legend, sheet.width_pt - 2 * margin, 9)
+    triangle_pt = 210.0 if sheet.narrow else 235.0
+    key_pt = sum(lines_in(key) * line + 5 for _, key in pair_keys)
+    height_pt = triangle_pt + 6 + key_pt + 6 + lines_in(legend_lines) * line + margin
+    figure = new_figure(height_pt / PT_PER_IN, sheet)
+    axes = figure.add_axes((0, 1 - triangle_pt / height_pt, 1, triangle_pt / height_pt))
+    tidy_axes(axes)
     if sheet.narrow:
-        # On a phone the edges carry numbers and a key below the triangle names each pair: three labels
-        # beside the edges would not fit the width.
-        margin = 6.0
-        keys = []
-        for pair in pairs:
-            result = dyads[tuple(sorted(pair))]
-            key = (f"{result.dyad.title.get(lang)}{colon}{pair_label(result.type, lang)}{LABELS('list_sep', lang)}"
-                   f"{LABELS('cohesion', lang).lower()}{colon}{degree(result.cohesion, lang)}")
-            keys.append(fitted(key, sheet.width_pt - 2 * margin - 16, 9))
-        legend = fitted(legend, sheet.width_pt - 2 * margin, 9)
-        line = 9 * 1.3
-        triangle_pt = 210.0
-        key_pt = sum(lines_in(key) * line + 5 for key in keys)
-        height_pt = triangle_pt + 6 + key_pt + 6 + lines_in(legend) * line + margin
-        figure = new_figure(height_pt / PT_PER_IN, sheet)
-        axes = figure.add_axes((0, 1 - triangle_pt / height_pt, 1, triangle_pt / height_pt))
-        tidy_axes(axes)
         axes.set_xlim(-0.4, 2.8)
         axes.set_ylim(-0.4, 2.55)
         corners = {triad.actors[0]: (0.0, 0.0), triad.actors[1]: (2.4, 0.0), triad.actors[2]: (0.75, 1.75)}
         outside = (2.2, 2.1)
-        text = point_axes(figure)
-        y = triangle_pt + 6
-        for number, key in enumerate(keys, start=1):
-            text.text(margin + 7, y, str(number), ha="center", va="top", fontsize=9, fontweight="bold")
-            text.text(margin + 16, y, key, ha="left", va="top", fontsize=9, linespacing=1.3)
-            y += lines_in(key) * line + 5
-        text.text(margin, y + 6, legend, ha="left", va="top", fontsize=9, color=MUTED, linespacing=1.3)
         node_size = 1500
     else:
-        figure = new_figure(4.6, sheet)
-        axes = figure.add_axes((0.02, 0.14, 0.96, 0.74))
-        tidy_axes(axes)
-        axes.set_xlim(-1.35, 4.35)
-        axes.set_ylim(-0.5, 2.35)
+        axes.set_xlim(-1.0, 4.6)
+        axes.set_ylim(-0.35, 2.3)
         corners = {triad.actors[0]: (0.0, 0.0), triad.actors[1]: (2.4, 0.0), triad.actors[2]: (1.2, 1.95)}
         outside = (3.85, 1.95)
-        figure.text(0.02, 0.035, legend, fontsize=9, color=MUTED)
         node_size = 1900
+    text = point_axes(figure)
+    y = triangle_pt + 6
+    for number, (source, key) in enumerate(pair_keys, start=1):
+        text.text(margin + 7, y, str(number), ha="center", va="top", fontsize=9, fontweight="bold")
+        lines_text(text, margin + 16, y, source, key, ha="left", va="top", fontsize=9, linespacing=1.3)
+        y += lines_in(key) * line + 5
+    lines_text(text, margin, y + 6, legend, legend_lines, ha="left", va="top", fontsize=9, color=MUTED, linespacing=1.3)
     for point in corners.values():
         axes.plot([point[0], outside[0]], [point[1], outside[1]], linestyle=(0, (4, 3)), color=MUTED, linewidth=1, zorder=1)
     edge_notes = []
-    placements = {  # where each edge's label sits, clear of the dashed links
-        0: ((1.2, -0.38), "center"),
-        1: ((0.3, 1.05), "right"),
-        2: ((2.1, 1.05), "left"),
-    }
     for index, pair in enumerate(pairs):
         result = dyads[tuple(sorted(pair))]
         (x0, y0), (x1, y1) = corners[pair[0]], corners[pair[1]]
@@ -474,29 +585,22 @@ def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str, sheet:
         line_style = (0, (1, 2)) if bound is None else "solid"
         axes.plot([x0, x1], [y0, y1], color=INK, linewidth=COHESION_WIDTH[bound], linestyle=line_style, zorder=2,
                   solid_capstyle="round")
-        if sheet.narrow:
-            middle = ((x0 + x1) / 2, (y0 + y1) / 2)
-            axes.scatter([middle[0]], [middle[1]], s=200, color="white", edgecolors=INK, linewidths=1, zorder=5)
-            axes.text(middle[0], middle[1], str(index + 1), ha="center", va="center", fontsize=9, fontweight="bold",
-                      zorder=6)
-        else:
-            (lx, ly), align = placements[index]
-            label = f"{pair_label(result.type, lang)}\n{LABELS('cohesion', lang)}{colon}{degree(result.cohesion, lang)}"
-            axes.text(lx, ly, label, ha=align, va="center", fontsize=9, linespacing=1.3, zorder=5,
-                      bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.92})
+        middle = ((x0 + x1) / 2, (y0 + y1) / 2)
+        axes.scatter([middle[0]], [middle[1]], s=200, color="white", edgecolors=INK, linewidths=1, zorder=5)
+        axes.text(middle[0], middle[1], str(index + 1), ha="center", va="center", fontsize=9, fontweight="bold", zorder=6)
         edge_notes.append(LABELS("alt_map_edge", lang, title=result.dyad.title.get(lang),
                                  type=type_label(result.type, lang), cohesion=degree(result.cohesion, lang)))
     for actor, (x, y) in corners.items():
         axes.scatter([x], [y], s=node_size, color="white", edgecolors=INK, linewidths=1.5, zorder=3)
-        axes.text(x, y, wrap(names[actor], 8), ha="center", va="center", fontsize=9.5, fontweight="bold", zorder=4,
-                  linespacing=1.1)
+        name = wrap(names[actor], 8)
+        lines_text(axes, x, y, names[actor], name, ha="center", va="center", fontsize=9.5, fontweight="bold", zorder=4,
+                   linespacing=1.1)
     axes.scatter([outside[0]], [outside[1]], s=node_size, color="#eeeeee", edgecolors=INK, linewidths=1.2,
                  linestyle="--", zorder=3)
-    axes.text(outside[0], outside[1], wrap(names[triad.external], 8), ha="center", va="center", fontsize=9.5,
-              fontweight="bold", zorder=4, linespacing=1.1)
+    lines_text(axes, outside[0], outside[1], names[triad.external], wrap(names[triad.external], 8), ha="center",
+               va="center", fontsize=9.5, fontweight="bold", zorder=4, linespacing=1.1)
     axes.text(outside[0], outside[1] - 0.5, LABELS("outside_alliance", lang), ha="center", va="center", fontsize=9,
               color=MUTED, zorder=5, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
-    title_on(figure, title, sheet, 0.97)
     verdict_key = "alt_map_verdict_yes" if triad.trilateral_balancing else "alt_map_verdict_no"
     if triad.cohesion_ceiling in FRAMEWORK.level_ids:
         ceiling = level(triad.cohesion_ceiling, lang)
@@ -524,8 +628,8 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str, sheet: 
         figure = new_figure(3.3, sheet)
         axes = figure.add_axes((0.09, 0.28, 0.83, 0.68))
     else:
-        figure = new_figure(3.6, sheet)
-        axes = figure.add_axes((0.1, 0.2, 0.86, 0.66))
+        figure = new_figure(3.2, sheet)
+        axes = figure.add_axes((0.1, 0.22, 0.86, 0.74))
     xs = [i / 50 for i in range(0, 201)]
     axes.plot(xs, [curve_y(x) for x in xs], color=INK, linewidth=1.6)
     for boundary in (1, 2, 3):
@@ -554,7 +658,7 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str, sheet: 
         x += 0.28 * shift
         y = curve_y(x)
         style_ = STRATEGY_STYLE[position.strategy]
-        axes.scatter([x], [y], s=110, marker=ACTOR_MARKERS[index], color=style_["color"], edgecolors=INK,
+        axes.scatter([x], [y], s=110, marker=ACTOR_SHAPES[index][0], color=style_["color"], edgecolors=INK,
                      linewidths=1.2, zorder=3)
         label = f"{names[position.actor]}（{position.cell}）" if lang == "zh-TW" else f"{names[position.actor]} ({position.cell})"
         # First actor above-left, second below-right, so two labels never meet;
@@ -567,7 +671,6 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str, sheet: 
         places.append(LABELS("actor_place", lang, actor=names[position.actor], external=level(position.external, lang),
                              internal=level(position.internal, lang),
                              place=LABELS("cell_strategy", lang, cell=position.cell, strategy=strategy(position.strategy, lang))))
-    title_on(figure, title, sheet, 0.97)
     figure.text(0.02, 0.025, LABELS("source_note", lang, source="Weitsman (2004: 20)"), fontsize=9, color=MUTED)
     if result is None:
         order = (" → " if lang == "en" else "→").join(strategy(s, lang) for s in CURVE_ORDER)
@@ -580,67 +683,83 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str, sheet: 
 
 
 def draw_matrix(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
+    """Table 2 with the dyad's actors in their cells. A cell's fill is its strategy; an actor's shape is the actor
+    and its fill the strategy it plays; in a cell with a choice, the option each actor took is set in bold after
+    its shape."""
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
     title = LABELS("chart_matrix", lang, title=result.dyad.title.get(lang))
     footnote = LABELS("legend_main", lang) + LABELS("list_sep", lang) + LABELS("legend_other", lang)
+    margin = 6.0
     if sheet.narrow:
-        # Laid out in points: the axis labels above and left, cells taller than wide (a choice cell lists its
-        # strategies one to a line), the legend and the note on readings below, wrapped to the width.
-        margin, top, left, cell_height, legend_height = 6.0, 38.0, 54.0, 78.0, 18.0
+        # The axis labels above and left, cells taller than wide (a choice cell lists its options one to a line),
+        # the legend and the note on readings below, wrapped to the width.
+        top, left, cell_height, legend_height = 38.0, 62.0, 84.0, 18.0
         cell_width = (sheet.width_pt - left - margin) / 3
-        footnote = fitted(footnote, sheet.width_pt - 2 * margin, 9)
-        bottom = margin + lines_in(footnote) * 9 * 1.3 + 6 + legend_height + 6
-        height_pt = top + 3 * cell_height + bottom
-        figure = new_figure(height_pt / PT_PER_IN, sheet)
-        axes = figure.add_axes((left / sheet.width_pt, bottom / height_pt, 3 * cell_width / sheet.width_pt,
-                                3 * cell_height / height_pt))
-        places_in_cell = {"id": 0.08, "words": 0.5, "marker": 0.84}
+        places_in_cell = {"id": 0.08, "words": 0.48, "marker": 0.85}
         marker_size = 110
-        legend_at = ((margin - left) / (3 * cell_width), -6 / (3 * cell_height))
     else:
-        cell_width = 0.8 * sheet.width_pt / 3
-        figure = new_figure(4.8, sheet)
-        axes = figure.add_axes((0.17, 0.16, 0.8, 0.68))
-        places_in_cell = {"id": 0.12, "words": 0.42, "marker": 0.75}
+        top, left, cell_height, legend_height = 40.0, 78.0, 80.0, 18.0
+        cell_width = (sheet.width_pt - left - margin) / 3
+        places_in_cell = {"id": 0.1, "words": 0.42, "marker": 0.78}
         marker_size = 150
-        legend_at = (-0.2, -0.03)
+    footnote_lines = fitted(footnote, sheet.width_pt - 2 * margin, 9)
+    bottom = margin + lines_in(footnote_lines) * 9 * 1.3 + 6 + legend_height + 6
+    height_pt = top + 3 * cell_height + bottom
+    figure = new_figure(height_pt / PT_PER_IN, sheet)
+    axes = figure.add_axes((left / sheet.width_pt, bottom / height_pt, 3 * cell_width / sheet.width_pt,
+                            3 * cell_height / height_pt))
+    legend_at = ((margin - left) / (3 * cell_width), -6 / (3 * cell_height))
     levels = FRAMEWORK.level_ids
     axes.set_xlim(0, 3)
     axes.set_ylim(3, 0)  # external low at the top, as Table 2 prints it
+    line = 9 * 1.3 / cell_height  # a line of 9-pt text, in cells
+    taken: dict[str, list[tuple[int, str]]] = {}  # cell id -> (actor index, strategy) of actors in a choice cell
+    for index, position in enumerate(result.positions):
+        if FRAMEWORK.cell(position.external, position.internal).strategy is None:
+            taken.setdefault(position.cell, []).append((index, position.strategy))
     for cell in FRAMEWORK.cells:
         column, row = levels.index(cell.internal), levels.index(cell.external)
-        if cell.strategy is None:  # a cell with a choice
+        if cell.strategy is None:
             fill, hatch, alpha = "#f2f2f2", "", 1.0
-            words = ("／" if lang == "zh-TW" else " / ").join(strategy(s, lang) for s in cell.choice)
-            if width(words) > 14 or text_width(words, 9) > cell_width - 12:
-                words = "\n".join(strategy(s, lang) for s in cell.choice)
         else:
             look = STRATEGY_STYLE[cell.strategy]
             fill, hatch, alpha = look["color"], look["hatch"], 0.28
-            words = strategy(cell.strategy, lang)
         axes.add_patch(Rectangle((column, row), 1, 1, facecolor=fill, alpha=alpha, edgecolor="none"))
         axes.add_patch(Rectangle((column, row), 1, 1, facecolor="none", hatch=hatch, edgecolor="#999999", linewidth=0))
-        axes.add_patch(Rectangle((column, row), 1, 1, facecolor="none", edgecolor=INK, linewidth=1))
-        axes.text(column + 0.07, row + places_in_cell["id"], cell.id, ha="left", va="top", fontsize=12, fontweight="bold")
-        axes.text(column + 0.5, row + places_in_cell["words"], words, ha="center", va="center", fontsize=9, linespacing=1.15,
-                  bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+        frame = axes.add_patch(Rectangle((column, row), 1, 1, facecolor="none", edgecolor=INK, linewidth=1))
+        boxed_text(axes, frame, column + 0.07, row + places_in_cell["id"], cell.id, ha="left", va="top", fontsize=12,
+                   fontweight="bold")
+        options = []  # (words, lines, weight) of each option, stacked around the cell's word line
+        for option in [cell.strategy] if cell.strategy else cell.choice:
+            takers = [ACTOR_SHAPES[index][1] for index, chosen in taken.get(cell.id, ()) if chosen == option]
+            words = ("".join(takers) + " " if takers else "") + strategy(option, lang)
+            weight = "bold" if takers else "normal"
+            options.append((words, fitted(words, cell_width - 8, 9, weight), weight))
+        y = row + places_in_cell["words"] - sum(lines_in(lines) for _, lines, _ in options) * line / 2
+        for words, lines, weight in options:
+            boxed_text(axes, frame, column + 0.5, y, lines, words, ha="center", va="top", fontsize=9, linespacing=1.15,
+                       fontweight=weight,
+                       bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+            y += lines_in(lines) * line
     axes.set_xticks([0.5, 1.5, 2.5], [level(level_id, lang) for level_id in levels])
     axes.set_yticks([0.5, 1.5, 2.5], [level(level_id, lang) for level_id in levels])
     axes.xaxis.set_ticks_position("top")
     axes.xaxis.set_label_position("top")
+    # The arrows point the way the levels rise: rightwards across, downwards (as Table 2 prints them) down.
     axes.set_xlabel(LABELS("internal_threat_axis", lang) + " →")
-    axes.set_ylabel(LABELS("external_threat_axis", lang) + " →")
+    axes.set_ylabel(LABELS("external_threat_axis", lang) + " →", rotation=270, va="center", ha="center")
+    axes.yaxis.set_label_coords(-(left - margin - 5) / (3 * cell_width), 0.5)
     axes.tick_params(length=0)
     places = []
     handles = []
     for index, position in enumerate(result.positions):
         threat = result.dyad.threats[index]
-        marker = ACTOR_MARKERS[index]
+        marker = ACTOR_SHAPES[index][0]
+        colour = STRATEGY_STYLE[position.strategy]["color"]
         offset = 0.33 if index == 0 else 0.67
         column, row = levels.index(position.internal), levels.index(position.external)
         handle = axes.scatter([column + offset], [row + places_in_cell["marker"]], s=marker_size, marker=marker,
-                              color=INK, zorder=4,
-                              label=names[position.actor])
+                              color=colour, edgecolors=INK, linewidths=1.2, zorder=4, label=names[position.actor])
         handles.append(handle)
         alternatives = []
         for external in (threat.external,) + threat.alternative_levels("external"):
@@ -663,12 +782,9 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet 
     legend = axes.legend(handles=handles, loc="upper left", bbox_to_anchor=legend_at, ncol=len(handles) + 1,
                          frameon=False, handletextpad=0.3, columnspacing=1.2)
     legend.set_in_layout(False)
-    if sheet.narrow:
-        figure.text(6 / sheet.width_pt, 6 / (figure.get_figheight() * PT_PER_IN), footnote, ha="left", va="bottom",
-                    fontsize=9, color=MUTED, linespacing=1.3)
-    else:
-        figure.text(0.97, 0.03, footnote, ha="right", fontsize=9, color=MUTED)
-    title_on(figure, title, sheet, 0.975)
+    text = point_axes(figure)
+    lines_text(text, margin, height_pt - margin, footnote, footnote_lines, ha="left", va="bottom", fontsize=9,
+               color=MUTED, linespacing=1.3)
     alt = sentence(join(places + [LABELS("dyad_is", lang, type=type_label(result.type, lang))], lang), lang)
     return figure, title, alt
 
@@ -684,8 +800,8 @@ def draw_diagram(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet
         figure = new_figure(3.3, sheet)
         axes = figure.add_axes((0.02, 0.02, 0.96, 0.96))
     else:
-        figure = new_figure(3.9, sheet)
-        axes = figure.add_axes((0.02, 0.03, 0.96, 0.84))
+        figure = new_figure(3.4, sheet)
+        axes = figure.add_axes((0.02, 0.03, 0.96, 0.95))
     tidy_axes(axes)
     axes.set_xlim(0, 10)
     axes.set_ylim(0, 6)
@@ -701,9 +817,9 @@ def draw_diagram(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet
     axes.text(0.15, 2.8, LABELS("inside_alliance", lang), ha="left", va="top", fontsize=9, color=MUTED)
     boxes = ((top, dyad.external, "#eeeeee"), (left, dyad.actors[0], "white"), (right, dyad.actors[1], "white"))
     for (x, y), actor, fill in boxes:
-        axes.add_patch(Rectangle((x - half, y - 0.45), 2 * half, 0.9, facecolor=fill, edgecolor=INK, linewidth=1.3,
-                                 zorder=2))
-        axes.text(x, y, names[actor], ha="center", va="center", fontsize=10.5, fontweight="bold", zorder=3)
+        box = axes.add_patch(Rectangle((x - half, y - 0.45), 2 * half, 0.9, facecolor=fill, edgecolor=INK, linewidth=1.3,
+                                       zorder=2))
+        boxed_text(axes, box, x, y, names[actor], ha="center", va="center", fontsize=10.5, fontweight="bold", zorder=3)
     notes = []
     spots = (left, right)
     for index, position in enumerate(result.positions):
@@ -739,7 +855,6 @@ def draw_diagram(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet
         ha = "right" if (weighs == "external" and index == 0) else "left" if weighs == "external" else "center"
         axes.text(text_at[0], text_at[1], f"{label}", ha=ha, va="center", fontsize=10,
                   bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": look["color"]})
-    title_on(figure, title, sheet, 0.975)
     alt = sentence(join(notes + [LABELS("dyad_is", lang, type=type_label(result.type, lang))], lang), lang)
     return figure, title, alt
 
@@ -768,6 +883,8 @@ def commitment_path(subject: str, lang: str) -> str:
 
 
 def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
+    """Each dyad's commitment and cohesion as bars over the scale. A degree with no fixed level (variable) or none
+    that can be judged is a mark, not a bar: a bar would claim the whole scale."""
     parts = commitment_parts(analysis)
     results = parts[part][1]
     title = LABELS("chart_commitment", lang)
@@ -775,70 +892,81 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet =
         title = LABELS("chart_commitment_part", lang, title=title, part=part + 1, parts=len(parts))
     rows = max(len(results), 1)
     scale = [step.id for step in FRAMEWORK.scale]
-    measures: tuple[tuple[str, float, str, str], ...] = (("commitment", -0.16, "#444444", ""),
-                                                         ("cohesion", 0.16, "#bbbbbb", "////"))
+    margin, line, bar_pt, top = 6.0, 9 * 1.3, 10.0, 22.0
+    looks = {"commitment": ("#444444", ""), "cohesion": ("#bbbbbb", "////")}
+    shown = {FRAMEWORK.degree(getattr(r, measure)) for r in results for measure in looks}
+    notes = [LABELS(key, lang) for key, wanted in (("variable_note", any(d.variable for d in shown)),
+                                                  ("undetermined_note", any(d.range is None and not d.variable
+                                                                                for d in shown))) if wanted]
+    note_lines = [fitted(note, sheet.width_pt - 2 * margin, 9) for note in notes]
+    legend_pt = 18 + sum(lines_in(note) * line + 3 for note in note_lines)
     if sheet.narrow:
         # Each dyad's title on a line of its own above its two bars, which then take the whole width.
-        margin, top, bottom = 6.0, 24.0, 30.0
         titles = [fitted(r.dyad.title.get(lang), sheet.width_pt - 2 * margin, 9) for r in results]
-        title_pt = max((lines_in(t) for t in titles), default=1) * 9 * 1.3
-        row_pt = title_pt + 42
-        height_pt = top + rows * row_pt + bottom
-        figure = new_figure(height_pt / PT_PER_IN, sheet)
-        axes = figure.add_axes((margin / sheet.width_pt, bottom / height_pt, 1 - 2 * margin / sheet.width_pt,
-                                rows * row_pt / height_pt))
-        bar = 10 / row_pt  # a bar's height, in rows
-        centres = {"commitment": -0.5 + (title_pt + 12) / row_pt, "cohesion": -0.5 + (title_pt + 27) / row_pt}
-        measures = tuple((measure, centres[measure], colour, hatch) for measure, _, colour, hatch in measures)
-        legend_at = (0.0, -4 / (rows * row_pt))
+        title_pt = max((lines_in(t) for t in titles), default=1) * line
+        label_pt = 0.0
     else:
-        figure = new_figure(1.05 + 0.62 * rows, sheet)
-        axes = figure.add_axes((0.27, 1.0 / figure.get_figheight() * 0.75, 0.7, 1 - 1.0 / figure.get_figheight() * 1.35))
-        bar = 0.22
-        legend_at = (-0.38, -0.02)
+        label_pt = 0.3 * sheet.width_pt
+        titles = [fitted(r.dyad.title.get(lang), label_pt - 10, 9) for r in results]
+        title_pt = 0.0
+    row_pt = max(title_pt + 2 * bar_pt + 20, max((lines_in(t) for t in titles), default=1) * line + 12)
+    height_pt = top + rows * row_pt + 8 + legend_pt + margin
+    figure = new_figure(height_pt / PT_PER_IN, sheet)
+    plot_left = margin + label_pt
+    axes = figure.add_axes((plot_left / sheet.width_pt, 1 - (top + rows * row_pt) / height_pt,
+                            (sheet.width_pt - plot_left - margin) / sheet.width_pt, rows * row_pt / height_pt))
+    bar = bar_pt / row_pt  # in rows
+    centres = {"commitment": -0.5 + (title_pt + 8 + bar_pt / 2) / row_pt,
+               "cohesion": -0.5 + (title_pt + 12 + 1.5 * bar_pt) / row_pt}
     axes.set_xlim(-0.5, len(scale) - 0.5)
     axes.set_ylim(rows - 0.5, -0.5)
     axes.set_xticks(range(len(scale)), [step.label.get(lang) for step in FRAMEWORK.scale])
     axes.xaxis.set_ticks_position("top")
-    if sheet.narrow:
-        axes.set_yticks([])
-        for spine in axes.spines.values():
-            spine.set_visible(False)
-        for row, text in enumerate(titles):
-            axes.text(-0.5, row - 0.5 + 3 / row_pt, text, ha="left", va="top", fontsize=9, fontweight="bold",
-                      linespacing=1.3)
-    else:
-        axes.set_yticks(range(len(results)), [wrap(r.dyad.title.get(lang), 22) for r in results])
+    axes.set_yticks([])
+    for spine in axes.spines.values():
+        spine.set_visible(False)
     axes.tick_params(length=0)
+    text = point_axes(figure)
+    for row, (result, lines) in enumerate(zip(results, titles, strict=True)):
+        row_top = top + row * row_pt
+        if sheet.narrow:
+            lines_text(text, margin, row_top + 3, result.dyad.title.get(lang), lines, ha="left", va="top", fontsize=9,
+                       fontweight="bold", linespacing=1.3)
+        else:
+            lines_text(text, plot_left - 10, row_top + row_pt / 2, result.dyad.title.get(lang), lines, ha="right",
+                       va="center", fontsize=9, linespacing=1.3)
+        if row:
+            text.plot([margin, sheet.width_pt - margin], [row_top, row_top], color="#e3e3e3", linewidth=0.8)
     for x in range(len(scale)):
         axes.axvline(x, color="#e3e3e3", linewidth=0.8, zorder=0)
-    notes = []
+    alt_rows = []
     for row, result in enumerate(results):
-        for measure, shift, colour, hatch in measures:
-            value = getattr(result, measure)
-            look = FRAMEWORK.degree(value)
-            y = row + shift
-            if look.range is None and look.variable:
-                axes.add_patch(Rectangle((-0.45, y - bar / 2), len(scale) - 0.1, bar, facecolor="white", edgecolor=INK,
-                                         hatch="xxx", linewidth=0.6))
-                axes.text((len(scale) - 1) / 2, y, LABELS("variable_band", lang), ha="center", va="center", fontsize=9,
-                          bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
-            elif look.range is None:
-                mark = ("？ " if lang == "zh-TW" else "? ") + LABELS("undetermined_mark", lang)
-                axes.text(-0.45, y, mark, ha="left", va="center", fontsize=9, style="italic", color=MUTED)
-            else:
+        for measure, (colour, hatch) in looks.items():
+            look = FRAMEWORK.degree(getattr(result, measure))
+            y = row + centres[measure]
+            if look.range is not None:
                 low, high = (FRAMEWORK.scale_rank(step) for step in look.range)
                 axes.add_patch(Rectangle((low - 0.18, y - bar / 2), high - low + 0.36, bar, facecolor=colour,
                                          edgecolor=INK, hatch=hatch, linewidth=0.8))
-                if look.variable:
-                    axes.text(low - 0.25, y, LABELS("variable_band", lang), ha="right", va="center", fontsize=9)
-        notes.append(LABELS("alt_commitment_row", lang, title=result.dyad.title.get(lang),
-                            commitment=degree(result.commitment, lang), cohesion=degree(result.cohesion, lang)))
-    handles = [Rectangle((0, 0), 1, 1, facecolor=c, edgecolor=INK, hatch=h, label=LABELS(m, lang)) for m, _, c, h in measures]
-    legend = axes.legend(handles=handles, loc="upper left", bbox_to_anchor=legend_at, ncol=2, frameon=False)
+                if look.variable:  # a level, but not a steady one: the mark before the bar
+                    axes.text(low - 0.25, y, LABELS("variable_mark", lang), ha="right", va="center", fontsize=9)
+            else:
+                mark = LABELS(f"variable_{measure}" if look.variable else "undetermined_mark", lang)
+                axes.text(-0.45, y, mark, ha="left", va="center", fontsize=9, color=INK if look.variable else MUTED,
+                          bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+        alt_rows.append(LABELS("alt_commitment_row", lang, title=result.dyad.title.get(lang),
+                               commitment=degree(result.commitment, lang), cohesion=degree(result.cohesion, lang)))
+    handles = [Rectangle((0, 0), 1, 1, facecolor=c, edgecolor=INK, hatch=h, label=LABELS(m, lang))
+               for m, (c, h) in looks.items()]
+    y = top + rows * row_pt + 8
+    legend = text.legend(handles=handles, loc="upper left", bbox_to_anchor=(margin / sheet.width_pt, 1 - y / height_pt),
+                         ncol=2, frameon=False, borderaxespad=0, borderpad=0)
     legend.set_in_layout(False)
-    title_on(figure, title, sheet, 1 - 0.12 / figure.get_figheight())
-    alt = sentence(join(notes, lang), lang)
+    y += 18
+    for note, lines in zip(notes, note_lines, strict=True):
+        lines_text(text, margin, y, note, lines, ha="left", va="top", fontsize=9, color=MUTED, linespacing=1.3)
+        y += lines_in(lines) * line + 3
+    alt = sentence(join(alt_rows, lang), lang)
     return figure, title, alt
 
 
@@ -854,18 +982,37 @@ def timeline_events(dataset, result: DyadResult) -> tuple[tuple[Event, ...], int
     return recorded[-MAX_TIMELINE_EVENTS:], len(recorded)
 
 
+def spread(wanted: list[float], apart: float, low: float, high: float) -> list[float]:
+    """Places as near to `wanted` (sorted) as they can be while at least `apart` from each other and within
+    [low, high]: each run of crowded places is centred on the places it wants."""
+    groups: list[list[float]] = []  # each: [start, count, sum of wanted]
+    for x in wanted:
+        groups.append([x, 1, x])
+        while len(groups) > 1:
+            before, current = groups[-2], groups[-1]
+            current[0] = min(max(current[2] / current[1] - (current[1] - 1) * apart / 2, low),
+                             high - (current[1] - 1) * apart)
+            if before[0] + before[1] * apart <= current[0]:
+                break
+            before[1] += current[1]
+            before[2] += current[2]
+            groups.pop()
+        last = groups[-1]
+        last[0] = min(max(last[2] / last[1] - (last[1] - 1) * apart / 2, low), high - (last[1] - 1) * apart)
+    return [start + n * apart for start, count, _ in groups for n in range(int(count))]
+
+
 def draw_timeline(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
     """The strip of numbered events. Their dates, titles and sources are text beside the picture (the page's
     and the handout's list), where a reader can read, search and copy them at any width."""
     dataset = analysis.dataset
     events, count = timeline_events(dataset, result)
     title = LABELS("chart_timeline", lang, title=result.dyad.title.get(lang))
-    head = 0.1 if sheet.narrow else 0.55  # room for the title, drawn on the wide chart only
+    head = 0.1
     strip_pt = 0.9 * sheet.width_pt
     if not events:
         figure = new_figure(head + 0.95, sheet)
         strip = figure.add_axes((0.06, 0.4 / figure.get_figheight(), 0.9, 0.55 / figure.get_figheight()))
-        title_on(figure, title, sheet, 1 - 0.1 / figure.get_figheight())
         tidy_axes(strip)
         strip.text(0.5, 0.5, LABELS("no_events", lang), ha="center", va="center", fontsize=10, color=MUTED)
         alt = sentence(LABELS("alt_timeline_empty", lang, title=result.dyad.title.get(lang)), lang)
@@ -873,21 +1020,23 @@ def draw_timeline(analysis: Analysis, result: DyadResult, lang: str, sheet: Shee
     first, last = events[0].date, events[-1].date
     start_year, end_year = first.year, last.year + 1
     span = (end_year - start_year) * 365.25
-    position = [((event.date - first.replace(month=1, day=1)).days) / span for event in events]
-    stack: list[tuple[float, int]] = []
-    heights = []
-    apart = 18 / strip_pt  # markers closer than 18 pt stack up
-    for x in position:
-        taken = {level_ for other, level_ in stack if abs(other - x) < apart}
-        height_ = next(level_ for level_ in range(len(stack) + 1) if level_ not in taken)
-        stack.append((x, height_))
-        heights.append(height_)
-    levels = max(heights) + 1
-    strip_height = 0.12 + 0.22 * levels  # 16 pt a level
+    dates = [((event.date - first.replace(month=1, day=1)).days) / span for event in events]
+    # Each event is a dot at its date on the axis; its number sits in a row above, spread so that no two numbers
+    # meet, with a leader down to the dot. Numbers that cannot all fit one row take turns in more rows.
+    unit_pt = strip_pt / 1.04  # the strip's x runs from -0.02 to 1.02
+    apart, radius = 18 / unit_pt, 8 / unit_pt  # a number's circle is 15 pt wide
+    room = 1.04 - 2 * radius
+    rows = max(1, math.ceil(len(events) * apart / room))
+    places = [0.0] * len(events)
+    for row in range(rows):
+        members = list(range(row, len(events), rows))
+        places_in_row = spread([dates[index] for index in members], apart, -0.02 + radius, 1.02 - radius)
+        for index, place in zip(members, places_in_row, strict=True):
+            places[index] = place
+    strip_height = 0.3 + 0.24 * rows
     figure = new_figure(head + strip_height + 0.4, sheet)
     height = figure.get_figheight()
     strip = figure.add_axes((0.06, 0.4 / height, 0.9, strip_height / height))
-    title_on(figure, title, sheet, 1 - 0.1 / height)
     for spine in ("left", "right", "top"):
         strip.spines[spine].set_visible(False)
     strip.set_yticks([])
@@ -895,10 +1044,14 @@ def draw_timeline(analysis: Analysis, result: DyadResult, lang: str, sheet: Shee
     years = list(range(start_year, end_year + 1))
     step = max(1, math.ceil(len(years) / (strip_pt // 48)))  # a year label every 48 pt at most
     strip.set_xticks([(y - start_year) / (end_year - start_year) for y in years[::step]], [str(y) for y in years[::step]])
-    strip.set_ylim(-0.25, levels - 0.25)
-    for number, (x, height_) in enumerate(zip(position, heights, strict=True), start=1):
-        strip.scatter([x], [height_ + 0.3], s=200, color="white", edgecolors=INK, linewidths=1, zorder=3)
-        strip.text(x, height_ + 0.3, str(number), ha="center", va="center", fontsize=9, zorder=4)
+    strip.set_ylim(0, rows + 0.6)
+    for number, (date_at, place) in enumerate(zip(dates, places, strict=True), start=1):
+        row = (number - 1) % rows
+        y = rows - row  # the first row highest, so leaders of lower rows stay short
+        strip.plot([date_at, place], [0.05, y - 0.22], color=MUTED, linewidth=0.7, zorder=1)
+        strip.scatter([date_at], [0.05], s=14, color=INK, zorder=2, clip_on=False)
+        strip.scatter([place], [y], s=200, color="white", edgecolors=INK, linewidths=1, zorder=3, clip_on=False)
+        strip.text(place, y, str(number), ha="center", va="center", fontsize=9, zorder=4)
     latest = events[-1]
     alt = sentence(LABELS("alt_timeline", lang, count=len(events), first=first.isoformat(), last=last.isoformat(),
                           latest_date=latest.date.isoformat(), latest=latest.title.get(lang)), lang)
@@ -935,61 +1088,69 @@ def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str, sheet: S
             return "#fbe3d6", "////", f"{arrow}\n" + LABELS("flips_to", lang, type=pair_label(flip.type, lang)), INK
         return "white", "", f"{arrow}\n" + LABELS("type_unchanged", lang), MUTED
 
-    def fit_box(look: tuple[str, str, str, str], box_pt: float) -> tuple[str, str, str, str]:
+    def fit_box(look: tuple[str, str, str, str], box_pt: float) -> tuple[str, str, str, str, str]:
+        """(fill, hatch, the words as lines, text colour, the words)"""
         face, hatch, words, colour = look
-        return face, hatch, "\n".join(fitted(part, box_pt - 16, 9) for part in words.split("\n")), colour
+        return face, hatch, "\n".join(fitted(part, box_pt - 24, 9) for part in words.split("\n")), colour, words
 
-    def draw_box(axes, x: float, y: float, w: float, h: float, look: tuple[str, str, str, str]) -> None:
-        face, hatch, words, colour = look
-        axes.add_patch(Rectangle((x, y), w, h, facecolor=face, edgecolor=INK if hatch else "#cccccc", hatch=hatch,
-                                 linewidth=1.2 if hatch else 0.8))
-        axes.text(x + w / 2, y + h / 2, words, ha="center", va="center", fontsize=9, color=colour, linespacing=1.15,
-                  bbox={"boxstyle": "round,pad=0.1", "facecolor": face, "edgecolor": "none"} if hatch else None)
+    def draw_box(axes, x: float, y: float, w: float, h: float, look: tuple[str, str, str, str, str]) -> None:
+        face, hatch, lines, colour, words = look
+        box = axes.add_patch(Rectangle((x, y), w, h, facecolor=face, edgecolor=INK if hatch else "#cccccc", hatch=hatch,
+                                       linewidth=1.2 if hatch else 0.8))
+        boxed_text(axes, box, x + w / 2, y + h / 2, lines, words, ha="center", va="center", fontsize=9, color=colour,
+                   linespacing=1.15,
+                   bbox={"boxstyle": "round,pad=0.1", "facecolor": face, "edgecolor": "none"} if hatch else None)
 
     summary = LABELS("robust_yes", lang) if result.robust else ""
     if sheet.narrow:
         # One row per level, stacked: its label across the width, then the two steps side by side under it.
         margin, gap, line = 6.0, 8.0, 9 * 1.3
         box_width = (sheet.width_pt - 2 * margin - gap) / 2
-        labels = [fitted(row_label(threat, kind), sheet.width_pt - 2 * margin, 9) for threat, kind in rows]
+        sources = [row_label(threat, kind) for threat, kind in rows]
+        labels = [fitted(source, sheet.width_pt - 2 * margin, 9) for source in sources]
         looks = [[fit_box(step_box(threat, kind, step), box_width) for step, _ in steps] for threat, kind in rows]
         box_heights = [max(lines_in(look[2]) for look in row) * 9 * 1.15 * 1.2 + 12 for row in looks]
-        summary = fitted(summary, sheet.width_pt - 2 * margin, 9) if summary else ""
+        summary_lines = fitted(summary, sheet.width_pt - 2 * margin, 9) if summary else ""
         height_pt = (margin + 22 + sum(lines_in(label) * line + 4 + box + 12 for label, box in zip(labels, box_heights,
                                                                                                    strict=True))
-                     + (lines_in(summary) * line + 4 if summary else 0) + margin)
+                     + (lines_in(summary_lines) * line + 4 if summary else 0) + margin)
         figure = new_figure(height_pt / PT_PER_IN, sheet)
         axes = point_axes(figure)
         columns = [margin + box_width / 2, margin + box_width + gap + box_width / 2]
         for column, (_, words) in zip(columns, steps, strict=True):
             axes.text(column, margin + 8, words, ha="center", va="center", fontsize=9.5, fontweight="bold")
         y = margin + 22
-        for label, row_looks, box_height in zip(labels, looks, box_heights, strict=True):
-            axes.text(margin, y, label, ha="left", va="top", fontsize=9, linespacing=1.3)
+        for source, label, row_looks, box_height in zip(sources, labels, looks, box_heights, strict=True):
+            lines_text(axes, margin, y, source, label, ha="left", va="top", fontsize=9, linespacing=1.3)
             y += lines_in(label) * line + 4
             for column, look in zip(columns, row_looks, strict=True):
                 draw_box(axes, column - box_width / 2, y, box_width, box_height, look)
             y += box_height + 12
         if summary:
-            axes.text(margin, y, summary, ha="left", va="top", fontsize=9, color=MUTED, linespacing=1.3)
+            lines_text(axes, margin, y, summary, summary_lines, ha="left", va="top", fontsize=9, color=MUTED,
+                       linespacing=1.3)
     else:
-        figure = new_figure(1.25 + 0.62 * len(rows), sheet)
+        box_pt = 3.1 * 0.096 * sheet.width_pt
+        looks = [[fit_box(step_box(threat, kind, step), box_pt) for step, _ in steps] for threat, kind in rows]
+        most = max(lines_in(look[2]) for row_looks in looks for look in row_looks)
+        pitch = 0.62 if most < 3 else 0.78  # a row as tall as its boxes need: three lines take more
+        figure = new_figure(0.85 + pitch * len(rows), sheet)
         height = figure.get_figheight()
-        axes = figure.add_axes((0.02, 0.35 / height, 0.96, 1 - 0.95 / height))
+        axes = figure.add_axes((0.02, 0.35 / height, 0.96, 1 - 0.45 / height))
         tidy_axes(axes)
         axes.set_xlim(0, 10)
         axes.set_ylim(len(rows) + 0.9, 0)
         columns = [5.1, 8.3]
         for column, (_, words) in zip(columns, steps, strict=True):
             axes.text(column, 0.45, words, ha="center", va="center", fontsize=9.5, fontweight="bold")
-        for row, (threat, kind) in enumerate(rows, start=1):
-            axes.text(0.1, row + 0.45, wrap(row_label(threat, kind), 26), ha="left", va="center", fontsize=9)
-            for column, (step, _) in zip(columns, steps, strict=True):
-                draw_box(axes, column - 1.55, row + 0.06, 3.1, 0.82,
-                         fit_box(step_box(threat, kind, step), 3.1 * 0.096 * sheet.width_pt))
+        for row, ((threat, kind), row_looks) in enumerate(zip(rows, looks, strict=True), start=1):
+            label = row_label(threat, kind)
+            lines_text(axes, 0.1, row + 0.45, label, fitted(label, 0.33 * sheet.width_pt, 9), ha="left", va="center",
+                       fontsize=9)
+            for column, look in zip(columns, row_looks, strict=True):
+                draw_box(axes, column - 1.55, row + 0.06, 3.1, 0.82, look)
         if summary:
             figure.text(0.02, 0.1 / height + 0.02, summary, fontsize=9, color=MUTED)
-    title_on(figure, title, sheet, 1 - 0.1 / figure.get_figheight())
     names_flips = [
         LABELS("alt_flip", lang, actor=names[f.actor], actor_s=possessive(names[f.actor], lang),
                kind=FRAMEWORK.kind_label(f.level, lang), before=level(f.from_level, lang),
@@ -1081,7 +1242,7 @@ def render(job: ChartJob) -> tuple[Chart, dict[str, bytes]]:
         warnings.simplefilter("always")
         figure, title, alt = job.draw()
         for artist in visible_texts(figure):  # Chinese typography, as on the pages (generator/typography.py)
-            artist.set_text(set_text(artist.get_text(), job.lang))
+            chart_figure(artist).retype(artist, partial(set_text, lang=job.lang))
         files = to_svg(figure, name, job.sheet.files)
         texts = "".join(sorted({ch for artist in visible_texts(figure) for ch in artist.get_text()}))
         smallest = smallest_font(figure)

@@ -34,6 +34,7 @@ from .pages import (
     environment,
     evidence_numbers,
     lead_image,
+    number_figures,
     reasoning,
     sensitivity,
 )
@@ -166,7 +167,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             description=brief.summary, online=ctx.link(f"brief:{brief.slug}") if settings.site_url else "",
         )
         handout = Handout("brief", brief.slug, brief.lang, pdf_path("brief", brief.slug, brief.lang), brief.title)
-        jobs.append(HandoutJob(handout, set_html(html, brief.lang)))
+        jobs.append(HandoutJob(handout, set_html(number_figures(html, brief.lang), brief.lang)))
 
     for result in analysis.dyads:
         for lang in LANGUAGES:
@@ -188,7 +189,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
                 description=dyad.summary.get(lang), online=ctx.link(f"dyad:{dyad.id}") if settings.site_url else "",
             )
             jobs.append(HandoutJob(Handout("dyad", dyad.id, lang, pdf_path("dyad", dyad.id, lang), title),
-                                   set_html(html, lang)))
+                                   set_html(number_figures(html, lang), lang)))
     return jobs
 
 

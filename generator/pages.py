@@ -29,6 +29,23 @@ from .typography import reference, titled
 from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_of
 from .validate import CITATION, EMBED
 
+FIGURE = re.compile(r"(<figure\b[^>]*>)(.*?)(</figure>)", re.S)
+
+
+def number_figures(markup: str, lang: str) -> str:
+    """Each figure's caption, in the order the page (or handout) shows them, begins with its number: 圖 1, Figure 1."""
+    count = 0
+
+    def numbered(match: re.Match) -> str:
+        nonlocal count
+        if "<figcaption>" not in match.group(2):
+            return match.group(0)
+        count += 1
+        label = LABELS("figure_number", lang, n=count)
+        caption = match.group(2).replace("<figcaption>", f'<figcaption><span class="figure-number">{label}</span>', 1)
+        return match.group(1) + caption + match.group(3)
+
+    return FIGURE.sub(numbered, markup)
 
 @dataclass(frozen=True)
 class Settings:

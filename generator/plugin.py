@@ -26,6 +26,7 @@ from mkdocs.utils import clean_directory
 
 from .inputs import ASSET_SUFFIXES
 from .markup import sanitize
+from .pages import number_figures
 from .typography import set_html
 from .urls import THEME_OUTPUTS
 
@@ -124,7 +125,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         from .site import site_context
 
         lang = site_context(self.current()).text_lang(page.file.src_uri)
-        return set_html(sanitize(html), lang)
+        return set_html(number_figures(sanitize(html), lang), lang)
 
     def on_page_context(self, context, page, config, nav):
         from .site import site_context

@@ -261,3 +261,163 @@ def test_narrow_charts_read_at_eleven_px_on_a_390_px_phone(seed_charts):
             wide = chart_set.find(chart.kind, chart.subject, chart.lang, WIDE.name)
             assert chart_set.narrow(wide) == chart
             assert chart.path == wide.path.removesuffix(".svg") + ".narrow.svg"
+
+
+# ---- the layout check: text inside its box, words broken only with a hyphen -------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "source", "broken"),
+    [
+        ("Philippi\nnes", "the Philippines", ["Philippi|nes"]),  # dropped "the " is not a line breaking
+        ("Philippi\nnes", "Philippines", ["Philippi|nes"]),
+        ("Philippi-\nnes", "Philippines", []),
+        ("North\nKorea", "North Korea", []),
+        ("flips to:\nbalancing–\nbalancing", "flips to: balancing–balancing", []),
+        ("北韓\n抗衡", "北韓抗衡", []),
+        ("第 9\n條", "第 9 條", []),
+        ("high → medium\nflips to: type open", "high → medium\nflips to: type open", []),
+        ("high → medium\nflips to", None, ["medium|flips"]),  # a break between letters must say what it broke
+        ("2024\n年", None, []),
+        ("20\n24", "2024", ["20|24"]),
+    ],
+)
+def test_broken_words_finds_every_word_broken_without_a_hyphen(lines, source, broken):
+    from generator.charts import broken_words
+
+    expected = broken if source != "the Philippines" else [f"{lines!r} (not a line breaking of {source!r})"]
+    assert broken_words(lines, source) == expected
+
+
+def layout_warnings(figure) -> list[str]:
+    from generator.charts import check_layout
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_layout(figure, "test.svg")
+    return [str(warning.message) for warning in caught]
+
+
+def test_the_layout_check_fails_text_that_leaves_its_box_or_breaks_a_word():
+    import matplotlib
+    from matplotlib.patches import Rectangle
+
+    from generator import charts
+
+    with matplotlib.rc_context(charts.style()):
+        figure = charts.new_figure(1.0)
+        axes = figure.add_axes((0, 0, 1, 1))
+        charts.tidy_axes(axes)
+        axes.set_xlim(0, 10)
+        axes.set_ylim(0, 10)
+        box = axes.add_patch(Rectangle((1, 4), 1, 2, facecolor="none"))
+        charts.boxed_text(axes, box, 1.5, 5, "one step down", ha="center", va="center", fontsize=9)
+        wide = axes.add_patch(Rectangle((5, 1), 4, 8, facecolor="none"))
+        charts.boxed_text(axes, wide, 7, 5, "Philippi\nnes", "Philippines", ha="center", va="center", fontsize=9)
+        assert layout_warnings(figure) == [
+            "test.svg: 'Philippi\nnes' is broken across lines without a hyphen".replace("'Philippi\nnes'", "'Philippi|nes'"),
+            "test.svg: 'one step down' leaves its box",
+        ]
+
+
+def test_fitted_breaks_a_word_wider_than_the_line_with_a_hyphen_leaving_three_letters_a_side():
+    import matplotlib
+
+    from generator import charts
+
+    with matplotlib.rc_context(charts.style()):
+        assert charts.fitted("bandwagoning", 50, 9) == "bandwago-\nning"
+        # Spaces first: the strategy pair breaks at its dash only when it cannot fit a line of its own.
+        assert charts.fitted("flips to: balancing–balancing", 96, 9) == "flips to:\nbalancing–balancing"
+        assert charts.fitted("flips to: balancing–balancing", 60, 9) == "flips to:\nbalancing–\nbalancing"
+
+
+def drawn(draw, *args, lang="zh-TW", sheet=WIDE):
+    import matplotlib
+
+    from generator import charts
+
+    with matplotlib.rc_context(charts.style()):
+        figure, title, alt = draw(*args, lang, sheet=sheet)
+        figure.draw_without_rendering()
+    return figure
+
+
+def texts_of(figure) -> list[str]:
+    from generator.charts import visible_texts
+
+    return [artist.get_text() for artist in visible_texts(figure)]
+
+
+def test_the_matrix_marks_the_option_each_actor_took_in_a_choice_cell_and_points_its_threat_axes_up_the_levels():
+    from generator import charts
+
+    analysis = analyse(str(ROOT / "data"))
+    for lang, chosen, axis in (("zh-TW", "● 抗衡", "外部威脅 →"), ("en", "● balancing", "External threat →")):
+        figure = drawn(charts.draw_matrix, analysis, analysis.dyad("north-korea-china"), lang=lang)
+        bold = [artist.get_text() for artist in charts.visible_texts(figure) if artist.get_fontweight() == "bold"]
+        # North Korea (the first actor, ●) sits in H, where it may tether or balance: it balances.
+        assert chosen in bold
+        axes = figure.axes[0]
+        assert axes.get_ylabel() == axis and axes.yaxis.label.get_rotation() == 270  # reads downwards, as rows rise
+        assert axes.get_ylim() == (3.0, 0.0)  # low at the top, as Table 2 prints it
+
+
+def test_a_variable_commitment_is_a_mark_not_a_bar_and_the_key_explains_it():
+    from matplotlib.patches import Rectangle
+
+    from generator import charts
+
+    analysis = analyse(str(ROOT / "data"))
+    for lang, mark, note in (
+        ("zh-TW", "～承諾多變，沒有固定程度", "～多變：程度因時而異，沒有固定的高低"),
+        ("en", "~ commitment variable, no steady level", "~ variable: the degree changes over time and has no steady level"),
+    ):
+        for sheet in SHEETS:
+            figure = drawn(charts.draw_commitment, analysis, lang=lang, sheet=sheet)
+            texts = " ".join(texts_of(figure))
+            assert mark in texts and note in texts.replace("\n", " ")
+            bars = [patch for patch in figure.axes[0].patches if isinstance(patch, Rectangle)]
+            # North Korea–China's commitment is variable: 5 bars for the 6 measures of 3 dyads, none across the scale.
+            assert len(bars) == 5
+            assert max(bar.get_width() for bar in bars) < 2
+
+
+def test_timeline_numbers_never_stack_and_each_points_to_its_date():
+    from generator import charts
+
+    analysis = analyse(str(ROOT / "data"))
+    for sheet in SHEETS:
+        figure = drawn(charts.draw_timeline, analysis, analysis.dyad("north-korea-china"), sheet=sheet)
+        numbers = [artist for artist in charts.visible_texts(figure)
+                   if artist.get_text().isdigit() and int(artist.get_text()) < 100]  # not the years
+        assert [int(artist.get_text()) for artist in numbers] == list(range(1, 10))
+        rows = {artist.get_position()[1] for artist in numbers}
+        assert len(rows) == 1  # nine events fit one row, spread sideways rather than piled up
+        centres = sorted(artist.get_window_extent().x0 for artist in numbers)
+        assert min(b - a for a, b in zip(centres, centres[1:], strict=False)) >= 17  # points at 72 dpi: 18 pt apart
+
+
+def test_the_triad_map_says_who_plays_what_under_which_external_threat():
+    from generator import charts
+
+    analysis = analyse(str(ROOT / "data"))
+    triad = analysis.triads[0]
+    expected = {
+        "zh-TW": "朝中關係：北韓抗衡（外部威脅高度）、中國籠絡（外部威脅低度）；凝聚力：低度到中度",
+        "en": "North Korea–China: North Korea balancing (high external threat), China tethering "
+              "(low external threat); cohesion: low to medium",
+    }
+    for lang, key in expected.items():
+        figure = drawn(charts.draw_alignment_map, analysis, triad, lang=lang)
+        assert key in [figure.source_of(artist) for artist in charts.visible_texts(figure)]
+
+
+def test_charts_carry_no_title_the_numbered_caption_gives_it(seed_charts):
+    from generator import charts
+
+    analysis = analyse(str(ROOT / "data"))
+    for lang in ("zh-TW", "en"):
+        figure = drawn(charts.draw_sensitivity, analysis, analysis.dyad("russia-china"), lang=lang)
+        title = seed_charts[1].find("sensitivity", "russia-china", lang).title
+        assert title not in texts_of(figure)

@@ -284,3 +284,24 @@ def test_robustness_and_the_triad_verdict_are_said_in_words(site):
     triad = (site / "en" / "triads" / "chn-prk-rus-usa.html").read_text(encoding="utf-8")
     assert "Under the threat levels recorded here, a trilateral balancing alliance is unlikely." in triad
     assert "No trilateral balancing alliance is feasible" not in triad
+
+
+def test_figures_are_numbered_in_page_order_and_captions_name_them_once(site):
+    from generator.pages import number_figures
+
+    assert number_figures('<figure class="chart"><img src="a.svg" alt=""><figcaption>甲</figcaption></figure>'
+                          '<figure><img src="b.png" alt=""></figure>'  # no caption: no number
+                          '<figure class="lead"><img src="c.png" alt=""><figcaption>乙</figcaption></figure>',
+                          "zh-TW") == (
+        '<figure class="chart"><img src="a.svg" alt=""><figcaption><span class="figure-number">圖 1　</span>甲'
+        '</figcaption></figure><figure><img src="b.png" alt=""></figure>'
+        '<figure class="lead"><img src="c.png" alt=""><figcaption><span class="figure-number">圖 2　</span>乙'
+        '</figcaption></figure>')
+    for page, first, count in (("dyads/north-korea-china.html", "圖 1　威脅來源矩陣（表 2）：朝中關係", 5),
+                               ("en/dyads/north-korea-china.html", "Figure 1. Threat matrix (Table 2): North Korea–China", 5)):
+        captions = [re.sub(r"<[^>]+>", "", caption).replace("\u00a0", " ")  # the typography's Han–digit space
+                    for caption in re.findall(r"<figcaption>(.*?)</figcaption>", (site / page).read_text(encoding="utf-8"))]
+        assert len(captions) == count
+        assert captions[0] == first
+        assert [caption.split("　" if "圖" in first else ". ")[0] for caption in captions] == [
+            ("圖 " if "圖" in first else "Figure ") + str(n) for n in range(1, count + 1)]
