@@ -128,6 +128,21 @@ class Context:
     def link(self, key: str) -> str:
         return href(self.url, url_of(key, self.lang))
 
+    def link_to(self, key: str, text: str, fragment: str = "") -> Markup:
+        """A link to one of the site's pages (at an anchor of it), as HTML for a sentence of `t_html`."""
+        return Markup('<a href="{}">{}</a>').format(self.link(key) + (f"#{fragment}" if fragment else ""), text)
+
+    def file_link(self, path: str, text: str) -> Markup:
+        """A link to a published file (a download or a handout), as HTML for a sentence of `t_html`."""
+        return Markup('<a href="{}">{}</a>').format(self.asset(path), text)
+
+    def series(self, items, last: str = "series_and") -> str:
+        """Items as a sentence lists them: 「低度、中度或高度」, "low, medium or high" (`last`: series_or)."""
+        items = list(items)
+        if len(items) < 2:
+            return "".join(items)
+        return self.t("series_sep").join(items[:-1]) + self.t(last) + items[-1]
+
     def asset(self, path: str) -> str:
         return href(self.url, path)
 
@@ -361,6 +376,55 @@ def lead_image(ctx: Context, brief: Brief) -> dict | None:
     return {"src": ctx.asset(src), "alt": brief.lead_image.caption, "chart": None, "narrow": None}
 
 
+def example_dyad(analysis: Analysis) -> DyadResult | None:
+    """The dyad the guide page works through: the plainest the data has. First a pair Table 3 covers, then
+    two different strategies (so the order of a type label shows), then cells that fix both strategies
+    (no lean to explain); among equals, the first in the site's order."""
+    def plainness(indexed: tuple[int, DyadResult]) -> tuple[bool, bool, bool, int]:
+        index, result = indexed
+        return (result.table3_row is None, result.type.first == result.type.second,
+                any(position.decided_by != "cell" for position in result.positions), index)
+
+    return min(enumerate(analysis.dyads), key=plainness)[1] if analysis.dyads else None
+
+
+def example_triad(analysis: Analysis, example: DyadResult | None) -> TriadResult | None:
+    """The triad the guide page quotes: one the example dyad is part of, else the first."""
+    held = [triad for triad in analysis.triads if example is not None and example.dyad.id in triad.dyads]
+    if held:
+        return held[0]
+    return analysis.triads[0] if analysis.triads else None
+
+
+def guide_values(ctx: Context, analysis: Analysis) -> dict:
+    """What the guide page shows beyond its labels, all from the data and the rule data: the example dyad,
+    its reasoning and downloads, the triad it quotes, and Table 2 summed up (how many cells, which leave
+    a choice, the strategies a cell can give)."""
+    example = example_dyad(analysis)
+    triad = example_triad(analysis, example)
+    cells = FRAMEWORK.cells
+    given = {strategy for cell in cells for strategy in (cell.strategy, *cell.choice) if strategy}
+    downloads = {"site": SITE_DOWNLOADS[0], "pdf": None}
+    if example is not None:
+        downloads["yaml"], downloads["json"] = dyad_downloads(example.dyad.id)
+        if ctx.settings.handouts:
+            downloads["pdf"] = pdf_path("dyad", example.dyad.id, ctx.lang)
+    return {
+        "example": example,
+        "steps": reasoning(ctx, example) if example is not None else [],
+        "triad": triad,
+        "triad_members": ctx.series(ctx.in_text[actor] for actor in triad.actors) if triad is not None else "",
+        "levels": ctx.series((level.label.get(ctx.lang) for level in FRAMEWORK.levels), "series_or"),
+        "table2": {"count": str(len(cells)), "first": cells[0].id, "last": cells[-1].id,
+                   "choices": ctx.series(cell.id for cell in cells if cell.has_choice),
+                   "strategies": ctx.series((ctx.strategy(s.id) for s in FRAMEWORK.strategies if s.id in given),
+                                            "series_or"),
+                   "level": ctx.level(FRAMEWORK.overwhelmed_requires_internal),
+                   "overwhelmed": ctx.strategy(FRAMEWORK.overwhelmed_strategy)},
+        "downloads": downloads,
+    }
+
+
 def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> SitePlan:
     env = environment()
     dataset = analysis.dataset
@@ -407,6 +471,8 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
                 blocking=("、" if lang == "zh-TW" else ", ").join(blocking),
                 commitment_reason=triad_commitment_reason(ctx, triad, dyads))
         add("framework", lang, "framework", t("framework_title"), "framework.html")
+        add("guide", lang, "guide", t("guide_title"), "guide.html",
+            **guide_values(context(lang, url_of("guide", lang)), analysis))
         briefs = dataset.briefs_in(lang)
         by_dyad = [(result, [brief for brief in briefs_of.get(result.dyad.id, ()) if brief.lang == lang])
                    for result in analysis.dyads]

@@ -27,9 +27,9 @@ from .store import write_new
 from .urls import PREFIX, THEME_OUTPUTS, dyad_downloads, href, url_of
 
 BRIEF_SOURCE = re.compile(r"^briefs/[^/]+\.(zh-TW|en)\.md$")
-NAV = ("home", "briefs", "dyads", "framework", "events", "bibliography", "search")
+NAV = ("home", "briefs", "dyads", "framework", "events", "bibliography", "search", "guide")
 NAV_LABEL = {"home": "nav_home", "briefs": "nav_briefs", "dyads": "nav_dyads", "framework": "nav_framework",
-             "events": "nav_events", "bibliography": "nav_bibliography", "search": "nav_search"}
+             "events": "nav_events", "bibliography": "nav_bibliography", "search": "nav_search", "guide": "nav_guide"}
 
 # What a published page may load and run: only the site's own files, and no inline
 # script or style at all (the theme has none; briefs are sanitised). Pagefind

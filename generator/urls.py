@@ -20,6 +20,7 @@ FIXED_PAGES = {
     "bibliography": ("bibliography.md", "the bibliography"),
     "events": ("events.md", "the list of events"),
     "search": ("search.md", "the search page"),
+    "guide": ("guide.md", "the guide page"),
 }
 ITEM_PAGES = {"dyad": "dyads/{name}.md", "triad": "triads/{name}.md", "brief": "briefs/{name}.md"}
 # Folders the build fills itself; nothing from docs/ may be published inside them.

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, briefing, published_slices
+from conftest import DYAD, ROOT, briefing, published_slices, write_data
 
 
 class Page(HTMLParser):
@@ -47,7 +47,7 @@ def test_every_page_exists_in_both_languages_with_the_right_lang(site):
     chinese = [p.relative_to(site) for p in pages(site) if p.parts[len(site.parts)] != "en"]
     english = [p.relative_to(site / "en") for p in (site / "en").rglob("*.html")]
     assert sorted(chinese) == sorted(english)
-    assert len(chinese) == 15
+    assert len(chinese) == 16
     for path in pages(site):
         expected = "en" if (site / "en") in path.parents else "zh-TW"
         assert read(path).lang == expected, path
@@ -305,3 +305,115 @@ def test_figures_are_numbered_in_page_order_and_captions_name_them_once(site):
         assert captions[0] == first
         assert [caption.split("　" if "圖" in first else ". ")[0] for caption in captions] == [
             ("圖 " if "圖" in first else "Figure ") + str(n) for n in range(1, count + 1)]
+
+
+# ---- the guide: about this site and how to read a verdict -------------------------------------------
+
+GUIDE = {"zh-TW": ("guide.html", "關於本站", "index.html"), "en": ("en/guide.html", "About", "en/index.html")}
+
+
+def main_text(path: Path) -> str:
+    """A page's own text as a reader reads it: the <main> element, tags dropped, references resolved."""
+    import html
+
+    text = path.read_text(encoding="utf-8")
+    return html.unescape(re.sub(r"<[^>]+>", "", text[text.index("<main"):text.index("</main>")]))
+
+
+def test_the_guide_is_in_both_languages_in_every_pages_navigation_and_linked_from_home(site):
+    titles = {"zh-TW": "關於本站：如何閱讀判斷", "en": "About this site: how to read a verdict"}
+    for lang, (guide, _, home) in GUIDE.items():
+        assert read(site / guide).lang == lang
+        assert re.search(f'<h1 id="[^"]+">{titles[lang]}</h1>', (site / guide).read_text(encoding="utf-8")), guide
+        # The home page sends a first-time reader there.
+        links = [href for href, attrs in read(site / home).links if (site / home).parent.joinpath(href).resolve()
+                 == (site / guide).resolve()]
+        assert links and 'class="guide-link"' in (site / home).read_text(encoding="utf-8"), home
+    for path in pages(site):
+        english = (site / "en") in path.parents
+        guide, label, _ = GUIDE["en" if english else "zh-TW"]
+        text = path.read_text(encoding="utf-8")
+        nav = text[text.index('<nav class="site-nav"'):text.index("</nav>")]
+        found = re.findall(f'<a href="([^"]+)"(?: aria-current="page")?>{label}</a>', nav)
+        assert len(found) == 1 and (path.parent / found[0]).resolve() == (site / guide).resolve(), path
+        assert ('aria-current="page">' + label in nav) == (path == site / guide), path
+
+
+def test_the_guides_worked_example_is_the_shipped_verdict_as_the_classifier_gives_it(site):
+    from generator.cli import analyse
+    from generator.framework import FRAMEWORK
+    from generator.pages import example_dyad
+
+    example = example_dyad(analyse(str(ROOT / "data")))
+    assert example is not None and example.dyad.id == "russia-china"
+    assert (example.type.key, example.commitment, example.cohesion) == ("balancing-hedging", "low-medium", "low-medium")
+    english = (site / "en" / "guide.html").read_text(encoding="utf-8")
+    assert FRAMEWORK.reader_type_label(example.type, "en") == "balancing–hedging alliance"
+    assert '<h2 id="example">An example: Russia–China</h2>' in english
+    assert '<dd class="verdict-type">balancing–hedging alliance</dd>' in english
+    assert ("For Russia–China, “balancing–hedging alliance” means that Russia's strategy is balancing and China's "
+            "is hedging.") in english
+    assert "For Russia–China, commitment is low to medium and cohesion is low to medium." in english
+    assert ('Balancing with hedging matches row <a class="rule-link" href="framework.html#table3-row-2">2</a> of '
+            "Table 3 (low internal threat): commitment low to medium, cohesion low to medium.") in english
+    assert ("For China, North Korea and Russia, facing the United States, "
+            '<a href="triads/chn-prk-rus-usa.html">the triad page</a> says: “Under the threat levels recorded here, '
+            "a trilateral balancing alliance is unlikely.”") in english
+    chinese = (site / "guide.html").read_text(encoding="utf-8")
+    assert '<dd class="verdict-type"><span class="cjk-keep">抗衡–避險</span>同盟</dd>' in chinese
+    # 「以」 is kept on the line of the mark before it (typography), so the sentence is matched from 「俄」.
+    assert ('俄中關係為例，型態「<span class="cjk-keep">抗衡–避險</span>同盟」表示俄羅斯的策略是抗衡，'
+            "中國的策略是避險。") in chinese
+    assert "俄中關係的承諾為低度到中度，凝聚力為低度到中度。" in chinese
+    assert "三方形成抗衡同盟的可能性低。" in chinese
+
+
+def test_every_link_in_the_guide_reaches_a_file_or_an_anchor_and_the_framework_rules(site):
+    for lang, (guide, _, _) in GUIDE.items():
+        path = site / guide
+        anchors: dict[Path, list[str]] = {}
+        for href, _ in read(path).links:
+            assert not href.startswith(("http://", "https://", "mailto:", "/")), (guide, href)
+            target, _, anchor = href.partition("#")
+            resolved = (path.parent / target).resolve() if target else path
+            assert resolved.is_file() and site.resolve() in resolved.parents, (guide, href)
+            if anchor:
+                if resolved not in anchors:
+                    anchors[resolved] = read(resolved).ids
+                assert anchor in anchors[resolved], (guide, href)
+        framework = (site / guide).parent / "framework.html"
+        hrefs = {href for href, _ in read(path).links}
+        for anchor in ("threats", "pair-labels", "cell-G", "cell-D", "table3-row-2", "table3-meaning"):
+            assert f"framework.html#{anchor}" in hrefs, (guide, anchor)
+        assert framework.resolve() in anchors
+        for download in ("../" * (lang == "en") + "downloads/russia-china.yaml",
+                         "../" * (lang == "en") + "downloads/analysis.json",
+                         "../" * (lang == "en") + f"pdf/dyad-russia-china.{lang}.pdf"):
+            assert download in hrefs, (guide, download)
+
+
+def test_the_guides_chinese_shows_no_mainland_usage(site):
+    from generator.usage import mainland_usage
+
+    assert mainland_usage(main_text(site / "guide.html")) == []
+
+
+def test_the_guides_worked_example_follows_the_data(tmp_path):
+    """Change a threat level and the example says the new verdict: nothing in it is written by hand."""
+    from generator.cli import analyse
+    from generator.pages import Context, Settings, environment, guide_values
+    from generator.urls import url_of
+
+    data = write_data(tmp_path, dyads={"russia-china": DYAD.replace("external: medium", "external: high")})
+    analysis = analyse(str(data))
+    for lang, wanted in (
+        ("en", "For Russia–China, “balancing–balancing alliance” means that Russia's strategy is balancing and "
+               "China's is balancing."),
+        ("zh-TW", "以俄中關係為例，型態「抗衡–抗衡同盟」表示俄羅斯的策略是抗衡，中國的策略是抗衡。"),
+    ):
+        settings = Settings(organisation={"name": {"zh-TW": "甲", "en": "A"}, "series": {"zh-TW": "乙", "en": "B"}})
+        ctx = Context(analysis, None, settings, lang, url_of("guide", lang))  # no charts: the guide shows none
+        page = environment().get_template("guide.html").render(c=ctx, title="t", pdf=None,
+                                                                **guide_values(ctx, analysis))
+        assert wanted in page.replace("&#39;", "'"), lang
+        assert "balancing–hedging" not in page and "抗衡–避險" not in page, lang
