@@ -164,6 +164,16 @@ class Context:
     def kind(self, kind: str) -> str:
         return FRAMEWORK.kind_label(kind, self.lang)
 
+    def pair_reading(self, result: DyadResult | None) -> str:
+        """How an A–B label reads, worked through on a dyad of the data."""
+        if result is None or result.table3_row is None:
+            return self.t("reading_pair_generic")
+        first, second = result.positions
+        return self.t("reading_pair", label=self.type_label(result.type), title=result.dyad.title.get(self.lang),
+                      first=self.in_text[first.actor], first_s=possessive(self.in_text[first.actor], self.lang),
+                      second=self.in_text[second.actor], second_s=possessive(self.in_text[second.actor], self.lang),
+                      first_strategy=self.strategy(first.strategy), second_strategy=self.strategy(second.strategy))
+
     def who(self, actor_id: str) -> dict[str, str]:
         """An actor as a sentence names it: `actor` (the United States) and `actor_s` (the United States')."""
         name = self.in_text[actor_id]
@@ -470,7 +480,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             add(f"triad:{key}", lang, "triad", title, "triad.html", triad=triad, key=key, dyads=dyads,
                 blocking=("、" if lang == "zh-TW" else ", ").join(blocking),
                 commitment_reason=triad_commitment_reason(ctx, triad, dyads))
-        add("framework", lang, "framework", t("framework_title"), "framework.html")
+        add("framework", lang, "framework", t("framework_title"), "framework.html", example=example_dyad(analysis))
         add("guide", lang, "guide", t("guide_title"), "guide.html",
             **guide_values(context(lang, url_of("guide", lang)), analysis))
         briefs = dataset.briefs_in(lang)

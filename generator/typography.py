@@ -21,7 +21,7 @@ What is done here, in Traditional Chinese text only (English text passes unchang
   font's `halt` feature, through `<span class="cjk-half">`), and the run is kept on one
   line with its neighbours (`<span class="cjk-keep">`), as is a strategy pair (抗衡–避險);
 - a run of Latin text inside Chinese is marked `<span class="latin">`, which sets its
-  quotes proportional (`palt`: 「China’s」 not 「China’ s」) and its letter-spacing normal.
+  quotes proportional (`pwid`: 「China’s」 not 「China’ s」) and its letter-spacing normal.
 Line-start and line-end rules (no closing mark first, no opening mark last) are the
 renderers' (Chromium, and Pango under WeasyPrint, both follow UAX #14); the
 stylesheet asks for `line-break: strict` and `text-spacing-trim`; italics are

@@ -417,3 +417,17 @@ def test_the_guides_worked_example_follows_the_data(tmp_path):
                                                                 **guide_values(ctx, analysis))
         assert wanted in page.replace("&#39;", "'"), lang
         assert "balancing–hedging" not in page and "抗衡–避險" not in page, lang
+
+
+def test_the_framework_page_reads_a_pair_label_on_a_dyad_of_the_data(site):
+    expected = {
+        "framework.html": "「抗衡–避險同盟」這類名稱依雙邊關係名稱的順序，先列第一國的策略，再列第二國的策略："
+                          "俄中關係是「抗衡–避險同盟」，即俄羅斯抗衡、中國避險。",
+        "en/framework.html": "A label such as “balancing–hedging alliance” gives the first state's strategy, then the "
+                             "second's, in the order the dyad's name lists them: Russia–China is a balancing–hedging "
+                             "alliance, so Russia's strategy is balancing and China's is hedging.",
+    }
+    for page, sentence in expected.items():
+        text = (site / page).read_text(encoding="utf-8")
+        paragraph = re.search(r'<p id="pair-labels">(.*?)</p>', text, re.S).group(1)
+        assert re.sub(r"<[^>]+>", "", paragraph).replace("&#39;", "'").replace("&rsquo;", "’") == sentence
