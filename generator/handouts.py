@@ -13,6 +13,8 @@ import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -23,7 +25,7 @@ from .charts import WIDE, ChartSet
 from .fonts import CSS_WEIGHT, FONT_WEIGHTS, font_identity, font_path
 from .framework import LABELS
 from .inputs import TEMPLATES
-from .markup import markdown_converter, sanitize
+from .markup import VOID_ELEMENTS, markdown_converter, sanitize
 from .model import LANGUAGES, Analysis
 from .pages import (
     CITATION,
@@ -39,7 +41,7 @@ from .pages import (
     sensitivity,
 )
 from .parallel import run_parallel
-from .typography import reference, set_html
+from .typography import reference, set_html, set_text
 from .urls import pdf_path, url_of
 
 PRINT_TEMPLATES = TEMPLATES / "print"
@@ -81,6 +83,23 @@ class PrintContext(Context):
         return (self.site_dir / path).as_uri()
 
 
+class TextPrintContext(PrintContext):
+    """For a brief's text, which passes the allowlist: that lets a picture come only from inside the site
+    (never a file:// address), so a chart there is named by its path in the site until print_charts."""
+
+    def asset(self, path: str) -> str:
+        return path
+
+
+_CHART_SRC = re.compile(r' src="(charts/[^"]+)"')
+
+
+def print_charts(html: str, charts: ChartSet, known: frozenset[str]) -> str:
+    """The charts a brief's text embeds, pointed at their print variants (`known`: the charts' paths)."""
+    return _CHART_SRC.sub(lambda match: f' src="{charts.print_file(match[1]).as_uri()}"' if match[1] in known
+                          else match[0], html)
+
+
 _HREF = re.compile(r' href="([^"]*)"')
 
 
@@ -103,6 +122,67 @@ def published_links(html: str, page_url: str, site_url: str) -> str:
         return f' href="{site_url.rstrip("/")}/{resolved}' + (f"#{anchor}" if anchor else "") + '"'
 
     return _HREF.sub(published, html)
+
+
+class _Paragraphs(HTMLParser):
+    """Where each paragraph of a body's running text ends: a paragraph of its own, not one inside a card,
+    a list or the notes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.ends: list[tuple[int, int]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID_ELEMENTS:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        self.depth -= 1
+        if tag == "p" and self.depth == 0:
+            line, column = self.getpos()
+            self.ends.append((line, column + len("</p>")))
+
+
+# Where a brief's lead figure may go in print: after a paragraph of the text (slot n: after the nth).
+# Page 1 opens with the text, as a printed commentary does, and the figure follows the first paragraph;
+# one that does not fit there opens page 2 while the text fills page 1, as a float would (write_handout).
+LEAD_ID = "handout:lead"
+_SLOT = re.compile(r'<div id="handout:slot-(\d+)"></div>')
+
+
+def slot_id(n: int) -> str:
+    return f"handout:slot-{n}"
+
+
+def with_slots(body: str) -> str:
+    """The body with an empty slot after each of its paragraphs (slot 1 at the start if it has none)."""
+    reader = _Paragraphs()
+    reader.feed(body)
+    reader.close()
+    starts = [0, *(len(line) + 1 for line in body.split("\n"))]  # the parser counts lines by "\n" only
+    offsets = [sum(starts[:line]) + column for line, column in reader.ends] or [0]
+    pieces = [body[start:end] for start, end in pairwise([0, *offsets, len(body)])]
+    return "".join(piece + f'<div id="{slot_id(n)}"></div>' for n, piece in enumerate(pieces[:-1], 1)) + pieces[-1]
+
+
+def slots(html: str) -> list[int]:
+    return [int(n) for n in _SLOT.findall(html)]
+
+
+def placed(html: str, figure: str, slot: int, lang: str) -> str:
+    """The handout with its lead figure in one slot and the other slots gone, its figures numbered in order."""
+    return number_figures(_SLOT.sub(lambda match: figure if int(match.group(1)) == slot else "", html), lang)
+
+
+# A running head gives a title without its subtitle: up to a question mark that more text follows
+# (kept), or up to a colon (dropped). The stylesheet still cuts a long one to a line with an ellipsis.
+_SUBTITLE = re.compile(r"(?<=[?？])\s*(?=\S)|[:：]\s*(?=\S)")
+
+
+def running_title(title: str) -> str:
+    match = _SUBTITLE.search(title)
+    return title[: match.start()].rstrip() if match else title
 
 
 def css_string(value: str) -> str:
@@ -130,7 +210,8 @@ def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> 
     # characters of any other page.
     fonts = [{"weight": CSS_WEIGHT[weight], "url": font_path(weight).as_uri()} for weight in FONT_WEIGHTS]
     return {
-        "lang": ctx.lang, "title": title, "author": author, "date": date.isoformat(),
+        "lang": ctx.lang, "title": title, "running_title": set_text(running_title(title), ctx.lang),
+        "author": author, "date": date.isoformat(),
         "date_text": ctx.date(date), "fonts": fonts, "stylesheet": (PRINT_TEMPLATES / "print.css").as_uri(),
         "t": ctx.t, "page_of_before": before, "page_of_middle": middle, "page_of_after": after,
         **{f"org_{key}": value.get(ctx.lang) if isinstance(value, dict) else value for key, value in org.items()},
@@ -141,6 +222,8 @@ def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> 
 class HandoutJob:
     handout: Handout
     html: str
+    slotted: str = ""  # a brief with a lead figure: its HTML with a slot after each paragraph, and no figure
+    figure: str = ""
 
 
 def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site_dir: str | Path) -> list[HandoutJob]:
@@ -153,21 +236,30 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
 
     names = {lang: {actor.id: actor.name.get(lang) for actor in dataset.actors} for lang in LANGUAGES}
 
-    def context(lang: str, key: str) -> PrintContext:
-        return PrintContext(analysis, charts, settings, lang, url_of(key, lang), names[lang], site_dir=site)
+    def context(lang: str, key: str, kind: type[PrintContext] = PrintContext) -> PrintContext:
+        return kind(analysis, charts, settings, lang, url_of(key, lang), names[lang], site_dir=site)
+
+    known = frozenset(chart.path for chart in charts.charts)
 
     for brief in dataset.briefs:
         ctx = context(brief.lang, f"brief:{brief.slug}")
+        text = context(brief.lang, f"brief:{brief.slug}", TextPrintContext)
         cited = list(dict.fromkeys(CITATION.findall(brief.body)))
-        body = to_html(brief_markdown(ctx, page_env, brief, citation=lambda source, c=ctx: c.cite(source)))
+        body = to_html(brief_markdown(text, page_env, brief, citation=lambda source, c=text: c.cite(source)))
+        body = print_charts(body, charts, known)
         body = published_links(body, url_of(f"brief:{brief.slug}", brief.lang), settings.site_url)
-        html = env.get_template("brief.html").render(
-            **common(ctx, site, brief.title, brief.author, brief.date), brief=brief, body=body,
-            lead=lead_image(ctx, brief), works=[sources[source_id] for source_id in cited],
+        values = common(ctx, site, brief.title, brief.author, brief.date)
+        html = set_html(env.get_template("brief.html").render(
+            **values, brief=brief, body=with_slots(body), works=[sources[source_id] for source_id in cited],
             description=brief.summary, online=ctx.link(f"brief:{brief.slug}") if settings.site_url else "",
-        )
+        ), brief.lang)
+        lead = lead_image(ctx, brief)
+        figure = ""
+        if lead:
+            figure = set_html(env.get_template("lead.html").render(**values, brief=brief, lead=lead, id=LEAD_ID),
+                              brief.lang)
         handout = Handout("brief", brief.slug, brief.lang, pdf_path("brief", brief.slug, brief.lang), brief.title)
-        jobs.append(HandoutJob(handout, set_html(number_figures(html, brief.lang), brief.lang)))
+        jobs.append(HandoutJob(handout, placed(html, figure, 1, brief.lang), html if figure else "", figure))
 
     for result in analysis.dyads:
         for lang in LANGUAGES:
@@ -175,8 +267,9 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             ctx = context(lang, f"dyad:{dyad.id}")
             title = dyad.title.get(lang)
             verdict = page_env.get_template("_verdict.html").render(c=ctx, result=result, headline=False)
-            figures = [{"src": ctx.asset(chart.path), "alt": chart.alt, "title": chart.title}
-                       for chart in (ctx.chart(kind, dyad.id) for kind in DYAD_CHARTS)]
+            shown = {kind: ctx.chart(kind, dyad.id) for kind in DYAD_CHARTS}
+            figures = {kind: {"src": ctx.asset(chart.path), "alt": chart.alt, "title": chart.title}
+                       for kind, chart in shown.items()}
             events, count = ctx.timeline(dyad.id)  # the timeline's numbered events, as text under its strip
             timeline = [{"date": event.date.isoformat(), "title": event.title.get(lang),
                          "cite": ctx.cite(dataset.source(event.source))} for event in events]
@@ -185,7 +278,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
                 **common(ctx, site, title, ctx.text_org("name"), dyad.as_of), dyad=dyad, verdict=verdict,
                 reasoning=reasoning(ctx, result), contested=contested(ctx, result), flips=sensitivity(ctx, result),
                 numbered=evidence_numbers(result), sources=sources, names=ctx.names, charts=figures,
-                timeline_index=DYAD_CHARTS.index("timeline"), timeline=timeline, timeline_more=more,
+                timeline=timeline, timeline_more=more,
                 description=dyad.summary.get(lang), online=ctx.link(f"dyad:{dyad.id}") if settings.site_url else "",
             )
             jobs.append(HandoutJob(Handout("dyad", dyad.id, lang, pdf_path("dyad", dyad.id, lang), title),
@@ -209,8 +302,21 @@ def write_handout(job: HandoutJob, site_dir: str | Path, allowed, fonts=None) ->
     site = Path(site_dir).resolve()
     target = site / job.handout.path
     target.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=job.html, base_url=str(site), url_fetcher=LocalFetcher(*allowed)).write_pdf(
-        target, font_config=fonts, pdf_variant="pdf/ua-1", attachments=[])
+    options = {"pdf_variant": "pdf/ua-1", "attachments": []}
+
+    def layout(html: str):
+        return HTML(string=html, base_url=str(site), url_fetcher=LocalFetcher(*allowed)).render(
+            font_config=fonts, **options)
+
+    document = layout(job.html)
+    if job.figure and LEAD_ID not in document.pages[0].anchors:
+        # The figure did not fit on page 1 after the first paragraph, and left the rest of the page empty: it
+        # opens page 2 instead, after the last paragraph that ends on page 1 when laid out without it.
+        on_first_page = layout(placed(job.slotted, "", 0, job.handout.lang)).pages[0].anchors
+        last = max((n for n in slots(job.slotted) if slot_id(n) in on_first_page), default=1)
+        if last != 1:
+            document = layout(placed(job.slotted, job.figure, last, job.handout.lang))
+    document.write_pdf(target, **options)
     return target
 
 

@@ -30,10 +30,12 @@ from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_
 from .validate import CITATION, EMBED
 
 FIGURE = re.compile(r"(<figure\b[^>]*>)(.*?)(</figure>)", re.S)
+FIGURE_NUMBER = re.compile(r'<span class="figure-number">[^<]*</span>')
 
 
 def number_figures(markup: str, lang: str) -> str:
-    """Each figure's caption, in the order the page (or handout) shows them, begins with its number: 圖 1, Figure 1."""
+    """Each figure's caption, in the order the page (or handout) shows them, begins with its number: 圖 1, Figure 1.
+    Numbers already there are replaced, so a handout whose figure moves is numbered again."""
     count = 0
 
     def numbered(match: re.Match) -> str:
@@ -42,7 +44,8 @@ def number_figures(markup: str, lang: str) -> str:
             return match.group(0)
         count += 1
         label = LABELS("figure_number", lang, n=count)
-        caption = match.group(2).replace("<figcaption>", f'<figcaption><span class="figure-number">{label}</span>', 1)
+        caption = FIGURE_NUMBER.sub("", match.group(2))
+        caption = caption.replace("<figcaption>", f'<figcaption><span class="figure-number">{label}</span>', 1)
         return match.group(1) + caption + match.group(3)
 
     return FIGURE.sub(numbered, markup)

@@ -179,6 +179,12 @@ def _written_in_chinese(source: Source) -> bool:
     return re.search(f"[{HAN}]", source.title) is not None
 
 
+def _stop(text: str) -> str:
+    """The full stop after an English title or publisher, unless it ends a sentence itself
+    ("Phantom Threat or Geopolitical Reality?", "Brookings Inst.")."""
+    return "" if text.endswith((".", "?", "!")) else "."
+
+
 def titled(source: Source, *, title_en: bool) -> str:
     """A work's title as a short reference list gives it after the citation, in its language's style:
     《標題》。 for a Chinese title, `Title.` (marked English) for another."""
@@ -187,7 +193,7 @@ def titled(source: Source, *, title_en: bool) -> str:
         translated = f' <span lang="en">[{e(source.title_en)}]</span>' if title_en and source.title_en else ""
         return f"《{e(source.title.replace('《', '〈').replace('》', '〉'))}》{translated}。"
     translated = f" [{e(source.title_en)}]" if title_en and source.title_en else ""
-    return f'<span lang="en">{e(source.title)}{translated}.</span>'
+    return f'<span lang="en">{e(source.title)}{translated}{_stop(translated or source.title)}</span>'
 
 
 def reference(source: Source, *, link: bool, url_shown: bool, title_en: bool) -> str:
@@ -214,5 +220,5 @@ def reference(source: Source, *, link: bool, url_shown: bool, title_en: bool) ->
     translated = f" [{e(source.title_en)}]" if title_en and source.title_en else ""
     date = f", {source.date.isoformat()}" if source.date else ""
     address = f' <a href="{e(source.url)}">{e(source.url)}</a>' if url_shown and source.url else ""
-    return (f'<span lang="en">{e(source.author)} ({source.year}). {title_html}{translated}. '
-            f"<i>{e(source.publisher)}</i>{date}.{address}</span>")
+    return (f'<span lang="en">{e(source.author)} ({source.year}). {title_html}{translated}{_stop(translated or source.title)} '
+            f"<i>{e(source.publisher)}</i>{date}{_stop(date or source.publisher)}{address}</span>")

@@ -293,9 +293,9 @@ def test_figures_are_numbered_in_page_order_and_captions_name_them_once(site):
                           '<figure><img src="b.png" alt=""></figure>'  # no caption: no number
                           '<figure class="lead"><img src="c.png" alt=""><figcaption>乙</figcaption></figure>',
                           "zh-TW") == (
-        '<figure class="chart"><img src="a.svg" alt=""><figcaption><span class="figure-number">圖 1　</span>甲'
+        '<figure class="chart"><img src="a.svg" alt=""><figcaption><span class="figure-number">圖\u00a01　</span>甲'
         '</figcaption></figure><figure><img src="b.png" alt=""></figure>'
-        '<figure class="lead"><img src="c.png" alt=""><figcaption><span class="figure-number">圖 2　</span>乙'
+        '<figure class="lead"><img src="c.png" alt=""><figcaption><span class="figure-number">圖\u00a02　</span>乙'
         '</figcaption></figure>')
     for page, first, count in (("dyads/north-korea-china.html", "圖 1　威脅來源矩陣（表 2）：朝中關係", 5),
                                ("en/dyads/north-korea-china.html", "Figure 1. Threat matrix (Table 2): North Korea–China", 5)):

@@ -86,6 +86,20 @@ def test_an_english_reference_is_apa_marked_english():
         '<a href="https://example.org/b">https://example.org/b</a></span>')
 
 
+def test_a_title_or_publisher_that_ends_a_sentence_takes_no_second_stop():
+    question = source(author="Ramani, S.", year=2024, title="Phantom Threat or Geopolitical Reality?",
+                      publisher="38 North", date=dt.date(2024, 6, 13))
+    assert reference(question, link=False, url_shown=False, title_en=False) == (
+        '<span lang="en">Ramani, S. (2024). Phantom Threat or Geopolitical Reality? <i>38 North</i>, 2024-06-13.</span>')
+    abbreviated = source(author="Doe, J.", year=2020, title="Wait!", publisher="Brookings Inst.")
+    assert reference(abbreviated, link=True, url_shown=False, title_en=True) == (
+        '<span lang="en">Doe, J. (2020). Wait! <i>Brookings Inst.</i></span>')
+    assert titled(source(title="Moving Toward Alliance 2.0?"), title_en=False) == (
+        '<span lang="en">Moving Toward Alliance 2.0?</span>')
+    assert titled(source(title="Союз?", title_en="Alliance?"), title_en=True) == (
+        '<span lang="en">Союз? [Alliance?].</span>')  # the stop closes the bracket
+
+
 
 def test_a_short_reference_gives_the_title_in_its_own_style():
     chinese = source(title="習近平向《美國》當選總統致賀電", title_en="Xi Congratulates")
