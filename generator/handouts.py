@@ -312,7 +312,7 @@ def write_handout(job: HandoutJob, site_dir: str | Path, allowed, fonts=None) ->
     if job.figure and LEAD_ID not in document.pages[0].anchors:
         # The figure did not fit on page 1 after the first paragraph, and left the rest of the page empty: it
         # opens page 2 instead, after the last paragraph that ends on page 1 when laid out without it.
-        on_first_page = layout(placed(job.slotted, "", 0, job.handout.lang)).pages[0].anchors
+        on_first_page = layout(number_figures(job.slotted, job.handout.lang)).pages[0].anchors
         last = max((n for n in slots(job.slotted) if slot_id(n) in on_first_page), default=1)
         if last != 1:
             document = layout(placed(job.slotted, job.figure, last, job.handout.lang))

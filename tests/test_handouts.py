@@ -197,9 +197,10 @@ def test_page_one_of_a_brief_carries_its_title_byline_summary_and_the_start_of_t
 def test_a_lead_figure_that_does_not_fit_on_page_one_opens_page_two(site):
     # The three-dyads map does not fit under the first paragraph; the text fills page 1 and the map opens page 2.
     first, second = page_texts(site / "pdf" / "three-dyads.en.pdf", "-layout")[:2]
-    assert "The method" in first and "China, North Korea, Russia and United States" not in first
+    assert "The method" in first and "Figure 1." not in first
     lines = [line.strip() for line in second.split("\n") if line.strip()]
-    assert lines[1] == "China, North Korea, Russia and United States"  # the map's title, under the running head
+    assert lines[1] == "United"  # the map's first label (the outside actor's node), under the running head
+    assert "Figure 1. The alliance type and cohesion of each of the three dyads" in " ".join(second.split())
     # The same map fits on page 1 of the Chinese brief, under the first paragraph.
     chinese = squeezed(page_texts(site / "pdf" / "three-dyads.zh-TW.pdf")[0])
     assert chinese.index("正在成形。") < chinese.index("三組雙邊關係各自的同盟型態與凝聚力")
