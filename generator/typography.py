@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 from .markup import VOID_ELEMENTS
 from .model import Source
@@ -196,6 +198,19 @@ def titled(source: Source, *, title_en: bool) -> str:
     return f'<span lang="en">{e(source.title)}{translated}{_stop(translated or source.title)}</span>'
 
 
+def readable_url(url: str) -> str:
+    """An address as a reader reads it: percent-encoded words decoded (…/中國/…, not seven lines of %E4%B8%AD…),
+    unless decoding would show a space, a control character or a quote or bracket of HTML. The link keeps the
+    address as written."""
+    try:
+        shown = unquote(url, errors="strict")
+    except UnicodeDecodeError:  # not UTF-8 underneath: keep the address as written
+        return url
+    if any(unicodedata.category(ch)[0] in "ZC" for ch in shown) or any(ch in shown for ch in "<>\"'`"):
+        return url
+    return shown
+
+
 def reference(source: Source, *, link: bool, url_shown: bool, title_en: bool) -> str:
     """One bibliography entry as HTML, in the style of the language its title is in.
 
@@ -212,13 +227,13 @@ def reference(source: Source, *, link: bool, url_shown: bool, title_en: bool) ->
             title_html = f'<a href="{e(source.url)}">{title_html}</a>'
         translated = f' <span lang="en">[{e(source.title_en)}]</span>' if title_en and source.title_en else ""
         date = f"，{source.date.year} 年 {source.date.month} 月 {source.date.day} 日" if source.date else ""
-        address = f' <a href="{e(source.url)}">{e(source.url)}</a>' if url_shown and source.url else ""
+        address = f' <a href="{e(source.url)}">{e(readable_url(source.url))}</a>' if url_shown and source.url else ""
         return f"{e(authors)}（{source.year}）。{title_html}{translated}。{e(source.publisher)}{date}。{address}"
     title_html = e(source.title)
     if link and source.url:
         title_html = f'<a href="{e(source.url)}">{title_html}</a>'
     translated = f" [{e(source.title_en)}]" if title_en and source.title_en else ""
     date = f", {source.date.isoformat()}" if source.date else ""
-    address = f' <a href="{e(source.url)}">{e(source.url)}</a>' if url_shown and source.url else ""
+    address = f' <a href="{e(source.url)}">{e(readable_url(source.url))}</a>' if url_shown and source.url else ""
     return (f'<span lang="en">{e(source.author)} ({source.year}). {title_html}{translated}{_stop(translated or source.title)} '
             f"<i>{e(source.publisher)}</i>{date}{_stop(date or source.publisher)}{address}</span>")

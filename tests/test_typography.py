@@ -136,3 +136,19 @@ def test_quotes_after_chinese_are_chinese_quotes_and_a_lone_quote_is_not_a_latin
 def test_a_pathological_paragraph_gets_no_more_than_a_bounded_number_of_spans():
     assert set_html("），" * 5000, "zh-TW") == "），" * 5000
     assert set_html("a’ b " * 5000, "zh-TW").count("<span") <= 1
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://www.rfi.fr/tw/%E4%B8%AD%E5%9C%8B/20240619-%E4%BF%84", "https://www.rfi.fr/tw/中國/20240619-俄"),
+        ("https://example.org/a%20b", "https://example.org/a%20b"),  # a space would end the address for a reader
+        ("https://example.org/%FF", "https://example.org/%FF"),  # not UTF-8
+        ("https://example.org/%3Cb%3E", "https://example.org/%3Cb%3E"),  # no markup characters
+        ("https://example.org/plain", "https://example.org/plain"),
+    ],
+)
+def test_references_show_addresses_decoded_when_that_is_safe(url, shown):
+    from generator.typography import readable_url
+
+    assert readable_url(url) == shown
