@@ -164,14 +164,14 @@ def test_a_change_to_the_chart_labels_draws_the_charts_again(reference, tmp_path
     project = checkout(tmp_path / "project", cache_from=source)
     labels = project / "generator" / "labels.yaml"
     text = labels.read_text("utf-8")
-    assert text.count('en: "Threat matrix (Table 2): {title}"') == 1
-    labels.write_text(text.replace('en: "Threat matrix (Table 2)', 'en: "Threat grid (Table 2)', 1), "utf-8")
+    assert text.count('en: "filled: main reading"') == 1  # drawn under every matrix
+    labels.write_text(text.replace('en: "filled: main reading"', 'en: "solid: main reading"', 1), "utf-8")
     result = build(project)
     assert result.returncode == 0, result.stderr
     assert stage_line(result.stderr, "charts").endswith("(72 charts, 0 from the cache)")
     changed = differences(tree(project / "site"), expected)
     assert "charts/dyads/russia-china/matrix.en.svg" in changed
-    assert "Threat grid (Table 2)" in (project / "site" / "en" / "dyads" / "russia-china.html").read_text("utf-8")
+    assert "charts/dyads/russia-china/matrix.zh-TW.svg" not in changed
 
 
 def test_a_change_to_a_page_template_lays_out_the_pages_again(reference, tmp_path):
