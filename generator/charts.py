@@ -93,7 +93,8 @@ class Sheet:
         return wide_path if not self.narrow else wide_path.removesuffix(".svg") + ".narrow.svg"
 
 
-WIDE = Sheet("wide", A4_TEXT_WIDTH_IN, ("web.svg", "print.svg"))
+# The wide chart is also a PNG, for slides and documents that take no SVG (the reuse links under each chart).
+WIDE = Sheet("wide", A4_TEXT_WIDTH_IN, ("web.svg", "print.svg", "image.png"))
 NARROW = Sheet("narrow", PHONE_WIDTH_IN, ("web.svg",))
 SHEETS = (WIDE, NARROW)
 
@@ -117,13 +118,23 @@ class Chart:
         """The same chart with text kept as text, for handouts that embed our font."""
         return self.path.removesuffix(".svg") + ".print.svg"
 
+    @property
+    def png_path(self) -> str:
+        """The wide chart as a picture, published beside its SVG."""
+        return self.path.removesuffix(".svg") + ".png"
+
+    @property
+    def csv_path(self) -> str:
+        """The data the chart draws, published beside it."""
+        return self.path.removesuffix(".svg") + ".csv"
+
 
 @dataclass(frozen=True)
 class ChartSet:
     charts: tuple[Chart, ...]
     cached: int = 0  # how many came from the store
-    # Each chart's store entry (web.svg and print.svg), by chart path. Entries are content-addressed:
-    # their files are never rewritten, and each is checked before it is copied out or printed.
+    # Each chart's store entry (web.svg; a wide chart's also print.svg and image.png), by chart path. Entries are
+    # content-addressed: their files are never rewritten, and each is checked before it is copied out or printed.
     entries: tuple[tuple[str, Entry, str], ...] = ()  # (chart path, store entry, store key)
 
     @cached_property
@@ -497,17 +508,21 @@ def broken_words(lines: str, source: str | None) -> list[str]:
 
 
 SVG_FONTTYPE = {"web.svg": "path", "print.svg": "none"}  # the web's text as outlines, print's as text in our font
+PNG_DPI = 200  # 1,260 px across: sharp on a slide or a page
 
 
-def to_svg(figure: Figure, name: str, files: tuple[str, ...] = WIDE.files) -> dict[str, bytes]:
-    """The chart's files: the web SVG (text as outlines) and, for print, the SVG with text as text."""
+def to_files(figure: Figure, name: str, files: tuple[str, ...] = WIDE.files) -> dict[str, bytes]:
+    """The chart's files: the web SVG (text as outlines), for print the SVG with text as text, and the PNG."""
     check_layout(figure, name)
     outputs = {}
     for file in files:
-        with matplotlib.rc_context({"svg.fonttype": SVG_FONTTYPE[file]}):
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "briefing"})
-            outputs[file] = buffer.getvalue()
+        buffer = io.BytesIO()
+        if file.endswith(".png"):  # no software or date in the file: the same chart gives the same bytes
+            figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        else:
+            with matplotlib.rc_context({"svg.fonttype": SVG_FONTTYPE[file]}):
+                figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "briefing"})
+        outputs[file] = buffer.getvalue()
     return outputs
 
 
@@ -1165,6 +1180,69 @@ def draw_sensitivity(analysis: Analysis, result: DyadResult, lang: str, sheet: S
     return figure, title, sentence(alt, lang)
 
 
+# ---- the data behind each chart ----------------------------------------------------------------
+
+
+def chart_table(analysis: Analysis, chart: Chart) -> list[list[str]]:
+    """The data a chart draws, as a table in the chart's language (its CSV download): the header, then a row per
+    thing drawn."""
+    lang = chart.lang
+    names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
+
+    def header(*keys: str) -> list[str]:
+        return [LABELS(f"csv_{key}", lang) for key in keys]
+
+    def positions(result: DyadResult) -> list[list[str]]:
+        return [[names[p.actor], level(p.external, lang), level(p.internal, lang), p.cell, strategy(p.strategy, lang)]
+                for p in result.positions]
+
+    if chart.kind == "curve" and chart.subject == "framework":
+        return [header("order", "strategy"), *([str(n), strategy(s, lang)] for n, s in enumerate(CURVE_ORDER, 1))]
+    if chart.kind == "commitment":
+        results = dict(commitment_parts(analysis))[chart.subject]
+        return [header("dyad", "type", "commitment", "cohesion"),
+                *([r.dyad.title.get(lang), type_label(r.type, lang), degree(r.commitment, lang), degree(r.cohesion, lang)]
+                  for r in results)]
+    if chart.kind == "alignment-map":
+        triad = next(t for t in analysis.triads if triad_key(t) == chart.subject)
+        rows = [header("dyad", "actor", "external", "strategy", "cohesion")]
+        for dyad_id in triad.dyads:
+            result = analysis.dyad(dyad_id)
+            rows.extend([result.dyad.title.get(lang), names[p.actor], level(p.external, lang), strategy(p.strategy, lang),
+                         degree(result.cohesion, lang)] for p in result.positions)
+        return rows
+    result = analysis.dyad(chart.subject)
+    if chart.kind == "timeline":
+        events, _ = timeline_events(analysis.dataset, result)
+        return [header("number", "date", "event", "source"),
+                *([str(n), e.date.isoformat(), e.title.get(lang), short_cite(analysis.dataset.source(e.source), lang)]
+                  for n, e in enumerate(events, 1))]
+    if chart.kind == "sensitivity":
+        flips = {(f.actor, f.level, f.to_level): f for f in result.flips}
+        rows = [header("actor", "threat", "level", "step_to", "result")]
+        for threat in result.dyad.threats:
+            for kind in ("external", "internal"):
+                current = getattr(threat, kind)
+                for step in (-1, 1):
+                    index = FRAMEWORK.level_ids.index(current) + step
+                    if 0 <= index < len(FRAMEWORK.level_ids):
+                        to = FRAMEWORK.level_ids[index]
+                        flip = flips.get((threat.actor, kind, to))
+                        rows.append([names[threat.actor], FRAMEWORK.kind_label(kind, lang), level(current, lang),
+                                     level(to, lang), type_label(flip.type, lang) if flip else LABELS("type_unchanged", lang)])
+        return rows
+    return [header("actor", "external", "internal", "cell", "strategy"), *positions(result)]
+
+
+def chart_csv(analysis: Analysis, chart: Chart) -> bytes:
+    """The chart's data as CSV: UTF-8 with a byte-order mark, which spreadsheet programs need to read Chinese."""
+    import csv
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(chart_table(analysis, chart))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 # ---- the whole set --------------------------------------------------------------------------
 
 
@@ -1243,7 +1321,7 @@ def render(job: ChartJob) -> tuple[Chart, dict[str, bytes]]:
         figure, title, alt = job.draw()
         for artist in visible_texts(figure):  # Chinese typography, as on the pages (generator/typography.py)
             chart_figure(artist).retype(artist, partial(set_text, lang=job.lang))
-        files = to_svg(figure, name, job.sheet.files)
+        files = to_files(figure, name, job.sheet.files)
         texts = "".join(sorted({ch for artist in visible_texts(figure) for ch in artist.get_text()}))
         smallest = smallest_font(figure)
     for warning in caught:

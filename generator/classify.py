@@ -260,6 +260,26 @@ def triad_as_json(result: TriadResult) -> dict:
     }
 
 
+DYAD_CSV_COLUMNS = ("dyad", "as_of", "external_actor", "actor", "external_threat", "internal_threat", "cell", "strategy",
+                    "decided_by", "type", "commitment", "cohesion")
+
+
+def dyad_as_csv(result: DyadResult) -> bytes:
+    """A dyad's verdict as CSV, a row per actor, in the data's own ids (language-neutral, like the JSON)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(DYAD_CSV_COLUMNS)
+    dyad = result.dyad
+    for position in result.positions:
+        writer.writerow([dyad.id, dyad.as_of.isoformat(), dyad.external, position.actor, position.external,
+                         position.internal, position.cell, position.strategy, position.decided_by, result.type.key,
+                         result.commitment, result.cohesion])
+    return buffer.getvalue().encode("utf-8")
+
+
 def analysis_as_json(analysis: Analysis) -> dict:
     return {
         "dyads": [dyad_as_json(result) for result in analysis.dyads],

@@ -290,7 +290,7 @@ def run_build(args, analysis: Analysis) -> int:
     except OSError as error:
         say(f"briefing: the site was not built: {disk_error(error)}; the previous site is unchanged")
         return EXIT_PROBLEMS
-    pages = sum(1 for _ in site.rglob("*.html"))
+    pages = sum(1 for path in site.rglob("*.html") if not path.relative_to(site).as_posix().startswith("embed/"))
     print(
         f"briefing build: wrote {site} ({pages} pages in zh-TW and en, "
         f"{plural(len(analysis.dyads), 'dyad')}, {plural(len(analysis.triads), 'triad')}, "

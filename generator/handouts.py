@@ -211,6 +211,7 @@ def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> 
     fonts = [{"weight": CSS_WEIGHT[weight], "url": font_path(weight).as_uri()} for weight in FONT_WEIGHTS]
     return {
         "lang": ctx.lang, "title": title, "running_title": set_text(running_title(title), ctx.lang),
+        "licence": ctx.settings.licence,
         "author": author, "date": date.isoformat(),
         "date_text": ctx.date(date), "fonts": fonts, "stylesheet": (PRINT_TEMPLATES / "print.css").as_uri(),
         "t": ctx.t, "page_of_before": before, "page_of_middle": middle, "page_of_after": after,

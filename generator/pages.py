@@ -19,14 +19,14 @@ import jinja2
 from markdown.extensions.toc import slugify_unicode
 from markupsafe import Markup
 
-from .charts import Chart, ChartSet, commitment_parts, narrow_media, short_cite, timeline_events, triad_key
-from .classify import analysis_as_json, dyad_as_json
+from .charts import WIDE, Chart, ChartSet, chart_csv, commitment_parts, narrow_media, short_cite, timeline_events, triad_key
+from .classify import analysis_as_json, dyad_as_csv, dyad_as_json
 from .framework import FRAMEWORK, LABELS, capitalised, possessive
 from .inputs import TEMPLATES
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
 from .model import Strategy as StrategyId
-from .typography import reference, titled
-from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_of
+from .typography import reference, set_html, titled
+from .urls import SITE_DOWNLOADS, dyad_downloads, embed_path, href, page_uri, pdf_path, url_of
 from .validate import CITATION, EMBED
 
 FIGURE = re.compile(r"(<figure\b[^>]*>)(.*?)(</figure>)", re.S)
@@ -51,11 +51,23 @@ def number_figures(markup: str, lang: str) -> str:
     return FIGURE.sub(numbered, markup)
 
 @dataclass(frozen=True)
+class Licence:
+    """The terms a reader may reuse the site's text, charts and data under (mkdocs.yml `extra.licence`)."""
+
+    name: str
+    url: str
+
+
+DEFAULT_LICENCE = Licence("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
+
+
+@dataclass(frozen=True)
 class Settings:
-    """What the pages need from mkdocs.yml: the organisation and the site address."""
+    """What the pages need from mkdocs.yml: the organisation, the site address and the licence."""
 
     organisation: dict
     site_url: str = ""
+    licence: Licence = DEFAULT_LICENCE
     build_date: dt.date = dt.date(2025, 1, 1)  # from SOURCE_DATE_EPOCH or the data, never the clock
     handouts: bool = False  # link PDF handouts only when the build makes them
 
@@ -215,6 +227,19 @@ class Context:
     def narrow(self, chart: Chart) -> Chart | None:
         """The phone variant a page serves beside a chart (a handout keeps the wide chart alone)."""
         return self.charts.narrow(chart)
+
+    def reuse(self, chart: Chart) -> dict[str, str]:
+        """What a reader may take from a chart: the SVG, the PNG, the data as CSV and, on a site with an
+        address, the code that embeds its minimal page in another site."""
+        links = {"svg": self.asset(chart.path), "png": self.asset(chart.png_path), "csv": self.asset(chart.csv_path),
+                 "embed": ""}
+        if self.settings.site_url:
+            narrow = self.charts.narrow(chart)
+            height = max(chart.height, narrow.height) + 80  # room for the caption under the picture
+            src = self.settings.site_url.rstrip("/") + "/" + embed_path(chart.path)
+            links["embed"] = (f'<iframe src="{src}" title="{chart.title}" width="100%" height="{height}" '
+                              'style="border:0" loading="lazy"></iframe>')
+        return links
 
     def timeline(self, dyad_id: str) -> tuple[tuple[Event, ...], int]:
         """The events a dyad's timeline numbers, and how many it has: the list beside the picture."""
@@ -419,7 +444,7 @@ def guide_values(ctx: Context, analysis: Analysis) -> dict:
     given = {strategy for cell in cells for strategy in (cell.strategy, *cell.choice) if strategy}
     downloads = {"site": SITE_DOWNLOADS[0], "pdf": None}
     if example is not None:
-        downloads["yaml"], downloads["json"] = dyad_downloads(example.dyad.id)
+        downloads["yaml"], downloads["json"], downloads["csv"] = dyad_downloads(example.dyad.id)
         if ctx.settings.handouts:
             downloads["pdf"] = pdf_path("dyad", example.dyad.id, ctx.lang)
     return {
@@ -508,10 +533,26 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         add("events", lang, "events", t("events_title"), "events.html")
         add("search", lang, "search", t("search_title"), "search.html")
 
-    files = [(SITE_DOWNLOADS[0],
-              (json.dumps(analysis_as_json(analysis), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))]
+    licence = {"license": {"name": settings.licence.name, "url": settings.licence.url}}  # schema.org's spelling
+
+    def as_json(document: dict) -> bytes:
+        return (json.dumps(document | licence, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+    files = [(SITE_DOWNLOADS[0], as_json(analysis_as_json(analysis)))]
     for result in analysis.dyads:
-        document = json.dumps(dyad_as_json(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        files.append((dyad_downloads(result.dyad.id)[1], document.encode("utf-8")))
+        _, json_path, csv_path = dyad_downloads(result.dyad.id)
+        files.append((json_path, as_json(dyad_as_json(result))))
+        files.append((csv_path, dyad_as_csv(result)))
+    for chart in charts.charts:  # each chart's data, and the page that embeds it elsewhere
+        if chart.variant == WIDE.name:
+            files.append((chart.csv_path, chart_csv(analysis, chart)))
+            files.append((embed_path(chart.path), embed_page(env, context(chart.lang, embed_path(chart.path)), chart)))
     return SitePlan(tuple(pages), tuple(files))
+
+
+def embed_page(env: jinja2.Environment, ctx: Context, chart: Chart) -> bytes:
+    """One chart on a page of its own, with its caption, credit and licence: what an <iframe> elsewhere shows."""
+    html = env.get_template("embed.html").render(c=ctx, chart=chart, narrow=ctx.narrow(chart),
+                                                 narrow_media=narrow_media())
+    return set_html(html, ctx.lang).encode("utf-8")
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import SITE_MARKER, SiteNotBuilt
+from .charts import WIDE
 from .framework import LABELS
 from .model import LANGUAGES, Analysis, Problem
-from .pages import Settings, SitePage, SitePlan
+from .pages import DEFAULT_LICENCE, Licence, Settings, SitePage, SitePlan
 from .search import SEARCH_PAGE_CLASSES
 from .store import write_new
 from .urls import PREFIX, THEME_OUTPUTS, dyad_downloads, href, url_of
@@ -63,6 +64,7 @@ class SiteContext:
     plan: SitePlan
     organisation: dict
     languages: dict
+    licence: Licence = DEFAULT_LICENCE
 
     def replaces(self, src_uri: str) -> bool:
         """Hand-written files the generator renders itself (briefs) or overrides."""
@@ -94,6 +96,8 @@ class SiteContext:
             "t": lambda key, **values: LABELS(key, lang, **values),
             "asset": lambda path: href(page.url, path),
             "content_security_policy": content_security_policy(serving),
+            "licence_html": LABELS("footer_licence", lang, licence=f'<a href="{html.escape(self.licence.url)}" rel="license">'
+                                                                   f"{html.escape(self.licence.name)}</a>"),
             "search_classes": SEARCH_PAGE_CLASSES,
         }
 
@@ -129,15 +133,41 @@ def site_config(build):
     return build.outputs["config"]
 
 
+def site_licence(config) -> Licence:
+    """`extra.licence` in mkdocs.yml ({name, url}), CC BY 4.0 when it is not set."""
+    given = config.extra.get("licence")
+    if given is None:
+        return DEFAULT_LICENCE
+    name = given.get("name") if isinstance(given, dict) else None
+    url = given.get("url") if isinstance(given, dict) else None
+    if not (isinstance(name, str) and name.strip() and isinstance(url, str) and url.startswith("https://")):
+        path = str(config.config_file_path or "mkdocs.yml")
+        raise SiteNotBuilt("mkdocs.yml has a problem; fix the setting named above", (Problem(
+            path, line_of(path, "licence:"),
+            "extra.licence needs a name and an https address, e.g. {name: CC BY 4.0, url: "
+            "https://creativecommons.org/licenses/by/4.0/}; leave it out for CC BY 4.0"),))
+    return Licence(name.strip(), url)
+
+
+def line_of(path: str, text: str) -> int:
+    """The line of a settings file that holds text (1 when it cannot be read or found)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if text in line), 1)
+
+
 def site_settings(build) -> Settings:
     config = site_config(build)
     return Settings(organisation=config.extra["organisation"], site_url=config.site_url or "",
-                    build_date=build.source_date(), handouts=build.settings.handouts)
+                    licence=site_licence(config), build_date=build.source_date(), handouts=build.settings.handouts)
 
 
 def site_context(build) -> SiteContext:
     config = site_config(build)
-    return SiteContext(build.outputs["plan"], config.extra["organisation"], config.extra["languages"])
+    return SiteContext(build.outputs["plan"], config.extra["organisation"], config.extra["languages"],
+                       site_licence(config))
 
 
 def write_sources(plan: SitePlan, folder: Path) -> set[str]:
@@ -233,6 +263,9 @@ def place_files(build) -> dict[str, str]:
     for chart in charts.charts:
         place(chart.path, charts.key(chart.path),
               lambda target, chart=chart: charts.entry(chart.path).copy_to("web.svg", target))
+        if chart.variant == WIDE.name:  # the picture the reuse links offer
+            place(chart.png_path, charts.key(chart.path),
+                  lambda target, chart=chart: charts.entry(chart.path).copy_to("image.png", target))
     fonts = build.outputs["fonts"]
     for path, entry in fonts.files:
         place(path, entry.folder.name, lambda target, entry=entry: entry.copy_to("font.woff2", target))

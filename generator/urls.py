@@ -24,7 +24,7 @@ FIXED_PAGES = {
 }
 ITEM_PAGES = {"dyad": "dyads/{name}.md", "triad": "triads/{name}.md", "brief": "briefs/{name}.md"}
 # Folders the build fills itself; nothing from docs/ may be published inside them.
-GENERATED_FOLDERS = ("charts/", "pdf/", "downloads/", "pagefind/", "assets/fonts/")
+GENERATED_FOLDERS = ("charts/", "pdf/", "downloads/", "pagefind/", "assets/fonts/", "embed/")
 THEME_OUTPUTS = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 SITE_DOWNLOADS = ("downloads/analysis.json",)
 
@@ -43,8 +43,14 @@ def pdf_path(kind: str, name: str, lang: str) -> str:
     return f"pdf/{kind}-{name}.{lang}.pdf" if kind == "dyad" else f"pdf/{name}.{lang}.pdf"
 
 
-def dyad_downloads(dyad_id: str) -> tuple[str, str]:
-    return f"downloads/{dyad_id}.yaml", f"downloads/{dyad_id}.json"
+def dyad_downloads(dyad_id: str) -> tuple[str, str, str]:
+    """A dyad's data at stable addresses: the analyst's file, the verdict as JSON, and its positions as CSV."""
+    return f"downloads/{dyad_id}.yaml", f"downloads/{dyad_id}.json", f"downloads/{dyad_id}.csv"
+
+
+def embed_path(chart_path: str) -> str:
+    """The minimal page that shows one chart, for an <iframe> on another site."""
+    return "embed/" + chart_path.removeprefix("charts/").removesuffix(".svg") + ".html"
 
 
 def docs_output(relative: str) -> str:

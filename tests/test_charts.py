@@ -421,3 +421,46 @@ def test_charts_carry_no_title_the_numbered_caption_gives_it(seed_charts):
         figure = drawn(charts.draw_sensitivity, analysis, analysis.dyad("russia-china"), lang=lang)
         title = seed_charts[1].find("sensitivity", "russia-china", lang).title
         assert title not in texts_of(figure)
+
+
+# ---- reuse: a PNG beside every wide chart, and the data each chart draws --------------------------
+
+
+def test_every_wide_chart_is_also_a_png_with_the_same_bytes_each_time(seed_charts, tmp_path):
+    import struct
+
+    from generator.charts import PNG_DPI, plan, render
+
+    analysis = analyse(str(ROOT / "data"))
+    job = next(job for job in plan(analysis) if job.path == "charts/dyads/russia-china/matrix.zh-TW.svg")
+    first, second = render(job)[1], render(job)[1]
+    assert first["image.png"] == second["image.png"]
+    png = first["image.png"]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and b"Software" not in png and b"tIME" not in png
+    width, _ = struct.unpack(">II", png[16:24])
+    assert width == round(WIDE.width_in * PNG_DPI)
+    narrow = next(job for job in plan(analysis) if job.path == "charts/dyads/russia-china/matrix.zh-TW.narrow.svg")
+    assert "image.png" not in render(narrow)[1]  # the PNG is of the wide chart only
+
+
+def test_each_chart_kind_publishes_the_data_it_draws():
+    from generator.charts import Chart, chart_csv, chart_table
+
+    analysis = analyse(str(ROOT / "data"))
+
+    def table(kind, subject, lang="zh-TW"):
+        return chart_table(analysis, Chart(kind, subject, lang, "charts/x.svg", "", ""))
+
+    assert table("matrix", "north-korea-china") == [["行為者", "外部威脅", "內部威脅", "表 2 格", "策略"],
+                                                    ["北韓", "高度", "中度", "H", "抗衡"], ["中國", "低度", "中度", "B", "籠絡"]]
+    assert table("commitment", "all-dyads", "en") == [
+        ["dyad", "type", "commitment", "cohesion"],
+        ["North Korea–China", "balancing–tethering alliance", "variable", "low to medium"],
+        ["Russia–China", "balancing–hedging alliance", "low to medium", "low to medium"],
+        ["Russia–North Korea", "balancing–balancing alliance", "high", "high"]]
+    assert table("sensitivity", "russia-china", "en")[1] == ["Russia", "external threat", "high", "medium",
+                                                              "hedging–hedging alliance"]
+    assert table("timeline", "russia-china", "en")[0] == ["number", "date", "event", "source"]
+    assert len(table("alignment-map", "chn-prk-rus-usa")) == 1 + 6  # a row per member of each of the three dyads
+    csv_bytes = chart_csv(analysis, Chart("matrix", "north-korea-china", "zh-TW", "charts/x.svg", "", ""))
+    assert csv_bytes.startswith("\ufeff行為者,外部威脅".encode()) and csv_bytes.endswith(b"\r\n")

@@ -431,3 +431,79 @@ def test_the_framework_page_reads_a_pair_label_on_a_dyad_of_the_data(site):
         text = (site / page).read_text(encoding="utf-8")
         paragraph = re.search(r'<p id="pair-labels">(.*?)</p>', text, re.S).group(1)
         assert re.sub(r"<[^>]+>", "", paragraph).replace("&#39;", "'").replace("&rsquo;", "’") == sentence
+
+
+def test_every_chart_offers_its_svg_png_data_and_licence_and_an_embed_page(site):
+    import csv
+
+    text = (site / "dyads" / "russia-china.html").read_text(encoding="utf-8")
+    reuse = re.findall(r'<div class="chart-reuse">(.*?)</div>', text, re.S)
+    assert len(reuse) == 5
+    assert all('.svg" download="">SVG</a>' in block and '.png" download="">PNG</a>' in block and '.csv" download="">' in block
+               and 'href="https://creativecommons.org/licenses/by/4.0/">' in block for block in reuse)
+    assert "<iframe" not in text  # no site address: embed code would point nowhere
+    for chart in ("matrix", "curve", "diagram", "timeline", "sensitivity"):
+        for lang in ("zh-TW", "en"):
+            assert (site / "charts" / "dyads" / "russia-china" / f"{chart}.{lang}.png").is_file()
+            assert (site / "charts" / "dyads" / "russia-china" / f"{chart}.{lang}.csv").is_file()
+            page = (site / "embed" / "dyads" / "russia-china" / f"{chart}.{lang}.html").read_text(encoding="utf-8")
+            assert "default-src 'none'" in page and "<script" not in page and 'rel="license"' in page
+    rows = list(csv.reader((site / "downloads" / "russia-china.csv").read_text(encoding="utf-8").splitlines()))
+    assert rows == [
+        ["dyad", "as_of", "external_actor", "actor", "external_threat", "internal_threat", "cell", "strategy",
+         "decided_by", "type", "commitment", "cohesion"],
+        ["russia-china", "2025-06-30", "USA", "RUS", "high", "low", "G", "balancing", "cell", "balancing-hedging",
+         "low-medium", "low-medium"],
+        ["russia-china", "2025-06-30", "USA", "CHN", "medium", "low", "D", "hedging", "cell", "balancing-hedging",
+         "low-medium", "low-medium"]]
+    import json
+
+    assert json.loads((site / "downloads" / "russia-china.json").read_text(encoding="utf-8"))["license"] == {
+        "name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+    assert ('本站文字、圖表與資料採用 <a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>'
+            in (site / "index.html").read_text(encoding="utf-8"))
+
+
+def test_with_a_site_address_each_chart_shows_the_code_that_embeds_it():
+    import tempfile
+
+    from test_charts import render_charts
+
+    from generator.charts import WIDE
+    from generator.cli import analyse
+    from generator.pages import Context, Settings
+
+    analysis = analyse(str(ROOT / "data"))
+    with tempfile.TemporaryDirectory() as folder:
+        charts = render_charts(analysis, Path(folder))
+    context = Context(analysis, charts, Settings(organisation={}, site_url="https://alliances.example/"), "en",
+                      "en/dyads/russia-china.html")
+    chart = charts.find("matrix", "russia-china", "en", WIDE.name)
+    height = max(chart.height, charts.narrow(chart).height) + 80  # the taller of its two widths, and the caption
+    assert context.reuse(chart)["embed"] == (
+        '<iframe src="https://alliances.example/embed/dyads/russia-china/matrix.en.html" '
+        f'title="Threat matrix (Table 2): Russia–China" width="100%" height="{height}" '
+        'style="border:0" loading="lazy"></iframe>')
+
+
+def test_the_licence_comes_from_mkdocs_yml_and_a_bad_one_is_named_with_its_line(tmp_path):
+    from types import SimpleNamespace
+
+    from generator.build import SiteNotBuilt
+    from generator.pages import DEFAULT_LICENCE, Licence
+    from generator.site import site_licence
+
+    settings = tmp_path / "mkdocs.yml"
+    settings.write_text("site_name: x\nextra:\n  licence: {name: CC BY 4.0}\n", encoding="utf-8")
+
+    def config(extra):
+        return SimpleNamespace(extra=extra, config_file_path=str(settings))
+
+    assert site_licence(config({})) == DEFAULT_LICENCE
+    other = {"name": "CC BY-NC 4.0", "url": "https://creativecommons.org/licenses/by-nc/4.0/"}
+    assert site_licence(config({"licence": other})) == Licence(other["name"], other["url"])
+    with pytest.raises(SiteNotBuilt) as refused:
+        site_licence(config({"licence": {"name": "CC BY 4.0"}}))
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{settings}:3: extra.licence needs a name and an https address, e.g. {{name: CC BY 4.0, url: "
+        "https://creativecommons.org/licenses/by/4.0/}; leave it out for CC BY 4.0"]
