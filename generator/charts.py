@@ -760,6 +760,8 @@ def draw_matrix(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet 
     axes.set_yticks([0.5, 1.5, 2.5], [level(level_id, lang) for level_id in levels])
     axes.xaxis.set_ticks_position("top")
     axes.xaxis.set_label_position("top")
+    for tick in axes.get_xticklabels():
+        tick.set_verticalalignment("baseline")
     # The arrows point the way the levels rise: rightwards across, downwards (as Table 2 prints them) down.
     axes.set_xlabel(LABELS("internal_threat_axis", lang) + " →")
     axes.set_ylabel(LABELS("external_threat_axis", lang) + " →", rotation=270, va="center", ha="center")
@@ -937,6 +939,8 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet =
     axes.set_ylim(rows - 0.5, -0.5)
     axes.set_xticks(range(len(scale)), [step.label.get(lang) for step in FRAMEWORK.scale])
     axes.xaxis.set_ticks_position("top")
+    for tick in axes.get_xticklabels():  # on one baseline: "high" sat higher than "low" by its g's descender
+        tick.set_verticalalignment("baseline")
     axes.set_yticks([])
     for spine in axes.spines.values():
         spine.set_visible(False)
