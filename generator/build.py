@@ -5,10 +5,11 @@ what earlier steps made and declaring what it reads (`Step.reads`):
 
     read      data/, docs/                  -> the analysis (load, validate, classify)
     charts    the analysis, code            -> a chart entry in the store per chart and language
-    pages     the analysis, charts, templates -> every page's Markdown
+    pages     the analysis, charts, templates -> every page's Markdown, and the Atom feeds when site_url is set
     fonts     the bundled fonts, code       -> the web-font slices (they do not depend on the text)
+    cards     the analysis, mkdocs.yml, code -> a share card (PNG) per brief, dyad and the site, when site_url is set
     layout    pages, theme, mkdocs.yml      -> HTML in the staging folder (MkDocs, through our plugin)
-    files     charts, fonts, downloads      -> the site's other files, copied out of the store
+    files     charts, cards, fonts, downloads -> the site's other files (and feeds), copied out of the store
     search    the HTML                      -> the Pagefind index
     handouts  the analysis, charts          -> one PDF per brief and dyad report
     publish   all of the above              -> the staging folder swapped in, the build record written
@@ -56,7 +57,12 @@ SITE_MARKER = ".briefing-site"  # in every site this tool builds: only such a fo
 # Every library whose version can change a byte of the output.
 LIBRARIES = ("mkdocs", "markdown", "jinja2", "pagefind", "pagefind_bin_extended", "weasyprint", "pydyf", "tinycss2",
              "cssselect2", "pyphen", "tinyhtml5", "matplotlib", "numpy", "fonttools", "brotli", "uharfbuzz", "nh3",
-             "cvttf-NotoSansCJK-Regular", "cvttf-NotoSansCJK-Bold", "pillow", "pyyaml")
+             "cvttf-NotoSansCJK-Regular", "cvttf-NotoSansCJK-Bold", "pillow", "pyyaml", "feedgen", "lxml")
+
+
+# What `briefing build` says once when mkdocs.yml gives no address for the site.
+NO_SITE_URL = ("briefing: mkdocs.yml sets no site_url, so this site has no Atom feeds, share cards, Open Graph or "
+               "Twitter tags, or hreflang clusters: they need the site's absolute address")
 
 
 class OutputRefused(Exception):
@@ -175,8 +181,9 @@ PLAN: tuple[Step, ...] = (
     Step("charts", ("analysis", "code"), "charts", lambda build: build.draw_charts()),
     Step("pages", ("analysis", "charts", "templates/pages/", "mkdocs.yml"), "plan", lambda build: build.render_pages()),
     Step("fonts", ("fonts", "code"), "fonts", lambda build: build.cut_fonts()),
+    Step("cards", ("analysis", "mkdocs.yml", "code"), "cards", lambda build: build.draw_cards()),
     Step("layout", ("plan", "fonts", "templates/theme/", "mkdocs.yml"), "html", lambda build: build.layout()),
-    Step("files", ("charts", "fonts", "analysis"), "files", lambda build: build.place_files()),
+    Step("files", ("charts", "fonts", "cards", "analysis"), "files", lambda build: build.place_files()),
     Step("search", ("html", "code"), "search", lambda build: build.index(), later=True),
     Step("handouts", ("analysis", "charts", "templates/print/"), "handouts", lambda build: build.print_handouts(),
          later=True),
@@ -401,6 +408,7 @@ class Build:
         self.record = Record(out=str(settings.out), code=self.code, complete=not pages_only)
         self.pages_only = pages_only
         self.cancel = cancel
+        self.notices: list[str] = []  # for the analyst, said once after the build (`briefing build`)
 
     # -- the whole plan, with the lock, the nothing-changed check and the swap
 
@@ -527,10 +535,17 @@ class Build:
         return charts
 
     def render_pages(self):
+        from dataclasses import replace
+
+        from .feeds import render_feeds
         from .pages import render_pages
         from .site import site_settings, write_sources
 
-        plan = render_pages(self.analysis, self.charts, site_settings(self))
+        settings = site_settings(self)
+        plan = render_pages(self.analysis, self.charts, settings)
+        plan = replace(plan, files=plan.files + render_feeds(self.analysis, self.charts, settings))
+        if not settings.site_url:
+            self.notices.append(NO_SITE_URL)
         written = write_sources(plan, self.settings.project / "build" / "pages")
         self.stages.notes["pages"] = f"{len(plan.pages)} pages, {len(written & {p.src_uri for p in plan.pages})} changed"
         return plan
@@ -542,6 +557,18 @@ class Build:
         fonts = web_fonts(self.store, site_text(self), self.settings.workers, self.stages.bar("fonts"))
         self.stages.notes["fonts"] = f"{len(fonts.files)} slices"
         return fonts
+
+    def draw_cards(self):
+        from .cards import CardSet, render_cards
+        from .site import site_settings
+
+        settings = site_settings(self)
+        if not settings.site_url:  # nothing could point at them: a share tag needs an absolute address
+            return CardSet()
+        cards = render_cards(self.analysis, settings.organisation, settings.site_url, self.store, self.code,
+                             workers=self.settings.workers, progress=self.stages.bar("cards"))
+        self.stages.notes["cards"] = f"{len(cards.cards)} share cards, {cards.cached} from the cache"
+        return cards
 
     def layout(self):
         from .site import layout

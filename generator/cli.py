@@ -266,7 +266,8 @@ def run_build(args, analysis: Analysis) -> int:
     try:
         for attempt in range(3):
             try:
-                site = Build(settings, analysis, say=say).run()
+                build = Build(settings, analysis, say=say)
+                site = build.run()
                 break
             except BadEntry as damaged:  # a cache file changed while this build used it: it is gone now
                 if attempt == 2:
@@ -296,6 +297,8 @@ def run_build(args, analysis: Analysis) -> int:
         f"{plural(len(analysis.dyads), 'dyad')}, {plural(len(analysis.triads), 'triad')}, "
         f"{plural(len(analysis.dataset.briefs), 'brief file')})"
     )
+    for notice in build.notices:
+        say(notice)
     return EXIT_OK
 
 

@@ -325,6 +325,12 @@ FRAMEWORK = load_rules()
 LABELS = load_labels()
 
 
+def long_date(value, lang: str) -> str:
+    """A date as a sentence gives it: 2025 年 6 月 30 日, 30 June 2025."""
+    month_name = LABELS("month_names", lang).split()[value.month - 1]
+    return LABELS("date_long", lang, year=value.year, month=value.month, day=value.day, month_name=month_name)
+
+
 def capitalised(sentence: str) -> str:
     """A sentence that opens with a name in text ("the United States …") or a role starts with a capital."""
     return sentence[:1].upper() + sentence[1:]

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .charts import WIDE, Chart, ChartSet, chart_csv, commitment_parts, narrow_media, short_cite, timeline_events, triad_key
 from .classify import analysis_as_json, dyad_as_csv, dyad_as_json
-from .framework import FRAMEWORK, LABELS, capitalised, possessive
+from .framework import FRAMEWORK, LABELS, capitalised, long_date, possessive
 from .inputs import TEMPLATES
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
 from .model import Strategy as StrategyId
@@ -82,6 +82,7 @@ class SitePage:
     markdown: str
     translated: bool = True  # False when a brief is shown in its other language
     pdf: str | None = None  # the handout's path, where one is made
+    description: str = ""  # a sentence or two on what the page holds: its meta description and share text
 
     @property
     def url(self) -> str:
@@ -261,7 +262,7 @@ class Context:
         return short_cite(source, self.lang)
 
     def date(self, value: dt.date) -> str:
-        return f"{value.year} 年 {value.month} 月 {value.day} 日" if self.lang == "zh-TW" else value.strftime("%-d %B %Y")
+        return long_date(value, self.lang)
 
     def text(self, value) -> str:
         return value.get(self.lang)
@@ -288,9 +289,12 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def front_matter(title: str) -> str:
+def front_matter(title: str, description: str = "") -> str:
+    """The page's title, and its description: the head shows it but the text may not (a brief's summary), and
+    an incremental layout lays a page out again only when its Markdown changed."""
     # JSON strings are valid YAML, so any title survives the round trip.
-    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n"
+    described = f"description: {json.dumps(description, ensure_ascii=False)}\n" if description else ""
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n{described}---\n\n"
 
 
 def compact(markup: str) -> str:
@@ -477,26 +481,29 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         return Context(analysis, charts, settings, lang, url, names[lang])
 
     def add(page_key: str, lang: str, kind: str, title: str, template: str, translated: bool = True,
-            pdf: str | None = None, markdown: str = "", **values) -> None:
+            pdf: str | None = None, markdown: str = "", description: str = "", **values) -> None:
         """Render a page's HTML from its template; `markdown` (a brief's text) follows it."""
         url = url_of(page_key, lang)
         ctx = context(lang, url)
         pdf = pdf if settings.handouts else None
         body = compact(env.get_template(template).render(c=ctx, title=title, pdf=pdf and href(url, pdf), **values))
         body += "\n" + markdown
-        pages.append(SitePage(page_key, lang, page_uri(page_key, lang), kind, title, front_matter(title) + body,
-                              translated, pdf))
+        description = description or LABELS(f"description_{kind}", lang)
+        pages.append(SitePage(page_key, lang, page_uri(page_key, lang), kind, title,
+                              front_matter(title, description) + body, translated, pdf, description))
 
     for lang in LANGUAGES:
         t = lambda key, lang=lang, **v: LABELS(key, lang, **v)  # noqa: E731
-        add("home", lang, "home", t("home_title"), "home.html", briefs=dataset.briefs_in(lang)[:4])
+        add("home", lang, "home", t("home_title"), "home.html", briefs=dataset.briefs_in(lang)[:4],
+            description=settings.organisation["tagline"][lang])
         add("dyads", lang, "dyads", t("dyads_title"), "dyads.html")
         for result in analysis.dyads:
             ctx = context(lang, url_of(f"dyad:{result.dyad.id}", lang))
             add(f"dyad:{result.dyad.id}", lang, "dyad", result.dyad.title.get(lang), "dyad.html",
                 pdf=pdf_path("dyad", result.dyad.id, lang), result=result, reasoning=reasoning(ctx, result),
                 contested=contested(ctx, result), flips=sensitivity(ctx, result),
-                numbered=evidence_numbers(result), events=dataset.events_of(result.dyad))
+                numbered=evidence_numbers(result), events=dataset.events_of(result.dyad),
+                description=result.dyad.summary.get(lang))
         for triad in analysis.triads:
             key = triad_key(triad)
             ctx = context(lang, url_of(f"triad:{key}", lang))
@@ -507,9 +514,11 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             blocking = [d.dyad.title.get(lang) for d in dyads if d.type != AllianceType("balancing", "balancing")]
             add(f"triad:{key}", lang, "triad", title, "triad.html", triad=triad, key=key, dyads=dyads,
                 blocking=("、" if lang == "zh-TW" else ", ").join(blocking),
-                commitment_reason=triad_commitment_reason(ctx, triad, dyads))
-        add("framework", lang, "framework", t("framework_title"), "framework.html", example=example_dyad(analysis))
-        add("guide", lang, "guide", t("guide_title"), "guide.html",
+                commitment_reason=triad_commitment_reason(ctx, triad, dyads),
+                description=t("triad_feasible" if triad.trilateral_balancing else "triad_infeasible"))
+        add("framework", lang, "framework", t("framework_title"), "framework.html", example=example_dyad(analysis),
+            description=t("framework_intro"))
+        add("guide", lang, "guide", t("guide_title"), "guide.html", description=t("guide_lede"),
             **guide_values(context(lang, url_of("guide", lang)), analysis))
         briefs = dataset.briefs_in(lang)
         by_dyad = [(result, [brief for brief in briefs_of.get(result.dyad.id, ()) if brief.lang == lang])
@@ -527,7 +536,8 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             ctx = context(lang, url_of(f"brief:{slug}", lang))
             body = brief_markdown(ctx, env, brief)
             add(f"brief:{slug}", lang, "brief", brief.title, "brief.html", translated=translated,
-                pdf=pdf_path("brief", slug, brief.lang), markdown=body, brief=brief, lead=lead_image(ctx, brief))
+                pdf=pdf_path("brief", slug, brief.lang), markdown=body, brief=brief, lead=lead_image(ctx, brief),
+                description=brief.summary)
         add("bibliography", lang, "bibliography", t("bibliography_title"), "bibliography.html",
             sources=sorted(dataset.sources, key=lambda s: (s.author.lower(), s.year, s.id)), cited=cited_in(analysis, lang))
         add("events", lang, "events", t("events_title"), "events.html")

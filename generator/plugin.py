@@ -10,7 +10,8 @@ Events: on_config (the plan, when MkDocs runs alone); on_files (the generated
 pages in place of the brief sources, docs/ files filtered, and in an incremental
 build every file MkDocs will write unlinked first); on_nav (the build's date on
 every page); on_page_content (the HTML allowlist); on_page_context (the
-theme's language, counterpart and labels); on_post_build (the rest of the plan,
+theme's language, counterpart, labels and share tags); on_template_context (the
+hreflang clusters in sitemap.xml); on_post_build (the rest of the plan,
 when MkDocs runs alone).
 """
 from __future__ import annotations
@@ -91,6 +92,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 build.run_step(step)
         except Exception as error:
             raise _abort(error) from None
+        import logging
+
+        for notice in build.notices:
+            logging.getLogger("mkdocs.plugins.briefing").info(notice.removeprefix("briefing: "))
 
     # -- laying out the pages
 
@@ -131,6 +136,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         from .site import site_context
 
         context.update(site_context(self.current()).page_context(page.file.src_uri, serving=serving(config)))
+        return context
+
+    def on_template_context(self, context, template_name, config):
+        """sitemap.xml lists each page's hreflang cluster beside it."""
+        if template_name == "sitemap.xml":
+            from .site import site_context
+
+            context["alternates"] = site_context(self.current()).sitemap_alternates()
         return context
 
 

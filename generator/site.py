@@ -15,17 +15,22 @@ import logging
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import SITE_MARKER, SiteNotBuilt
+from .cards import FILE as CARD_FILE
+from .cards import HEIGHT_PX as CARD_HEIGHT
+from .cards import WIDTH_PX as CARD_WIDTH
+from .cards import CardSet
 from .charts import WIDE
+from .feeds import feed_title
 from .framework import LABELS
 from .model import LANGUAGES, Analysis, Problem
 from .pages import DEFAULT_LICENCE, Licence, Settings, SitePage, SitePlan
 from .search import SEARCH_PAGE_CLASSES
 from .store import write_new
-from .urls import PREFIX, THEME_OUTPUTS, dyad_downloads, href, url_of
+from .urls import FEEDS, PREFIX, THEME_OUTPUTS, absolute_url, card_path, docs_output, dyad_downloads, feed_path, href, url_of
 
 BRIEF_SOURCE = re.compile(r"^briefs/[^/]+\.(zh-TW|en)\.md$")
 NAV = ("home", "briefs", "dyads", "framework", "events", "bibliography", "search", "guide")
@@ -65,6 +70,8 @@ class SiteContext:
     organisation: dict
     languages: dict
     licence: Licence = DEFAULT_LICENCE
+    site_url: str = ""  # mkdocs.yml's, ending in a slash; without one, no tag needing an absolute address
+    cards: CardSet = field(default_factory=CardSet)
 
     def replaces(self, src_uri: str) -> bool:
         """Hand-written files the generator renders itself (briefs) or overrides."""
@@ -99,7 +106,48 @@ class SiteContext:
             "licence_html": LABELS("footer_licence", lang, licence=f'<a href="{html.escape(self.licence.url)}" rel="license">'
                                                                    f"{html.escape(self.licence.name)}</a>"),
             "search_classes": SEARCH_PAGE_CLASSES,
+            "description": page.description or self.organisation["tagline"][lang],
+            "share": self.share(page),
         }
+
+    def absolute(self, path: str) -> str:
+        return absolute_url(self.site_url, path)
+
+    def alternates(self, page: SitePage) -> list[tuple[str, str]]:
+        """The page's hreflang cluster: itself and every other language, and x-default (the first language)."""
+        if page.key == "other":
+            return []  # a hand-written page: its counterpart is not known
+        cluster = [(lang, self.absolute(self.plan.page(page.key, lang).url)) for lang in LANGUAGES]
+        return cluster + [("x-default", cluster[0][1])]
+
+    def share(self, page: SitePage) -> dict | None:
+        """What a page's head says for sharing and for search engines: the address of record, the hreflang
+        cluster, the feeds, Open Graph and Twitter card tags. All need absolute addresses: none without site_url."""
+        if not self.site_url:
+            return None
+        lang = page.lang
+        description = page.description or self.organisation["tagline"][lang]
+        url = self.absolute(page.url if page.key != "other" else docs_output(page.src_uri))
+        card = card_path(page.key, lang)
+        image, alt = self.absolute(card), self.cards.alt(card)
+        # og:title and twitter:title are the page's title as MkDocs has it (a hand-written page's too): the theme's.
+        open_graph = [("og:type", "article" if page.kind == "brief" else "website"),
+                      ("og:site_name", self.organisation["series"][lang]), ("og:description", description),
+                      ("og:url", url), ("og:image", image), ("og:image:type", "image/png"),
+                      ("og:image:width", str(CARD_WIDTH)), ("og:image:height", str(CARD_HEIGHT)),
+                      ("og:image:alt", alt), ("og:locale", LABELS("og_locale", lang))]
+        open_graph += [("og:locale:alternate", LABELS("og_locale", other)) for other in LANGUAGES if other != lang]
+        twitter = [("twitter:card", "summary_large_image"), ("twitter:description", description),
+                   ("twitter:image", image), ("twitter:image:alt", alt)]
+        feeds = [(feed_title(name, self.organisation, lang), self.absolute(feed_path(name, lang))) for name in FEEDS]
+        return {"canonical": url, "alternates": self.alternates(page), "feeds": feeds, "open_graph": open_graph,
+                "twitter": twitter}
+
+    def sitemap_alternates(self) -> dict[str, list[tuple[str, str]]]:
+        """Each page's hreflang cluster by its source path, for sitemap.xml's xhtml:link elements."""
+        if not self.site_url:
+            return {}
+        return {page.src_uri: self.alternates(page) for page in self.plan.pages}
 
     def text_lang(self, src_uri: str) -> str:
         """The language a page's content is written in (an untranslated brief shows the original)."""
@@ -167,7 +215,7 @@ def site_settings(build) -> Settings:
 def site_context(build) -> SiteContext:
     config = site_config(build)
     return SiteContext(build.outputs["plan"], config.extra["organisation"], config.extra["languages"],
-                       site_licence(config))
+                       site_licence(config), config.site_url or "", build.outputs.get("cards") or CardSet())
 
 
 def write_sources(plan: SitePlan, folder: Path) -> set[str]:
@@ -245,7 +293,8 @@ def layout(build) -> frozenset[str]:
 
 
 def place_files(build) -> dict[str, str]:
-    """Charts, font slices and data downloads, copied into the site from the store (checked on the way).
+    """Charts, share cards, font slices, data downloads and feeds, copied into the site from the store (checked on
+    the way).
 
     A file the previous site already holds under the same key stays as it is. Returns every
     placed file's key.
@@ -266,6 +315,8 @@ def place_files(build) -> dict[str, str]:
         if chart.variant == WIDE.name:  # the picture the reuse links offer
             place(chart.png_path, charts.key(chart.path),
                   lambda target, chart=chart: charts.entry(chart.path).copy_to("image.png", target))
+    for card in build.outputs["cards"].cards:
+        place(card.path, card.key, lambda target, card=card: card.entry.copy_to(CARD_FILE, target))
     fonts = build.outputs["fonts"]
     for path, entry in fonts.files:
         place(path, entry.folder.name, lambda target, entry=entry: entry.copy_to("font.woff2", target))

@@ -8,6 +8,7 @@ here to refuse a brief, dyad or docs file that would overwrite another output.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import quote
 
 PREFIX = {"zh-TW": "", "en": "en/"}
 
@@ -24,9 +25,15 @@ FIXED_PAGES = {
 }
 ITEM_PAGES = {"dyad": "dyads/{name}.md", "triad": "triads/{name}.md", "brief": "briefs/{name}.md"}
 # Folders the build fills itself; nothing from docs/ may be published inside them.
-GENERATED_FOLDERS = ("charts/", "pdf/", "downloads/", "pagefind/", "assets/fonts/", "embed/")
+GENERATED_FOLDERS = ("charts/", "pdf/", "downloads/", "pagefind/", "assets/fonts/", "embed/", "feeds/", "cards/")
 THEME_OUTPUTS = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 SITE_DOWNLOADS = ("downloads/analysis.json",)
+
+
+# The Atom feeds, one of each per language (made only when mkdocs.yml sets site_url: a feed needs absolute addresses).
+FEEDS = ("briefs", "verdicts")
+# A page's share card: its own for a brief or a dyad, the site's for every other page.
+CARD_KINDS = {"brief": "briefs", "dyad": "dyads"}
 
 
 def page_uri(key: str, lang: str) -> str:
@@ -41,6 +48,21 @@ def url_of(key: str, lang: str) -> str:
 
 def pdf_path(kind: str, name: str, lang: str) -> str:
     return f"pdf/{kind}-{name}.{lang}.pdf" if kind == "dyad" else f"pdf/{name}.{lang}.pdf"
+
+
+def feed_path(name: str, lang: str) -> str:
+    return f"feeds/{name}.{lang}.xml"
+
+
+def card_path(key: str, lang: str) -> str:
+    """The share card (1200 × 630 PNG) a page shows when it is shared."""
+    kind, _, name = key.partition(":")
+    return f"cards/{CARD_KINDS[kind]}/{name}.{lang}.png" if kind in CARD_KINDS else f"cards/site.{lang}.png"
+
+
+def absolute_url(site_url: str, path: str) -> str:
+    """A published path as a full address under site_url (which MkDocs ends with a slash)."""
+    return site_url + quote(path, safe="/#")
 
 
 def dyad_downloads(dyad_id: str) -> tuple[str, str, str]:

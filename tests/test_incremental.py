@@ -47,8 +47,8 @@ def test_an_edit_rebuilds_only_the_pages_it_touches(edited):
     assert after["framework.html"] != before["framework.html"]
     assert after["bibliography.html"] == before["bibliography.html"]
     timings = json.loads((project / "build" / "timings.json").read_text("utf-8"))
-    assert set(timings["seconds"]) == {"staging", "read", "charts", "pages", "fonts", "layout", "files", "search",
-                                       "handouts", "publish"}
+    assert set(timings["seconds"]) == {"staging", "read", "charts", "pages", "fonts", "cards", "layout", "files",
+                                       "search", "handouts", "publish"}
     linked = int(timings["notes"]["staging"].split(" ")[0])
     assert timings["notes"]["staging"] == f"{linked} files linked from the previous site" and linked > 100
 
