@@ -62,7 +62,8 @@ LIBRARIES = ("mkdocs", "markdown", "jinja2", "pagefind", "pagefind_bin_extended"
 
 # What `briefing build` says once when mkdocs.yml gives no address for the site.
 NO_SITE_URL = ("briefing: mkdocs.yml sets no site_url, so this site has no Atom feeds, share cards, Open Graph or "
-               "Twitter tags, or hreflang clusters: they need the site's absolute address")
+               "Twitter tags, hreflang clusters, citation addresses or chart embed code: they need the site's "
+               "absolute address")
 
 
 class OutputRefused(Exception):

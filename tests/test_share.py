@@ -412,7 +412,8 @@ def test_without_a_site_url_the_build_says_once_what_needs_one_and_makes_none_of
     assert result.returncode == 0, result.stderr
     notes = [line for line in result.stderr.splitlines() if "site_url" in line]
     assert notes == ["briefing: mkdocs.yml sets no site_url, so this site has no Atom feeds, share cards, Open Graph "
-                     "or Twitter tags, or hreflang clusters: they need the site's absolute address"]
+                     "or Twitter tags, hreflang clusters, citation addresses or chart embed code: they need the site's "
+                     "absolute address"]
     site = project / "site"
     assert not (site / "feeds").exists() and not (site / "cards").exists() and not (site / "sitemap.xml").exists()
     page = (site / "dyads" / "russia-china.html").read_text("utf-8")
