@@ -19,7 +19,7 @@ def footer(org: dict) -> str:
     snippet = theme[start:theme.index("</footer>", start) + len("</footer>")]
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(snippet).render(
         org={"name": "Desk", "about": "About."} | org, config={"copyright": "© Desk"},
-        t=lambda key, **values: LABELS(key, "en", **values))
+        licence_html=LABELS("footer_licence", "en", licence="CC BY 4.0"), t=lambda key, **values: LABELS(key, "en", **values))
 
 
 def handout(org: dict) -> str:
