@@ -7,6 +7,7 @@ from conftest import ROOT
 
 from generator.framework import LABELS
 from generator.handouts import print_environment
+from generator.pages import DEFAULT_LICENCE
 
 CONTACT = {"address": "Room 1, Some Street", "phone": "+886-2-1234-5678", "email": "desk@example.org",
            "website": "https://example.org/"}
@@ -26,7 +27,7 @@ def handout(org: dict) -> str:
     return print_environment().get_template("base.html").render(
         lang="en", title="T", author="A", description="D", date="2025-07-01", fonts=[], stylesheet="print.css",
         t=lambda key, **values: LABELS(key, "en", **values), page_of_before="", page_of_middle="/",
-        page_of_after="", org_name="Desk", org_series="Briefs", org_about="About.",
+        page_of_after="", org_name="Desk", org_series="Briefs", org_about="About.", licence=DEFAULT_LICENCE,
         **{f"org_{key}": value for key, value in org.items()})
 
 
