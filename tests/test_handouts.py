@@ -138,7 +138,7 @@ def test_metadata_language_and_tags(site):
         assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"]), path.name
     brief = PdfReader(site / "pdf" / "three-dyads.en.pdf").metadata
     assert brief.title == "Will Russia, North Korea and China Form an Anti-US Alliance? Assessing Three Dyads"
-    assert brief.author == "Editorial team"
+    assert brief.author == "Alliance Briefs Desk Editorial Team"
     assert brief.creation_date.date().isoformat() == "2025-07-17"
 
 
