@@ -104,6 +104,30 @@ def test_every_cite_box_links_its_three_reference_files_and_comes_after_the_note
             assert site_page.markdown.index("///Footnotes Go Here///") < site_page.markdown.index('<section class="cite"')
 
 
+def test_an_untranslated_briefs_page_cites_the_original_in_its_language(tmp_path):
+    from generator.charts import ChartSet
+    from generator.charts import plan as chart_plan
+    from generator.classify import classify
+    from generator.load import load_data
+    from generator.pages import render_pages
+    from generator.validate import validate
+
+    (tmp_path / "briefs").mkdir()
+    (tmp_path / "briefs" / "only.en.md").write_text(HOSTILE.replace(json.dumps(HOSTILE_TITLE), "Only in English"), "utf-8")
+    analysis = classify(validate(load_data(ROOT / "data", tmp_path)))
+    charts = ChartSet(tuple(job.placeholder("t", "a") for job in chart_plan(analysis)))
+    site = render_pages(analysis, charts, Settings(organisation=organisation(), site_url=SITE_URL, handouts=True))
+    untranslated = site.page("brief:only", "zh-TW")
+    assert not untranslated.translated
+    box = untranslated.markdown[untranslated.markdown.index('<section class="cite"'):]
+    assert box.startswith('<section class="cite" aria-label="Cite this brief">')
+    assert "Only in English</i> (Alliance Briefs) [Policy brief]. Alliance Briefs Desk." in box
+    assert 'href="../downloads/cite/only.en.bib"' in box and "only.zh-TW" not in box
+    front = yaml.safe_load(untranslated.markdown.split("---\n")[1])
+    assert json.loads(front["linked_data"])["url"] == "https://alliances.example/en/briefs/only.html"
+    assert not any("only.zh-TW" in path for path, _ in site.files)
+
+
 # ---- the reference files ----------------------------------------------------------------------------------
 
 
