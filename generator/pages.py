@@ -19,6 +19,7 @@ import jinja2
 from markdown.extensions.toc import slugify_unicode
 from markupsafe import Markup
 
+from . import cite
 from .charts import WIDE, Chart, ChartSet, chart_csv, commitment_parts, narrow_media, short_cite, timeline_events, triad_key
 from .classify import analysis_as_json, dyad_as_csv, dyad_as_json
 from .framework import FRAMEWORK, LABELS, capitalised, long_date, possessive
@@ -26,7 +27,17 @@ from .inputs import TEMPLATES
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
 from .model import Strategy as StrategyId
 from .typography import reference, set_html, titled
-from .urls import SITE_DOWNLOADS, dyad_downloads, embed_path, href, page_uri, pdf_path, url_of
+from .urls import (
+    CITATION_FORMATS,
+    SITE_DOWNLOADS,
+    cite_downloads,
+    dyad_downloads,
+    embed_path,
+    href,
+    page_uri,
+    pdf_path,
+    url_of,
+)
 from .validate import CITATION, EMBED
 
 FIGURE = re.compile(r"(<figure\b[^>]*>)(.*?)(</figure>)", re.S)
@@ -271,6 +282,26 @@ class Context:
         return self.settings.organisation[key][self.lang]
 
 
+def cite_box(ctx: Context, work: cite.Work, heading: str) -> dict:
+    """What a page's cite box shows: the reference in each style, and the files for reference managers."""
+    files = cite_downloads(work.kind, work.name, work.lang)
+    return {"heading": ctx.t(heading),
+            "styles": [(ctx.t(f"cite_style_{style}"), Markup(cite.formatted(work, style))) for style in cite.STYLES],
+            "files": [(ctx.t(f"cite_format_{form}"), ctx.t("cite_file_title", format=ctx.t(f"cite_format_{form}")),
+                       ctx.asset(files[form])) for form in CITATION_FORMATS]}
+
+
+# Python-Markdown's footnotes extension puts a page's notes where this paragraph stands, else at the very end.
+FOOTNOTES_HERE = "///Footnotes Go Here///"
+FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:", re.M)
+
+
+def after_notes(markdown: str, markup: str) -> str:
+    """A brief's Markdown with HTML after its text and its notes (the cite box after the endnotes)."""
+    marker = f"\n\n{FOOTNOTES_HERE}\n" if FOOTNOTE_DEFINITION.search(markdown) else ""
+    return f"{markdown.rstrip()}\n{marker}\n{markup}"
+
+
 def anchor(text: str) -> str:
     return slugify_unicode(text, "-")
 
@@ -289,12 +320,18 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def front_matter(title: str, description: str = "") -> str:
-    """The page's title, and its description: the head shows it but the text may not (a brief's summary), and
-    an incremental layout lays a page out again only when its Markdown changed."""
-    # JSON strings are valid YAML, so any title survives the round trip.
-    described = f"description: {json.dumps(description, ensure_ascii=False)}\n" if description else ""
-    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n{described}---\n\n"
+def front_matter(title: str, description: str = "", work: cite.Work | None = None) -> str:
+    """The page's front matter: its title; its description, which the head shows but the text may not (a
+    brief's summary); and, for a brief or a dyad, what the theme puts in the page's head for citation (the
+    `citation_*` tags and the JSON-LD). All of it is in the page's Markdown, so an incremental layout lays a page
+    out again when any of it changed. JSON strings are valid YAML, so any title survives the round trip."""
+    lines = [f"title: {json.dumps(title, ensure_ascii=False)}"]
+    if description:
+        lines.append(f"description: {json.dumps(description, ensure_ascii=False)}")
+    if work is not None:
+        lines.append(f"citation: {json.dumps(cite.highwire(work), ensure_ascii=False)}")
+        lines.append(f"linked_data: {json.dumps(cite.json_ld(work), ensure_ascii=False)}")
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
 def compact(markup: str) -> str:
@@ -481,8 +518,10 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         return Context(analysis, charts, settings, lang, url, names[lang])
 
     def add(page_key: str, lang: str, kind: str, title: str, template: str, translated: bool = True,
-            pdf: str | None = None, markdown: str = "", description: str = "", **values) -> None:
-        """Render a page's HTML from its template; `markdown` (a brief's text) follows it."""
+            pdf: str | None = None, markdown: str = "", description: str = "", work: cite.Work | None = None,
+            **values) -> None:
+        """Render a page's HTML from its template; `markdown` (a brief's text) follows it. `work`: what the
+        page is cited as (its head's citation tags)."""
         url = url_of(page_key, lang)
         ctx = context(lang, url)
         pdf = pdf if settings.handouts else None
@@ -490,7 +529,9 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         body += "\n" + markdown
         description = description or LABELS(f"description_{kind}", lang)
         pages.append(SitePage(page_key, lang, page_uri(page_key, lang), kind, title,
-                              front_matter(title, description) + body, translated, pdf, description))
+                              front_matter(title, description, work) + body, translated, pdf, description))
+
+    works: list[cite.Work] = []
 
     for lang in LANGUAGES:
         t = lambda key, lang=lang, **v: LABELS(key, lang, **v)  # noqa: E731
@@ -499,11 +540,13 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         add("dyads", lang, "dyads", t("dyads_title"), "dyads.html")
         for result in analysis.dyads:
             ctx = context(lang, url_of(f"dyad:{result.dyad.id}", lang))
+            work = cite.dyad_work(result, lang, settings)
+            works.append(work)
             add(f"dyad:{result.dyad.id}", lang, "dyad", result.dyad.title.get(lang), "dyad.html",
-                pdf=pdf_path("dyad", result.dyad.id, lang), result=result, reasoning=reasoning(ctx, result),
+                pdf=pdf_path("dyad", result.dyad.id, lang), work=work, result=result, reasoning=reasoning(ctx, result),
                 contested=contested(ctx, result), flips=sensitivity(ctx, result),
                 numbered=evidence_numbers(result), events=dataset.events_of(result.dyad),
-                description=result.dyad.summary.get(lang))
+                description=result.dyad.summary.get(lang), cite=cite_box(ctx, work, "cite_heading"))
         for triad in analysis.triads:
             key = triad_key(triad)
             ctx = context(lang, url_of(f"triad:{key}", lang))
@@ -533,11 +576,18 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             if found is None:  # the slug is one of the briefs', so one language has it
                 raise KeyError(f"brief:{slug}")
             brief = found
-            ctx = context(lang, url_of(f"brief:{slug}", lang))
+            url = url_of(f"brief:{slug}", lang)
+            ctx = context(lang, url)
             body = brief_markdown(ctx, env, brief)
+            # A brief is cited as the work it is, in its own language (an untranslated page's box is the original's).
+            work = cite.brief_work(brief, settings)
+            if translated:
+                works.append(work)
+            own = context(brief.lang, url)
+            box = env.get_template("_cite.html").render(c=own, cite=cite_box(own, work, "cite_heading_brief"))
             add(f"brief:{slug}", lang, "brief", brief.title, "brief.html", translated=translated,
-                pdf=pdf_path("brief", slug, brief.lang), markdown=body, brief=brief, lead=lead_image(ctx, brief),
-                description=brief.summary)
+                pdf=pdf_path("brief", slug, brief.lang), markdown=after_notes(body, compact(box)), work=work, brief=brief,
+                lead=lead_image(ctx, brief), description=brief.summary)
         add("bibliography", lang, "bibliography", t("bibliography_title"), "bibliography.html",
             sources=sorted(dataset.sources, key=lambda s: (s.author.lower(), s.year, s.id)), cited=cited_in(analysis, lang))
         add("events", lang, "events", t("events_title"), "events.html")
@@ -557,6 +607,9 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         if chart.variant == WIDE.name:
             files.append((chart.csv_path, chart_csv(analysis, chart)))
             files.append((embed_path(chart.path), embed_page(env, context(chart.lang, embed_path(chart.path)), chart)))
+    for work in works:
+        paths = cite_downloads(work.kind, work.name, work.lang)
+        files.extend((paths[form], text.encode("utf-8")) for form, text in cite.downloads(work).items())
     return SitePlan(tuple(pages), tuple(files))
 
 

@@ -160,6 +160,12 @@ class Store:
         finally:
             shutil.rmtree(temporary, ignore_errors=True)
 
+    def replace(self, kind: str, key: str, files: dict[str, bytes], meta: dict | None = None) -> Entry:
+        """Write an entry in place of the one under its key: a step's memo that follows its inputs (the laid-out
+        references of generator/cite.py), under the code's digest. Killed between the two, the entry is absent."""
+        self._remove(self._home(kind, key))
+        return self.put(kind, key, files, meta)
+
     def clear_leftovers(self) -> None:
         """Temporary folders of writes that a killed build never finished."""
         if not self.folder.is_dir():

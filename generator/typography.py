@@ -216,7 +216,8 @@ def reference(source: Source, *, link: bool, url_shown: bool, title_en: bool) ->
 
     Chinese: authors joined by 「、」, the year in full-width brackets, the title in
     《》 (a title inside it in 〈〉), the publisher and the date in Chinese.
-    English: APA, with the publisher in italics and `lang="en"` around the entry.
+    Other: APA (7th edition) as citeproc-py lays it out from the standard CSL style (`cite.english_reference`),
+    with `lang="en"` around the entry.
     """
     e = html.escape
     if _written_in_chinese(source):
@@ -229,11 +230,6 @@ def reference(source: Source, *, link: bool, url_shown: bool, title_en: bool) ->
         date = f"，{source.date.year} 年 {source.date.month} 月 {source.date.day} 日" if source.date else ""
         address = f' <a href="{e(source.url)}">{e(readable_url(source.url))}</a>' if url_shown and source.url else ""
         return f"{e(authors)}（{source.year}）。{title_html}{translated}。{e(source.publisher)}{date}。{address}"
-    title_html = e(source.title)
-    if link and source.url:
-        title_html = f'<a href="{e(source.url)}">{title_html}</a>'
-    translated = f" [{e(source.title_en)}]" if title_en and source.title_en else ""
-    date = f", {source.date.isoformat()}" if source.date else ""
-    address = f' <a href="{e(source.url)}">{e(readable_url(source.url))}</a>' if url_shown and source.url else ""
-    return (f'<span lang="en">{e(source.author)} ({source.year}). {title_html}{translated}{_stop(translated or source.title)} '
-            f"<i>{e(source.publisher)}</i>{date}{_stop(date or source.publisher)}{address}</span>")
+    from .cite import english_reference  # citeproc-py lays it out; cite.py reads this module's helpers
+
+    return english_reference(source, link=link, url_shown=url_shown, title_en=title_en)

@@ -75,6 +75,22 @@ def embed_path(chart_path: str) -> str:
     return "embed/" + chart_path.removeprefix("charts/").removesuffix(".svg") + ".html"
 
 
+# A page's reference for reference managers, one file per format: BibTeX, RIS and CSL-JSON.
+CITATION_FORMATS = ("bib", "ris", "csl.json")
+
+
+def cite_downloads(kind: str, name: str, lang: str) -> dict[str, str]:
+    """Where a brief's or dyad's reference files are published, by format. Named like its handout (a dyad's
+    with `dyad-` in front), so a brief and a dyad of the same name, refused for the handout, never share one."""
+    stem = f"dyad-{name}" if kind == "dyad" else name
+    return {form: f"downloads/cite/{stem}.{lang}.{form}" for form in CITATION_FORMATS}
+
+
+def absolute(site_url: str, path: str) -> str:
+    """A published path as an address on the web: only with mkdocs.yml's `site_url`; without it, none."""
+    return f"{site_url.rstrip('/')}/{path}" if site_url else ""
+
+
 def docs_output(relative: str) -> str:
     """Where MkDocs publishes a file from docs/ (use_directory_urls: false)."""
     folder, _, name = relative.rpartition("/")

@@ -47,6 +47,7 @@ from .urls import (
     PREFIX,
     SITE_DOWNLOADS,
     THEME_OUTPUTS,
+    cite_downloads,
     docs_output,
     dyad_downloads,
     pdf_path,
@@ -1137,6 +1138,9 @@ def check_outputs(dyads: list[Dyad], triads: set[str], briefs: list[Brief], page
             claim(pdf_path("dyad", dyad.id, lang), "the dyad's handout", file, f"the handout of dyad {dyad.id}", advice)
         for output in dyad_downloads(dyad.id):
             claim(output, "the dyad's data download", file, f"the download of dyad {dyad.id}", advice)
+        for lang in LANGUAGES:
+            for output in cite_downloads("dyad", dyad.id, lang).values():
+                claim(output, "the dyad's reference file", file, f"the reference file of dyad {dyad.id}", advice)
     for key in sorted(triads):
         for lang in LANGUAGES:
             claim(url_of(f"triad:{key}", lang), "", None, f"the page of triad {key}")
@@ -1147,6 +1151,8 @@ def check_outputs(dyads: list[Dyad], triads: set[str], briefs: list[Brief], page
     for brief in ordered:
         claim(pdf_path("brief", brief.slug, brief.lang), "the brief's handout", brief.origin.path,
               f"the handout of brief {brief.slug}")
+        for output in cite_downloads("brief", brief.slug, brief.lang).values():
+            claim(output, "the brief's reference file", brief.origin.path, f"the reference file of brief {brief.slug}")
     for page in pages:
         claim(docs_output(page.relative), "the page", page.path, "the page")
     for asset in assets:

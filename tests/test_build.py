@@ -47,7 +47,7 @@ def test_a_damaged_cache_gives_the_clean_build(reference, tmp_path, how):
                     damage(entry / name, how)
                     damaged.append(f"{kind.name}/{entry.name[:6]}/{name}")
                     break
-    assert {name.split("/")[0] for name in damaged} == {"charts", "fonts", "handouts", "search"}
+    assert {name.split("/")[0] for name in damaged} == {"charts", "fonts", "handouts", "references", "search"}
     result = build(project, "--clean")
     assert result.returncode == 0, result.stderr
     assert differences(tree(project / "site"), expected) == []

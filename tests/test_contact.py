@@ -1,6 +1,8 @@
 """The footer and the handouts show only the contact details mkdocs.yml configures: no made-up ones."""
 from __future__ import annotations
 
+import re
+
 import jinja2
 import yaml
 from conftest import ROOT
@@ -79,11 +81,15 @@ def dyad_page(site_url: str) -> str:
 
 def test_a_cite_box_gives_the_page_address_only_when_the_site_has_one():
     without = dyad_page("")
-    cite = without[without.index('<p class="cite-text">'):]
-    assert cite[:cite.index("</p>")].endswith("assessed as of 2025-06-30.")
-    assert "https://briefs.example.net/dyads/russia-china.html" not in without
+    box = without[without.index('<section class="cite"'):]
+    references = re.findall(r'<dd class="cite-text">(.*?)</dd>', box[:box.index("</section>")])
+    assert references == ["name. (2025). <i>Russia–China</i> (series) [Dyad assessment].",  # APA, Chicago
+                          "name. 2025. <i>Russia–China</i>. Dyad assessment. series. name."]
+    assert "https://" not in box
     with_address = dyad_page("https://briefs.example.net/")
-    assert "assessed as of 2025-06-30. https://briefs.example.net/en/dyads/russia-china.html</p>" in with_address
+    address = "https://briefs.example.net/en/dyads/russia-china.html"
+    assert f'<a href="{address}">{address}</a></dd>' in with_address  # APA
+    assert f'<a href="{address}">{address}</a>.</dd>' in with_address  # Chicago
 
 
 def test_the_briefs_byline_and_the_editor_note_agree():

@@ -90,7 +90,7 @@ def test_a_title_or_publisher_that_ends_a_sentence_takes_no_second_stop():
     question = source(author="Ramani, S.", year=2024, title="Phantom Threat or Geopolitical Reality?",
                       publisher="38 North", date=dt.date(2024, 6, 13))
     assert reference(question, link=False, url_shown=False, title_en=False) == (
-        '<span lang="en">Ramani, S. (2024). Phantom Threat or Geopolitical Reality? <i>38 North</i>, 2024-06-13.</span>')
+        '<span lang="en">Ramani, S. (2024, June 13). Phantom Threat or Geopolitical Reality? <i>38 North</i>.</span>')
     abbreviated = source(author="Doe, J.", year=2020, title="Wait!", publisher="Brookings Inst.")
     assert reference(abbreviated, link=True, url_shown=False, title_en=True) == (
         '<span lang="en">Doe, J. (2020). Wait! <i>Brookings Inst.</i></span>')
@@ -99,6 +99,21 @@ def test_a_title_or_publisher_that_ends_a_sentence_takes_no_second_stop():
     assert titled(source(title="Союз?", title_en="Alliance?"), title_en=True) == (
         '<span lang="en">Союз? [Alliance?].</span>')  # the stop closes the bracket
 
+
+
+def test_an_english_reference_is_laid_out_by_citeproc_with_the_data_escaped_and_untouched():
+    # APA as citeproc-py lays it out: every author with "&" before the last, the full date; the title and
+    # publisher as written (the style would capitalise "pp."), escaped; the address linked, and escaped in it.
+    several = source(author="Frohman, B., Rafaelof, E., & Dale-Huang, A.", year=2022, title="A <b> & c",
+                     publisher="Asian Survey, 62 (5-6), pp. 893-919", date=dt.date(2022, 1, 24),
+                     url="https://example.org/a?b=1&c=2")
+    assert reference(several, link=True, url_shown=True, title_en=True) == (
+        '<span lang="en">Frohman, B., Rafaelof, E., &amp; Dale-Huang, A. (2022, January 24). '
+        '<a href="https://example.org/a?b=1&amp;c=2">A &lt;b&gt; &amp; c</a>. <i>Asian Survey, 62 (5-6), pp. 893-919</i>. '
+        '<a href="https://example.org/a?b=1&amp;c=2">https://example.org/a?b=1&amp;c=2</a></span>')
+    body = source(author="Council of the EU", year=2022, title="Sanctions", publisher="Council of the European Union")
+    assert reference(body, link=False, url_shown=False, title_en=False) == (
+        '<span lang="en">Council of the EU. (2022). Sanctions. <i>Council of the European Union</i>.</span>')
 
 
 def test_a_short_reference_gives_the_title_in_its_own_style():
