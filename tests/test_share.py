@@ -114,7 +114,7 @@ def test_the_briefs_feed_lists_each_languages_briefs_newest_first_with_full_titl
         "2025-07-17T00:00:00+00:00", "2025-07-10T00:00:00+00:00", "2025-07-03T00:00:00+00:00",
         "2025-06-26T00:00:00+00:00"]
     assert english.findtext(f"{ATOM}updated") == "2025-07-17T00:00:00+00:00"
-    assert {entry.findtext(f"{ATOM}author/{ATOM}name") for entry in entries} == {"Editorial team"}
+    assert {entry.findtext(f"{ATOM}author/{ATOM}name") for entry in entries} == {"Alliance Briefs Desk Editorial Team"}
     assert entries[2].findtext(f"{ATOM}summary").startswith("After the Cold War, military alliances faded")
     assert [link.get("href") for link in entries[0].findall(f"{ATOM}link")] == [f"{SITE_URL}en/briefs/three-dyads.html"]
     chinese = made["feeds/briefs.zh-TW.xml"].findall(f"{ATOM}entry")
