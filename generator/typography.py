@@ -164,12 +164,17 @@ class _Setter(HTMLParser):
         self.out.append(f"<!{decl}>")
 
 
+# A footnote reference and the character before it: a line must not start with the reference (「安排」/「⁸，」).
+_NOTE_REFERENCE = re.compile(r'([^\s<>;])(<sup id="fnref[^"]*"><a class="footnote-ref" href="[^"]*">[^<]*</a></sup>)')
+
+
 def set_html(markup: str, lang: str) -> str:
-    """The text of an HTML fragment set for `lang` (elements with their own `lang` keep theirs)."""
+    """The text of an HTML fragment set for `lang` (elements with their own `lang` keep theirs); in any language,
+    a footnote reference is kept on the line of the character before it."""
     setter = _Setter(lang)
     setter.feed(markup)
     setter.close()
-    return "".join(setter.out)
+    return _NOTE_REFERENCE.sub(r'<span class="note-keep">\1\2</span>', "".join(setter.out))
 
 
 # ---- references ------------------------------------------------------------------------------------

@@ -167,3 +167,10 @@ def test_references_show_addresses_decoded_when_that_is_safe(url, shown):
     from generator.typography import readable_url
 
     assert readable_url(url) == shown
+
+
+def test_a_footnote_reference_stays_on_the_line_of_the_character_before_it():
+    ref = '<sup id="fnref:a"><a class="footnote-ref" href="#fn:a">8</a></sup>'
+    assert set_html(f"<p>中國力圖避免任何三邊安排{ref}，但也</p>", "zh-TW") == (
+        f'<p>中國力圖避免任何三邊安<span class="note-keep">排{ref}</span>，但也</p>')
+    assert set_html(f"<p>a treaty.{ref} Then</p>", "en") == f'<p>a treaty<span class="note-keep">.{ref}</span> Then</p>'
