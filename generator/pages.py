@@ -23,10 +23,11 @@ from .charts import Chart, ChartSet, commitment_parts, narrow_media, short_cite,
 from .classify import analysis_as_json, dyad_as_json
 from .framework import FRAMEWORK, LABELS, capitalised, possessive
 from .inputs import TEMPLATES
+from .markup import FOOTNOTE_DEFINITION, FOOTNOTES_HERE
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
 from .model import Strategy as StrategyId
 from .typography import reference, titled
-from .urls import SITE_DOWNLOADS, dyad_downloads, href, page_uri, pdf_path, url_of
+from .urls import SITE_DOWNLOADS, actor_key, dyad_downloads, href, page_uri, pdf_path, url_of
 from .validate import CITATION, EMBED
 
 FIGURE = re.compile(r"(<figure\b[^>]*>)(.*?)(</figure>)", re.S)
@@ -103,15 +104,17 @@ class Context:
     """The helpers a template sees for one page in one language."""
 
     def __init__(self, analysis: Analysis, charts: ChartSet, settings: Settings, lang: str, url: str,
-                 names: dict[str, str] | None = None):
+                 names: dict[str, str] | None = None, in_text: dict[str, str] | None = None):
         self.analysis = analysis
         self.charts = charts
         self.settings = settings
         self.lang = lang
         self.url = url
+        # Made once per language by render_pages and shared: made per page, they cost pages × actors.
         self.names = names if names is not None else {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
         # Inside a sentence: with its article where the language needs one (the United States).
-        self.in_text = {actor.id: actor.in_sentence(lang) for actor in analysis.dataset.actors}
+        self.in_text = in_text if in_text is not None else {
+            actor.id: actor.in_sentence(lang) for actor in analysis.dataset.actors}
 
     def t(self, key: str, **values) -> str:
         return LABELS(key, self.lang, **values)
@@ -134,6 +137,18 @@ class Context:
     def link_to(self, key: str, text: str, fragment: str = "") -> Markup:
         """A link to one of the site's pages (at an anchor of it), as HTML for a sentence of `t_html`."""
         return Markup('<a href="{}">{}</a>').format(self.link(key) + (f"#{fragment}" if fragment else ""), text)
+
+    def actor_link(self, actor_id: str, text: str | None = None) -> Markup:
+        """An actor's name (or `text`), linked to the actor's page; on that page itself, the name alone."""
+        target = url_of(actor_key(actor_id), self.lang)
+        shown = self.names[actor_id] if text is None else text
+        if target == self.url:
+            return Markup.escape(shown)
+        return Markup('<a class="actor-link" href="{}">{}</a>').format(self.link(actor_key(actor_id)), shown)
+
+    def actor_links(self, actor_ids) -> Markup:
+        """Actors' names, each linked to its page, as a list of names gives them: 中國、北韓."""
+        return Markup.escape(self.t("name_sep")).join(self.actor_link(actor_id) for actor_id in actor_ids)
 
     def file_link(self, path: str, text: str) -> Markup:
         """A link to a published file (a download or a handout), as HTML for a sentence of `t_html`."""
@@ -447,18 +462,26 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         for dyad_id in brief.dyads:
             briefs_of.setdefault(dyad_id, []).append(brief)
     names = {lang: {actor.id: actor.name.get(lang) for actor in dataset.actors} for lang in LANGUAGES}
+    in_text = {lang: {actor.id: actor.in_sentence(lang) for actor in dataset.actors} for lang in LANGUAGES}
 
     def context(lang: str, url: str) -> Context:
-        return Context(analysis, charts, settings, lang, url, names[lang])
+        return Context(analysis, charts, settings, lang, url, names[lang], in_text[lang])
 
     def add(page_key: str, lang: str, kind: str, title: str, template: str, translated: bool = True,
-            pdf: str | None = None, markdown: str = "", **values) -> None:
-        """Render a page's HTML from its template; `markdown` (a brief's text) follows it."""
+            pdf: str | None = None, markdown: str = "", after: str = "", **values) -> None:
+        """Render a page's HTML from its template; `markdown` (a brief's text) follows it, then the template
+        `after` (what follows a brief's text and notes)."""
         url = url_of(page_key, lang)
         ctx = context(lang, url)
         pdf = pdf if settings.handouts else None
-        body = compact(env.get_template(template).render(c=ctx, title=title, pdf=pdf and href(url, pdf), **values))
+        values = dict(c=ctx, title=title, pdf=pdf and href(url, pdf), **values)
+        body = compact(env.get_template(template).render(**values))
         body += "\n" + markdown
+        closing = compact(env.get_template(after).render(**values)) if after else ""
+        if closing.strip():
+            # Notes belong to the text: where it has any, the footnotes extension puts them at its marker,
+            # before what follows (without notes, a marker would be left on the page as text).
+            body += ("\n\n" + FOOTNOTES_HERE if FOOTNOTE_DEFINITION.search(markdown) else "") + "\n\n" + closing
         pages.append(SitePage(page_key, lang, page_uri(page_key, lang), kind, title, front_matter(title) + body,
                               translated, pdf))
 
@@ -471,18 +494,26 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             add(f"dyad:{result.dyad.id}", lang, "dyad", result.dyad.title.get(lang), "dyad.html",
                 pdf=pdf_path("dyad", result.dyad.id, lang), result=result, reasoning=reasoning(ctx, result),
                 contested=contested(ctx, result), flips=sensitivity(ctx, result),
-                numbered=evidence_numbers(result), events=dataset.events_of(result.dyad))
+                numbered=evidence_numbers(result), events=dataset.events_of(result.dyad),
+                related=dataset.related_briefs(lang, (result.dyad.id,), result.dyad.actors))
         for triad in analysis.triads:
             key = triad_key(triad)
             ctx = context(lang, url_of(f"triad:{key}", lang))
             members = [ctx.names[a] for a in triad.actors]
             dyads = [analysis.dyad(dyad_id) for dyad_id in triad.dyads]
-            title = t("triad_title", members=("、" if lang == "zh-TW" else ", ").join(members),
-                      external=ctx.names[triad.external])
+            title = t("triad_title", members=t("name_sep").join(members), external=ctx.names[triad.external])
             blocking = [d.dyad.title.get(lang) for d in dyads if d.type != AllianceType("balancing", "balancing")]
             add(f"triad:{key}", lang, "triad", title, "triad.html", triad=triad, key=key, dyads=dyads,
-                blocking=("、" if lang == "zh-TW" else ", ").join(blocking),
-                commitment_reason=triad_commitment_reason(ctx, triad, dyads))
+                blocking=t("name_sep").join(blocking), commitment_reason=triad_commitment_reason(ctx, triad, dyads))
+        # Each actor's page lists what it is in; the indexes behind dyads_with, triads_with, briefs_about and
+        # events_with are made once, so the pages together cost what the archive holds, not actors × archive.
+        add("actors", lang, "actors", t("actors_title"), "actors.html",
+            actors=[(actor, sum(map(len, analysis.dyads_with(actor.id)))) for actor in dataset.actors])
+        for actor in dataset.actors:
+            member, external = analysis.dyads_with(actor.id)
+            add(actor_key(actor.id), lang, "actor", names[lang][actor.id], "actor.html", actor=actor, member=member,
+                external=external, triads=analysis.triads_with(actor.id), briefs=dataset.briefs_about(actor.id, lang),
+                events=dataset.events_with(actor.id))
         add("framework", lang, "framework", t("framework_title"), "framework.html", example=example_dyad(analysis))
         add("guide", lang, "guide", t("guide_title"), "guide.html",
             **guide_values(context(lang, url_of("guide", lang)), analysis))
@@ -501,8 +532,10 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             brief = found
             ctx = context(lang, url_of(f"brief:{slug}", lang))
             body = brief_markdown(ctx, env, brief)
+            related = dataset.related_briefs(lang, brief.dyads, dataset.brief_members(brief), exclude=slug)
             add(f"brief:{slug}", lang, "brief", brief.title, "brief.html", translated=translated,
-                pdf=pdf_path("brief", slug, brief.lang), markdown=body, brief=brief, lead=lead_image(ctx, brief))
+                pdf=pdf_path("brief", slug, brief.lang), markdown=body, after="_related_briefs.html", brief=brief,
+                lead=lead_image(ctx, brief), related=related)
         add("bibliography", lang, "bibliography", t("bibliography_title"), "bibliography.html",
             sources=sorted(dataset.sources, key=lambda s: (s.author.lower(), s.year, s.id)), cited=cited_in(analysis, lang))
         add("events", lang, "events", t("events_title"), "events.html")
