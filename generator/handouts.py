@@ -77,6 +77,11 @@ class PrintContext(Context):
     def row_link(self, row: int) -> Markup:
         return super().row_link(row) if self.settings.site_url else Markup.escape(str(row))
 
+    def actor_link(self, actor_id: str, text: str | None = None) -> Markup:
+        if self.settings.site_url:
+            return super().actor_link(actor_id, text)
+        return Markup.escape(self.names[actor_id] if text is None else text)
+
     def asset(self, path: str) -> str:
         if path.startswith("charts/"):  # the print variant: its text is set in the embedded font
             return self.charts.print_file(path).as_uri()  # an absolute path (render_charts)
@@ -236,9 +241,10 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
     jobs = []
 
     names = {lang: {actor.id: actor.name.get(lang) for actor in dataset.actors} for lang in LANGUAGES}
+    in_text = {lang: {actor.id: actor.in_sentence(lang) for actor in dataset.actors} for lang in LANGUAGES}
 
     def context(lang: str, key: str, kind: type[PrintContext] = PrintContext) -> PrintContext:
-        return kind(analysis, charts, settings, lang, url_of(key, lang), names[lang], site_dir=site)
+        return kind(analysis, charts, settings, lang, url_of(key, lang), names[lang], in_text[lang], site_dir=site)
 
     known = frozenset(chart.path for chart in charts.charts)
 

@@ -252,6 +252,9 @@ def _attribute_findings(tag: str, attributes: dict) -> list[Finding]:
 
 FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\](?!:)")
 FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.MULTILINE)
+# Where the footnotes extension puts a text's notes, when a paragraph holds it (its PLACE_MARKER, left at its
+# default in mkdocs.yml and MARKDOWN_SETTINGS); without one they close the page.
+FOOTNOTES_HERE = "///Footnotes Go Here///"
 DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:")  # a footnote or link definition: read on its own, not inline
 
 

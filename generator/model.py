@@ -187,6 +187,7 @@ class Brief:
     body: str
     body_line: int
     origin: Origin = field(repr=False)
+    actors: tuple[str, ...] = ()  # states the front matter names, beyond the members of its dyads
 
 
 @dataclass(frozen=True)
@@ -213,8 +214,56 @@ class Dataset:
         positions = sorted({p for actor in dyad.actors for p in self._events_by_actor.get(actor, ())})
         return tuple(self.events[p] for p in positions if self.events[p].concerns(dyad))
 
+    def events_with(self, actor: str) -> tuple[Event, ...]:
+        """The events an actor is involved in, newest first."""
+        return tuple(self.events[p] for p in reversed(self._events_by_actor.get(actor, ())))
+
     def briefs_in(self, lang: str) -> tuple[Brief, ...]:
         return tuple(brief for brief in self.briefs if brief.lang == lang)
+
+    def brief_members(self, brief: Brief) -> tuple[str, ...]:
+        """The states a brief is about: the members of its dyads, then those its front matter names."""
+        members = (actor for dyad_id in brief.dyads for actor in self.dyad(dyad_id).actors)
+        return tuple(dict.fromkeys((*members, *brief.actors)))
+
+    # Briefs by what they are about, gathered in one pass: (lang, kind, id) -> positions in self.briefs, which
+    # keeps them newest first. Kinds: "dyad"; "member" (brief_members); "actor" (the members, the outside actors
+    # of its dyads, and those its front matter names: the briefs an actor's page lists).
+    @cached_property
+    def _briefs_by(self) -> dict[tuple[str, str, str], tuple[int, ...]]:
+        index: dict[tuple[str, str, str], list[int]] = {}
+        for position, brief in enumerate(self.briefs):
+            members = self.brief_members(brief)
+            outside = (self.dyad(dyad_id).external for dyad_id in brief.dyads)
+            keys = [("dyad", dyad_id) for dyad_id in brief.dyads] + [("member", actor) for actor in members]
+            keys += [("actor", actor) for actor in dict.fromkeys((*members, *outside))]
+            for kind, name in keys:
+                index.setdefault((brief.lang, kind, name), []).append(position)
+        return {key: tuple(positions) for key, positions in index.items()}
+
+    def briefs_about(self, actor: str, lang: str) -> tuple[Brief, ...]:
+        """The briefs in a language about an actor, newest first: those concerning a dyad it is in (as a member
+        or as the outside actor), and those whose front matter names it."""
+        return tuple(self.briefs[p] for p in self._briefs_by.get((lang, "actor", actor), ()))
+
+    def related_briefs(self, lang: str, dyads: Iterable[str], members: Iterable[str], exclude: str = "",
+                       limit: int = 5) -> tuple[Brief, ...]:
+        """Briefs in a language that share one of these dyads or member states, newest first, at most `limit`,
+        without the brief `exclude` (a slug). An outside actor alone relates nothing: where every dyad faces the
+        same one, every brief would be related to every other. Each index list is newest first, so the first
+        `limit` of each (past the excluded brief) hold the newest of all: the work grows with the keys, not the
+        archive."""
+        found: set[int] = set()
+        keys = [("dyad", dyad_id) for dyad_id in dyads] + [("member", actor) for actor in members]
+        for kind, name in keys:
+            taken = 0
+            for position in self._briefs_by.get((lang, kind, name), ()):
+                if taken == limit:
+                    break
+                if self.briefs[position].slug != exclude:
+                    found.add(position)
+                    taken += 1
+        return tuple(self.briefs[p] for p in sorted(found)[:limit])
 
     # Lookups by id go through dictionaries: pages and charts call them thousands of times.
     @cached_property
@@ -355,6 +404,27 @@ class Analysis:
 
     def dyad(self, dyad_id: str) -> DyadResult:
         return self._results[dyad_id]
+
+    @cached_property
+    def _by_actor(self) -> dict[tuple[str, str], tuple]:
+        """Each actor's dyads (as a member, as the outside actor) and triads, gathered in one pass over each."""
+        index: dict[tuple[str, str], list] = {}
+        for result in self.dyads:
+            for actor in result.dyad.actors:
+                index.setdefault(("member", actor), []).append(result)
+            index.setdefault(("external", result.dyad.external), []).append(result)
+        for triad in self.triads:
+            for actor in (*triad.actors, triad.external):
+                index.setdefault(("triad", actor), []).append(triad)
+        return {key: tuple(found) for key, found in index.items()}
+
+    def dyads_with(self, actor: str) -> tuple[tuple[DyadResult, ...], tuple[DyadResult, ...]]:
+        """The dyads an actor is a member of, and those it is the outside actor of, in the site's order."""
+        return self._by_actor.get(("member", actor), ()), self._by_actor.get(("external", actor), ())
+
+    def triads_with(self, actor: str) -> tuple[TriadResult, ...]:
+        """The triads an actor is one of the three of, or the outside actor of."""
+        return self._by_actor.get(("triad", actor), ())
 
     def dyads_concerned_by(self, event: Event) -> tuple[DyadResult, ...]:
         """The dyads whose timeline holds this event, in dyad order (see Event.concerns)."""

@@ -24,12 +24,14 @@ from .charts import WIDE, Chart, ChartSet, chart_csv, commitment_parts, narrow_m
 from .classify import analysis_as_json, dyad_as_csv, dyad_as_json
 from .framework import FRAMEWORK, LABELS, capitalised, long_date, possessive
 from .inputs import TEMPLATES
+from .markup import FOOTNOTE_DEFINITION, FOOTNOTES_HERE
 from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
 from .model import Strategy as StrategyId
 from .typography import reference, set_html, titled
 from .urls import (
     CITATION_FORMATS,
     SITE_DOWNLOADS,
+    actor_key,
     cite_downloads,
     dyad_downloads,
     embed_path,
@@ -127,15 +129,17 @@ class Context:
     """The helpers a template sees for one page in one language."""
 
     def __init__(self, analysis: Analysis, charts: ChartSet, settings: Settings, lang: str, url: str,
-                 names: dict[str, str] | None = None):
+                 names: dict[str, str] | None = None, in_text: dict[str, str] | None = None):
         self.analysis = analysis
         self.charts = charts
         self.settings = settings
         self.lang = lang
         self.url = url
+        # Made once per language by render_pages and shared: made per page, they cost pages × actors.
         self.names = names if names is not None else {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
         # Inside a sentence: with its article where the language needs one (the United States).
-        self.in_text = {actor.id: actor.in_sentence(lang) for actor in analysis.dataset.actors}
+        self.in_text = in_text if in_text is not None else {
+            actor.id: actor.in_sentence(lang) for actor in analysis.dataset.actors}
 
     def t(self, key: str, **values) -> str:
         return LABELS(key, self.lang, **values)
@@ -158,6 +162,18 @@ class Context:
     def link_to(self, key: str, text: str, fragment: str = "") -> Markup:
         """A link to one of the site's pages (at an anchor of it), as HTML for a sentence of `t_html`."""
         return Markup('<a href="{}">{}</a>').format(self.link(key) + (f"#{fragment}" if fragment else ""), text)
+
+    def actor_link(self, actor_id: str, text: str | None = None) -> Markup:
+        """An actor's name (or `text`), linked to the actor's page; on that page itself, the name alone."""
+        target = url_of(actor_key(actor_id), self.lang)
+        shown = self.names[actor_id] if text is None else text
+        if target == self.url:
+            return Markup.escape(shown)
+        return Markup('<a class="actor-link" href="{}">{}</a>').format(self.link(actor_key(actor_id)), shown)
+
+    def actor_links(self, actor_ids) -> Markup:
+        """Actors' names, each linked to its page, as a list of names gives them: 中國、北韓."""
+        return Markup.escape(self.t("name_sep")).join(self.actor_link(actor_id) for actor_id in actor_ids)
 
     def file_link(self, path: str, text: str) -> Markup:
         """A link to a published file (a download or a handout), as HTML for a sentence of `t_html`."""
@@ -291,9 +307,6 @@ def cite_box(ctx: Context, work: cite.Work, heading: str) -> dict:
                        ctx.asset(files[form])) for form in CITATION_FORMATS]}
 
 
-# Python-Markdown's footnotes extension puts a page's notes where this paragraph stands, else at the very end.
-FOOTNOTES_HERE = "///Footnotes Go Here///"
-FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:", re.M)
 
 
 def after_notes(markdown: str, markup: str) -> str:
@@ -513,9 +526,10 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         for dyad_id in brief.dyads:
             briefs_of.setdefault(dyad_id, []).append(brief)
     names = {lang: {actor.id: actor.name.get(lang) for actor in dataset.actors} for lang in LANGUAGES}
+    in_text = {lang: {actor.id: actor.in_sentence(lang) for actor in dataset.actors} for lang in LANGUAGES}
 
     def context(lang: str, url: str) -> Context:
-        return Context(analysis, charts, settings, lang, url, names[lang])
+        return Context(analysis, charts, settings, lang, url, names[lang], in_text[lang])
 
     def add(page_key: str, lang: str, kind: str, title: str, template: str, translated: bool = True,
             pdf: str | None = None, markdown: str = "", description: str = "", work: cite.Work | None = None,
@@ -525,7 +539,8 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         url = url_of(page_key, lang)
         ctx = context(lang, url)
         pdf = pdf if settings.handouts else None
-        body = compact(env.get_template(template).render(c=ctx, title=title, pdf=pdf and href(url, pdf), **values))
+        values = dict(c=ctx, title=title, pdf=pdf and href(url, pdf), **values)
+        body = compact(env.get_template(template).render(**values))
         body += "\n" + markdown
         description = description or LABELS(f"description_{kind}", lang)
         pages.append(SitePage(page_key, lang, page_uri(page_key, lang), kind, title,
@@ -546,19 +561,28 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
                 pdf=pdf_path("dyad", result.dyad.id, lang), work=work, result=result, reasoning=reasoning(ctx, result),
                 contested=contested(ctx, result), flips=sensitivity(ctx, result),
                 numbered=evidence_numbers(result), events=dataset.events_of(result.dyad),
-                description=result.dyad.summary.get(lang), cite=cite_box(ctx, work, "cite_heading"))
+                description=result.dyad.summary.get(lang), cite=cite_box(ctx, work, "cite_heading"),
+                related=dataset.related_briefs(lang, (result.dyad.id,), result.dyad.actors))
         for triad in analysis.triads:
             key = triad_key(triad)
             ctx = context(lang, url_of(f"triad:{key}", lang))
             members = [ctx.names[a] for a in triad.actors]
             dyads = [analysis.dyad(dyad_id) for dyad_id in triad.dyads]
-            title = t("triad_title", members=("、" if lang == "zh-TW" else ", ").join(members),
-                      external=ctx.names[triad.external])
+            title = t("triad_title", members=t("name_sep").join(members), external=ctx.names[triad.external])
             blocking = [d.dyad.title.get(lang) for d in dyads if d.type != AllianceType("balancing", "balancing")]
             add(f"triad:{key}", lang, "triad", title, "triad.html", triad=triad, key=key, dyads=dyads,
-                blocking=("、" if lang == "zh-TW" else ", ").join(blocking),
-                commitment_reason=triad_commitment_reason(ctx, triad, dyads),
+                blocking=t("name_sep").join(blocking), commitment_reason=triad_commitment_reason(ctx, triad, dyads),
                 description=t("triad_feasible" if triad.trilateral_balancing else "triad_infeasible"))
+        # Each actor's page lists what it is in; the indexes behind dyads_with, triads_with, briefs_about and
+        # events_with are made once, so the pages together cost what the archive holds, not actors × archive.
+        add("actors", lang, "actors", t("actors_title"), "actors.html",
+            actors=[(actor, sum(map(len, analysis.dyads_with(actor.id)))) for actor in dataset.actors])
+        for actor in dataset.actors:
+            member, external = analysis.dyads_with(actor.id)
+            add(actor_key(actor.id), lang, "actor", names[lang][actor.id], "actor.html", actor=actor, member=member,
+                description=t("description_actor", name=actor.in_sentence(lang)),
+                external=external, triads=analysis.triads_with(actor.id), briefs=dataset.briefs_about(actor.id, lang),
+                events=dataset.events_with(actor.id))
         add("framework", lang, "framework", t("framework_title"), "framework.html", example=example_dyad(analysis),
             description=t("framework_intro"))
         add("guide", lang, "guide", t("guide_title"), "guide.html", description=t("guide_lede"),
@@ -585,8 +609,10 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
                 works.append(work)
             own = context(brief.lang, url)
             box = env.get_template("_cite.html").render(c=own, cite=cite_box(own, work, "cite_heading_brief"))
+            related = dataset.related_briefs(lang, brief.dyads, dataset.brief_members(brief), exclude=slug)
+            closing = compact(box) + "\n" + compact(env.get_template("_related_briefs.html").render(c=ctx, related=related))
             add(f"brief:{slug}", lang, "brief", brief.title, "brief.html", translated=translated,
-                pdf=pdf_path("brief", slug, brief.lang), markdown=after_notes(body, compact(box)), work=work, brief=brief,
+                pdf=pdf_path("brief", slug, brief.lang), markdown=after_notes(body, closing), work=work, brief=brief,
                 lead=lead_image(ctx, brief), description=brief.summary)
         add("bibliography", lang, "bibliography", t("bibliography_title"), "bibliography.html",
             sources=sorted(dataset.sources, key=lambda s: (s.author.lower(), s.year, s.id)), cited=cited_in(analysis, lang))

@@ -22,8 +22,10 @@ FIXED_PAGES = {
     "events": ("events.md", "the list of events"),
     "search": ("search.md", "the search page"),
     "guide": ("guide.md", "the guide page"),
+    "actors": ("actors/index.md", "the list of actors"),
 }
-ITEM_PAGES = {"dyad": "dyads/{name}.md", "triad": "triads/{name}.md", "brief": "briefs/{name}.md"}
+ITEM_PAGES = {"dyad": "dyads/{name}.md", "triad": "triads/{name}.md", "brief": "briefs/{name}.md",
+              "actor": "actors/{name}.md"}
 # Folders the build fills itself; nothing from docs/ may be published inside them.
 GENERATED_FOLDERS = ("charts/", "pdf/", "downloads/", "pagefind/", "assets/fonts/", "embed/", "feeds/", "cards/")
 THEME_OUTPUTS = ("404.html", "sitemap.xml", "sitemap.xml.gz")
@@ -40,6 +42,11 @@ def page_uri(key: str, lang: str) -> str:
     kind, _, name = key.partition(":")
     path = FIXED_PAGES[kind][0] if kind in FIXED_PAGES else ITEM_PAGES[kind].format(name=name)
     return PREFIX[lang] + path
+
+
+def actor_key(actor_id: str) -> str:
+    """An actor's page key: its id in lower case (ids are upper-case ISO codes, so no two meet), actor:chn."""
+    return f"actor:{actor_id.lower()}"
 
 
 def url_of(key: str, lang: str) -> str:

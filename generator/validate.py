@@ -47,6 +47,7 @@ from .urls import (
     PREFIX,
     SITE_DOWNLOADS,
     THEME_OUTPUTS,
+    actor_key,
     cite_downloads,
     docs_output,
     dyad_downloads,
@@ -791,9 +792,17 @@ def embed_problem(kind: str, target: str, dyad_ids: set[str], triads: set[str] |
     return None
 
 
+def brief_actor_list(node: Node, ctx: Context, label: Label) -> tuple[str, ...]:
+    """The states a brief is about beyond the members of its dyads, e.g. [USA]; an empty list names none."""
+    if isinstance(node, Sequence) and not node.items:
+        return ()
+    return actor_list(node, ctx, label)
+
+
 def check_brief(raw: RawBrief, assets: frozenset[str], docs_files: frozenset[str], dyad_ids: set[str],
-                triads: set[str] | None, source_ids) -> tuple[Brief | None, list[Problem]]:
-    ctx = Context(raw.path, (), source_ids)
+                triads: set[str] | None, source_ids, actor_ids: tuple[str, ...] | None = ()
+                ) -> tuple[Brief | None, list[Problem]]:
+    ctx = Context(raw.path, actor_ids, source_ids)
     fields = {
         "title": Field(plain_text),
         "author": Field(plain_text),
@@ -802,6 +811,7 @@ def check_brief(raw: RawBrief, assets: frozenset[str], docs_files: frozenset[str
         "summary": Field(plain_text, hint="one or two sentences for the index and search results"),
         "lead_image": Field(lead_image(assets, docs_files, dyad_ids, triads), required=False),
         "dyads": Field(dyad_id_list(dyad_ids), required=False, default=()),
+        "actors": Field(brief_actor_list, required=False, default=()),
     }
     try:
         values = record(raw.front.root, ctx, f"brief {raw.slug}", fields, line=1)
@@ -919,7 +929,7 @@ def validate(raw: RawData) -> Dataset:
                                 "in reasonable time; keep the pairs the analysis needs"))
     for raw_brief in raw.briefs:
         problems.extend(markdown_problems(raw_brief.body, raw_brief.path, raw_brief.body_line, "brief"))
-        brief, found = check_brief(raw_brief, assets, raw.docs_files, dyad_ids, triads, source_ids)
+        brief, found = check_brief(raw_brief, assets, raw.docs_files, dyad_ids, triads, source_ids, actor_ids)
         problems.extend(found)
         if brief is not None:
             briefs.append(brief)
@@ -929,7 +939,7 @@ def validate(raw: RawData) -> Dataset:
     refused = {(problem.path, problem.line) for problem in problems}
     problems.extend(problem for problem in characters if (problem.path, problem.line) not in refused)
     if not problems:
-        problems.extend(check_outputs(dyads, triads or set(), briefs, raw.pages, raw.assets))
+        problems.extend(check_outputs(dyads, triads or set(), briefs, raw.pages, raw.assets, actors))
     if problems:
         raise DataError(problems)
     return Dataset(
@@ -1108,7 +1118,7 @@ def check_page(page: RawPage) -> list[Problem]:
 
 
 def check_outputs(dyads: list[Dyad], triads: set[str], briefs: list[Brief], pages: tuple[RawPage, ...],
-                  assets) -> list[Problem]:
+                  assets, actors: list[Actor] | tuple[Actor, ...] = ()) -> list[Problem]:
     """Every published path has one owner: a brief, dyad or docs file may not overwrite another output."""
     owners: dict[str, tuple[str, str | None]] = {}  # output -> (how messages name its owner, the owner's file)
     problems: list[Problem] = []
@@ -1144,6 +1154,9 @@ def check_outputs(dyads: list[Dyad], triads: set[str], briefs: list[Brief], page
     for key in sorted(triads):
         for lang in LANGUAGES:
             claim(url_of(f"triad:{key}", lang), "", None, f"the page of triad {key}")
+    for actor in actors:
+        for lang in LANGUAGES:
+            claim(url_of(actor_key(actor.id), lang), "", None, f"the page of actor {actor.id}")
     ordered = sorted(briefs, key=lambda b: b.origin.path)
     for slug, brief in {brief.slug: brief for brief in reversed(ordered)}.items():
         for lang in LANGUAGES:  # a brief has a page in every language, translated or not

@@ -47,7 +47,7 @@ def test_every_page_exists_in_both_languages_with_the_right_lang(site):
     chinese = [p.relative_to(site) for p in pages(site) if p.parts[len(site.parts)] != "en"]
     english = [p.relative_to(site / "en") for p in (site / "en").rglob("*.html")]
     assert sorted(chinese) == sorted(english)
-    assert len(chinese) == 16
+    assert len(chinese) == 21
     for path in pages(site):
         expected = "en" if (site / "en") in path.parents else "zh-TW"
         assert read(path).lang == expected, path
@@ -77,6 +77,22 @@ def test_every_local_link_and_image_resolves(site):
         for image in page.images:
             assert (path.parent / image["src"]).resolve().is_file(), f"{path.relative_to(site)}: {image['src']}"
             assert image.get("alt"), f"{path.relative_to(site)}: image without alt text"
+
+
+def test_an_actors_name_on_a_verdict_card_leads_to_its_page_in_the_same_language(site):
+    checked = 0
+    for path in (site / "dyads" / "russia-china.html", site / "en" / "index.html", site / "en" / "briefs" /
+                 "three-dyads.html", site / "triads" / "chn-prk-rus-usa.html"):
+        cards = re.findall(r'<section class="verdict".*?</section>', path.read_text(encoding="utf-8"), re.S)
+        links = [link for card in cards for link in re.findall(r'<a class="actor-link" href="([^"]+)">([^<]+)</a>', card)]
+        assert links, path
+        for href, name in links:
+            target = (path.parent / href).resolve()
+            assert target.is_file() and target.parent.name == "actors", (path, href)
+            assert ((site / "en") in target.parents) == ((site / "en") in path.parents), (path, href)
+            assert f'class="search-subject">{name}</h1>' in target.read_text(encoding="utf-8"), (path, href)
+            checked += 1
+    assert checked >= 4 * 3
 
 
 def test_chinese_headings_get_readable_anchors(site):
