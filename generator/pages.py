@@ -629,19 +629,25 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         _, json_path, csv_path = dyad_downloads(result.dyad.id)
         files.append((json_path, as_json(dyad_as_json(result))))
         files.append((csv_path, dyad_as_csv(result)))
-    for chart in charts.charts:  # each chart's data, and the page that embeds it elsewhere
+    for chart in charts.charts:  # each chart's data and, given the site's address, the page that embeds it elsewhere
         if chart.variant == WIDE.name:
             files.append((chart.csv_path, chart_csv(analysis, chart)))
-            files.append((embed_path(chart.path), embed_page(env, context(chart.lang, embed_path(chart.path)), chart)))
+            if settings.site_url:  # without one no embed code is shown, and nothing would lead to the page
+                files.append((embed_path(chart.path), embed_page(env, context(chart.lang, embed_path(chart.path)),
+                                                                 chart)))
     for work in works:
         paths = cite_downloads(work.kind, work.name, work.lang)
         files.extend((paths[form], text.encode("utf-8")) for form, text in cite.downloads(work).items())
     return SitePlan(tuple(pages), tuple(files))
 
 
+# An embed page runs no script and loads nothing but the site's own pictures and stylesheet.
+EMBED_POLICY = "default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'"
+
+
 def embed_page(env: jinja2.Environment, ctx: Context, chart: Chart) -> bytes:
     """One chart on a page of its own, with its caption, credit and licence: what an <iframe> elsewhere shows."""
     html = env.get_template("embed.html").render(c=ctx, chart=chart, narrow=ctx.narrow(chart),
-                                                 narrow_media=narrow_media())
+                                                 narrow_media=narrow_media(), policy=EMBED_POLICY)
     return set_html(html, ctx.lang).encode("utf-8")
 

@@ -313,8 +313,10 @@ def shared(warm, tmp_path_factory):
 @pytest.mark.slow
 def test_every_page_has_share_tags_with_absolute_addresses_of_files_in_the_site(shared):
     site = shared[0]
-    pages = [path for path in sorted(site.rglob("*.html")) if path.name != "404.html"]
-    assert len(pages) == 32
+    # The site's pages; a chart's embed page is a picture for another site's frame, with none of these tags.
+    pages = [path for path in sorted(site.rglob("*.html")) if path.name != "404.html"
+             and path.relative_to(site).parts[0] != "embed"]
+    assert len(pages) == 42
     cards = set()
     for path in pages:
         head = Head(path.read_text("utf-8"))
@@ -355,7 +357,7 @@ def test_every_hreflang_cluster_is_complete_and_symmetric_and_the_sitemap_agrees
     site = shared[0]
     clusters = {}
     for path in sorted(site.rglob("*.html")):
-        if path.name == "404.html":
+        if path.name == "404.html" or path.relative_to(site).parts[0] == "embed":
             continue
         head = Head(path.read_text("utf-8"))
         own = SITE_URL + path.relative_to(site).as_posix()
@@ -419,3 +421,16 @@ def test_without_a_site_url_the_build_says_once_what_needs_one_and_makes_none_of
     page = (site / "dyads" / "russia-china.html").read_text("utf-8")
     assert '<meta name="description" content="' in page  # needs no address
     assert not re.search(r'property="og:|name="twitter:|rel="canonical"|application/atom\+xml', page)
+
+
+@pytest.mark.slow
+def test_with_a_site_address_each_chart_has_an_embed_page_its_code_points_to(shared):
+    from generator.pages import EMBED_POLICY
+
+    site = shared[0]
+    page = (site / "en" / "dyads" / "russia-china.html").read_text("utf-8")
+    assert ('&lt;iframe src=&#34;https://alliances.example/embed/dyads/russia-china/matrix.en.html&#34;' in page
+            or '&lt;iframe src="https://alliances.example/embed/dyads/russia-china/matrix.en.html"' in page)
+    embed = (site / "embed" / "dyads" / "russia-china" / "matrix.en.html").read_text("utf-8")
+    assert f'content="{EMBED_POLICY}"' in embed and "<script" not in embed and 'rel="license"' in embed
+    assert '<img src="../../../charts/dyads/russia-china/matrix.en.svg"' in embed
