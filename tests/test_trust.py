@@ -171,7 +171,8 @@ class Markup(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "script" and "src" not in attributes:
+        # JSON-LD is a data block: a browser never runs it (and the policy would refuse it if one tried).
+        if tag == "script" and "src" not in attributes and attributes.get("type") != "application/ld+json":
             self.inline_scripts += 1
         if tag == "style" or "style" in attributes:
             self.styles += 1
