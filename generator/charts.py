@@ -1240,12 +1240,17 @@ def chart_table(analysis: Analysis, chart: Chart) -> list[list[str]]:
     return [header("actor", "external", "internal", "cell", "strategy"), *positions(result)]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def chart_csv(analysis: Analysis, chart: Chart) -> bytes:
     """The chart's data as CSV: UTF-8 with a byte-order mark, which spreadsheet programs need to read Chinese."""
     import csv
 
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(chart_table(analysis, chart))
+    # A cell a spreadsheet would read as a formula (an event titled "=HYPERLINK(…)") is kept as text.
+    rows = [["'" + cell if cell[:1] in FORMULA_STARTS else cell for cell in row] for row in chart_table(analysis, chart)]
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

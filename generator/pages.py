@@ -10,6 +10,7 @@ built site also works when opened from disk.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -265,8 +266,9 @@ class Context:
             narrow = self.charts.narrow(chart)
             height = max(chart.height, narrow.height) + 80  # room for the caption under the picture
             src = self.settings.site_url.rstrip("/") + "/" + embed_path(chart.path)
-            links["embed"] = (f'<iframe src="{src}" title="{chart.title}" width="100%" height="{height}" '
-                              'style="border:0" loading="lazy"></iframe>')
+            # Code another site pastes: the title is the analyst's text, so it is escaped here as in a page.
+            links["embed"] = (f'<iframe src="{html.escape(src)}" title="{html.escape(chart.title)}" width="100%" '
+                              f'height="{height}" style="border:0" loading="lazy"></iframe>')
         return links
 
     def timeline(self, dyad_id: str) -> tuple[tuple[Event, ...], int]:
@@ -647,7 +649,7 @@ EMBED_POLICY = "default-src 'none'; img-src 'self'; style-src 'self'; base-uri '
 
 def embed_page(env: jinja2.Environment, ctx: Context, chart: Chart) -> bytes:
     """One chart on a page of its own, with its caption, credit and licence: what an <iframe> elsewhere shows."""
-    html = env.get_template("embed.html").render(c=ctx, chart=chart, narrow=ctx.narrow(chart),
+    page = env.get_template("embed.html").render(c=ctx, chart=chart, narrow=ctx.narrow(chart),
                                                  narrow_media=narrow_media(), policy=EMBED_POLICY)
-    return set_html(html, ctx.lang).encode("utf-8")
+    return set_html(page, ctx.lang).encode("utf-8")
 

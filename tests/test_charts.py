@@ -464,3 +464,10 @@ def test_each_chart_kind_publishes_the_data_it_draws():
     assert len(table("alignment-map", "chn-prk-rus-usa")) == 1 + 6  # a row per member of each of the three dyads
     csv_bytes = chart_csv(analysis, Chart("matrix", "north-korea-china", "zh-TW", "charts/x.svg", "", ""))
     assert csv_bytes.startswith("\ufeff行為者,外部威脅".encode()) and csv_bytes.endswith(b"\r\n")
+
+
+def test_a_chart_csv_keeps_a_formula_looking_cell_as_text(monkeypatch):
+    from generator import charts
+
+    monkeypatch.setattr(charts, "chart_table", lambda analysis, chart: [["event"], ["=HYPERLINK(\"x\")"], ["-1+2"], ["ok"]])
+    assert charts.chart_csv(None, None) == '\ufeffevent\r\n"\'=HYPERLINK(""x"")"\r\n\'-1+2\r\nok\r\n'.encode()

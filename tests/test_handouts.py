@@ -148,17 +148,23 @@ def test_pages_link_their_pdfs(site):
     assert 'href="../../pdf/dyad-russia-china.en.pdf">Download PDF</a>' in english
 
 
-def test_a_second_layout_gives_identical_bytes(site, tmp_path):
+def built_copy(site, tmp_path):
+    """A copy of the built site, and a build over it that has read the data and drawn the charts."""
     from generator.build import PLAN, Build, Settings
-    from generator.handouts import plan_handouts, readable, write_handout
-    from generator.site import site_settings
 
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
     build = Build(Settings.of(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", copy))
     for step in PLAN[:2]:  # read, charts
         build.run_step(step)
-    charts = build.outputs["charts"]
+    return copy, build, build.outputs["charts"]
+
+
+def test_a_second_layout_gives_identical_bytes(site, tmp_path):
+    from generator.handouts import plan_handouts, readable, write_handout
+    from generator.site import site_settings
+
+    copy, build, charts = built_copy(site, tmp_path)
     for job in plan_handouts(build.analysis, charts, site_settings(build), copy):
         (copy / job.handout.path).unlink()
         write_handout(job, copy, readable(copy, charts))
@@ -232,17 +238,11 @@ def test_verdict_cards_print_no_addresses_even_when_the_site_has_one(site, tmp_p
     do not, as the card names them already."""
     import dataclasses
 
-    from generator.build import PLAN, Build, Settings
     from generator.framework import LABELS
     from generator.handouts import plan_handouts, readable, write_handout
     from generator.site import site_settings
 
-    copy = tmp_path / "site"
-    shutil.copytree(site, copy)
-    build = Build(Settings.of(ROOT / "mkdocs.yml", ROOT / "data", ROOT / "docs", copy))
-    for step in PLAN[:2]:  # read, charts
-        build.run_step(step)
-    charts = build.outputs["charts"]
+    copy, build, charts = built_copy(site, tmp_path)
     settings = dataclasses.replace(site_settings(build), site_url="https://briefs.example.org/")
     cards: dict[str, list[str]] = {}
     for job in plan_handouts(build.analysis, charts, settings, copy):

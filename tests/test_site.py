@@ -484,6 +484,7 @@ def test_every_chart_offers_its_svg_png_data_and_licence_and_an_embed_page(site)
 
 
 def test_with_a_site_address_each_chart_shows_the_code_that_embeds_it():
+    import dataclasses
     import tempfile
 
     from test_charts import render_charts
@@ -503,6 +504,9 @@ def test_with_a_site_address_each_chart_shows_the_code_that_embeds_it():
         '<iframe src="https://alliances.example/embed/dyads/russia-china/matrix.en.html" '
         f'title="Threat matrix (Table 2): Russia–China" width="100%" height="{height}" '
         'style="border:0" loading="lazy"></iframe>')
+    hostile = dataclasses.replace(chart, title='"><script>alert(1)</script>')
+    assert context.reuse(hostile)["embed"].split(" width=")[0].endswith(
+        'title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"')  # pasted elsewhere, still only a title
 
 
 def test_the_licence_comes_from_mkdocs_yml_and_a_bad_one_is_named_with_its_line(tmp_path):
