@@ -96,6 +96,7 @@ class Settings:
     workers: int | None = None
     wait: bool = True  # for another build of the same folder to finish; else stop with Busy
     source_epoch: int | None = None  # SOURCE_DATE_EPOCH as the caller read it; else the last commit or the data
+    today: dt.date | None = None  # no assessment may be dated after it; it refuses data, never reaches the output
 
     @property
     def project(self) -> Path:
@@ -118,7 +119,7 @@ class Settings:
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
         return cls(Path(config_file).resolve(), Path(data_dir).resolve(), Path(docs_dir).resolve(),
                    Path(out).resolve(), source_epoch=int(epoch) if epoch.isascii() and epoch.isdigit() else None,
-                   **options)
+                   today=dt.date.today(), **options)
 
 
 def code_digest() -> str:
@@ -515,7 +516,7 @@ class Build:
         from .load import load_data
         from .validate import validate
 
-        return classify(validate(load_data(self.settings.data_dir, self.settings.docs_dir)))
+        return classify(validate(load_data(self.settings.data_dir, self.settings.docs_dir), self.settings.today))
 
     def source_date(self) -> dt.date:
         """The date stamped on the output (sitemap): never the clock, so a commit always builds the same bytes."""

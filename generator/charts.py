@@ -902,18 +902,41 @@ def commitment_path(subject: str, lang: str) -> str:
 
 
 def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
-    """Each dyad's commitment and cohesion as bars over the scale. A degree with no fixed level (variable) or none
-    that can be judged is a mark, not a bar: a bar would claim the whole scale."""
+    """Each dyad's commitment and cohesion as bars over the scale."""
     parts = commitment_parts(analysis)
     results = parts[part][1]
     title = LABELS("chart_commitment", lang)
     if len(parts) > 1:
         title = LABELS("chart_commitment_part", lang, title=title, part=part + 1, parts=len(parts))
-    rows = max(len(results), 1)
+    rows = [(r.dyad.title.get(lang), r.commitment, r.cohesion) for r in results]
+    alt_rows = [LABELS("alt_commitment_row", lang, title=label, commitment=degree(commitment, lang),
+                       cohesion=degree(cohesion, lang)) for label, commitment, cohesion in rows]
+    return draw_degrees(rows, lang, sheet), title, sentence(join(alt_rows, lang), lang)
+
+
+def draw_trajectory(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
+    """A dyad's assessments, oldest at the top: each one's date and type, and its commitment and cohesion as bars
+    over the scale, so a change reads down the rows."""
+    title = LABELS("chart_trajectory", lang, title=result.dyad.title.get(lang))
+    rows = [(LABELS("trajectory_row", lang, date=stage.as_of.isoformat(), type=pair_label(stage.type, lang)),
+             stage.commitment, stage.cohesion) for stage in result.history]
+    alt_rows = [LABELS("alt_trajectory_row", lang, date=stage.as_of.isoformat(), type=type_label(stage.type, lang),
+                       commitment=degree(stage.commitment, lang), cohesion=degree(stage.cohesion, lang))
+                for stage in result.history]
+    alt = sentence(LABELS("alt_trajectory", lang, title=result.dyad.title.get(lang), count=len(rows),
+                          rows=join(alt_rows, lang)), lang)
+    return draw_degrees(rows, lang, sheet), title, alt
+
+
+def draw_degrees(entries: list[tuple[str, str, str]], lang: str, sheet: Sheet) -> Figure:
+    """Rows of (label, commitment, cohesion), each degree a bar over the scale. A degree with no fixed level
+    (variable) or none that can be judged is a mark, not a bar: a bar would claim the whole scale."""
+    rows = max(len(entries), 1)
     scale = [step.id for step in FRAMEWORK.scale]
     margin, line, bar_pt, top = 6.0, 9 * 1.3, 10.0, 22.0
     looks = {"commitment": ("#444444", ""), "cohesion": ("#bbbbbb", "////")}
-    shown = {FRAMEWORK.degree(getattr(r, measure)) for r in results for measure in looks}
+    measures = {"commitment": 1, "cohesion": 2}  # where each measure sits in an entry
+    shown = {FRAMEWORK.degree(entry[measures[measure]]) for entry in entries for measure in looks}
     notes = [LABELS(key, lang) for key, wanted in (("variable_note", any(d.variable for d in shown)),
                                                   ("undetermined_note", any(d.range is None and not d.variable
                                                                                 for d in shown))) if wanted]
@@ -921,12 +944,12 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet =
     legend_pt = 18 + sum(lines_in(note) * line + 3 for note in note_lines)
     if sheet.narrow:
         # Each dyad's title on a line of its own above its two bars, which then take the whole width.
-        titles = [fitted(r.dyad.title.get(lang), sheet.width_pt - 2 * margin, 9) for r in results]
+        titles = [fitted(entry[0], sheet.width_pt - 2 * margin, 9) for entry in entries]
         title_pt = max((lines_in(t) for t in titles), default=1) * line
         label_pt = 0.0
     else:
         label_pt = 0.3 * sheet.width_pt
-        titles = [fitted(r.dyad.title.get(lang), label_pt - 10, 9) for r in results]
+        titles = [fitted(entry[0], label_pt - 10, 9) for entry in entries]
         title_pt = 0.0
     row_pt = max(title_pt + 2 * bar_pt + 20, max((lines_in(t) for t in titles), default=1) * line + 12)
     height_pt = top + rows * row_pt + 8 + legend_pt + margin
@@ -948,22 +971,21 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet =
         spine.set_visible(False)
     axes.tick_params(length=0)
     text = point_axes(figure)
-    for row, (result, lines) in enumerate(zip(results, titles, strict=True)):
+    for row, ((label, _, _), lines) in enumerate(zip(entries, titles, strict=True)):
         row_top = top + row * row_pt
         if sheet.narrow:
-            lines_text(text, margin, row_top + 3, result.dyad.title.get(lang), lines, ha="left", va="top", fontsize=9,
+            lines_text(text, margin, row_top + 3, label, lines, ha="left", va="top", fontsize=9,
                        fontweight="bold", linespacing=1.3)
         else:
-            lines_text(text, plot_left - 10, row_top + row_pt / 2, result.dyad.title.get(lang), lines, ha="right",
+            lines_text(text, plot_left - 10, row_top + row_pt / 2, label, lines, ha="right",
                        va="center", fontsize=9, linespacing=1.3)
         if row:
             text.plot([margin, sheet.width_pt - margin], [row_top, row_top], color="#e3e3e3", linewidth=0.8)
     for x in range(len(scale)):
         axes.axvline(x, color="#e3e3e3", linewidth=0.8, zorder=0)
-    alt_rows = []
-    for row, result in enumerate(results):
+    for row, entry in enumerate(entries):
         for measure, (colour, hatch) in looks.items():
-            look = FRAMEWORK.degree(getattr(result, measure))
+            look = FRAMEWORK.degree(entry[measures[measure]])
             y = row + centres[measure]
             if look.range is not None:
                 low, high = (FRAMEWORK.scale_rank(step) for step in look.range)
@@ -975,8 +997,6 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet =
                 mark = LABELS(f"variable_{measure}" if look.variable else "undetermined_mark", lang)
                 axes.text(-0.45, y, mark, ha="left", va="center", fontsize=9, color=INK if look.variable else MUTED,
                           bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
-        alt_rows.append(LABELS("alt_commitment_row", lang, title=result.dyad.title.get(lang),
-                               commitment=degree(result.commitment, lang), cohesion=degree(result.cohesion, lang)))
     handles = [Rectangle((0, 0), 1, 1, facecolor=c, edgecolor=INK, hatch=h, label=LABELS(m, lang))
                for m, (c, h) in looks.items()]
     y = top + rows * row_pt + 8
@@ -987,8 +1007,7 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet =
     for note, lines in zip(notes, note_lines, strict=True):
         lines_text(text, margin, y, note, lines, ha="left", va="top", fontsize=9, color=MUTED, linespacing=1.3)
         y += lines_in(lines) * line + 3
-    alt = sentence(join(alt_rows, lang), lang)
-    return figure, title, alt
+    return figure
 
 
 # ---- 6. evidence timeline ---------------------------------------------------------------
@@ -1218,6 +1237,10 @@ def chart_table(analysis: Analysis, chart: Chart) -> list[list[str]]:
                          degree(result.cohesion, lang)] for p in result.positions)
         return rows
     result = analysis.dyad(chart.subject)
+    if chart.kind == "trajectory":
+        return [header("date", "type", "commitment", "cohesion"),
+                *([stage.as_of.isoformat(), type_label(stage.type, lang), degree(stage.commitment, lang),
+                   degree(stage.cohesion, lang)] for stage in result.history)]
     if chart.kind == "timeline":
         events, _ = timeline_events(analysis.dataset, result)
         return [header("number", "date", "event", "source"),
@@ -1317,6 +1340,9 @@ def plan(analysis: Analysis) -> list[ChartJob]:
             for kind, draw in DYAD_CHARTS:
                 add(kind, result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/{kind}.{lang}.svg",
                     partial(draw, analysis, result, lang), inputs)
+            if result.dyad.has_history:  # one assessment has no trajectory to draw
+                add("trajectory", result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/trajectory.{lang}.svg",
+                    partial(draw_trajectory, analysis, result, lang), inputs)
         for part, (subject, results) in enumerate(commitment_parts(analysis)):
             add("commitment", subject, lang, commitment_path(subject, lang), partial(draw_commitment, analysis, lang, part),
                 digest(results, len(analysis.dyads)))

@@ -26,14 +26,14 @@ import hashlib
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .framework import LABELS
+from .framework import LABELS, long_date
 from .model import Brief, DyadResult, Source
 from .typography import HAN, is_chinese, readable_url
-from .urls import absolute, pdf_path, url_of
+from .urls import absolute, assessment_name, pdf_path, url_of
 
 if TYPE_CHECKING:
     from .pages import Settings
@@ -56,8 +56,8 @@ _SOURCE_SEPARATOR = re.compile(r"\s*,?\s*&\s*|(?<=\.),\s+")
 class Work:
     """A brief or a dyad page as it is cited, in the language it is written in."""
 
-    kind: str  # "brief" or "dyad"
-    name: str  # the brief's slug or the dyad's id
+    kind: str  # "brief", "dyad" or "assessment" (a dyad's dated assessment)
+    name: str  # the brief's slug, the dyad's id, or the assessment's `<dyad id>/<date>`
     lang: str
     title: str
     authors: tuple[str, ...]
@@ -83,6 +83,8 @@ class Work:
     @property
     def key(self) -> str:
         """The BibTeX key and CSL id: ASCII, one per page and language."""
+        if self.kind == "assessment":  # its date is in its name already
+            return f"dyad-{self.name.replace('/', '-')}-{self.lang}"
         return f"{'dyad-' if self.kind == 'dyad' else ''}{self.name}-{self.date.year}-{self.lang}"
 
 
@@ -107,6 +109,17 @@ def dyad_work(result: DyadResult, lang: str, settings: Settings) -> Work:
                 _organisation(settings, "series", lang), LABELS("genre_dyad", lang), dyad.summary.get(lang),
                 url_of(f"dyad:{dyad.id}", lang), pdf_path("dyad", dyad.id, lang) if settings.handouts else None,
                 settings.site_url)
+
+
+def assessment_work(result: DyadResult, lang: str, settings: Settings, abstract: str) -> Work:
+    """A dated assessment, cited at its permanent address: what it said stays what the reference points to. Its
+    abstract is its own verdict in a sentence: the dyad's summary speaks for the latest assessment."""
+    dyad = result.dyad
+    name = assessment_name(dyad.id, dyad.as_of)
+    title = LABELS("assessment_title", lang, title=dyad.title.get(lang), date=long_date(dyad.as_of, lang))
+    return replace(dyad_work(result, lang, settings), kind="assessment", name=name, title=title, abstract=abstract,
+                   page=url_of(f"assessment:{name}", lang),
+                   pdf=pdf_path("assessment", name, lang) if settings.handouts else None)
 
 
 # ---- names ------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from .framework import FRAMEWORK, Framework
 from .model import (
     AllianceType,
     Analysis,
+    AssessmentResult,
     Dataset,
     Dyad,
     DyadResult,
@@ -23,6 +24,7 @@ from .model import (
     Strategy,
     ThreatAssessment,
     TriadResult,
+    TriadStage,
     triangles,
 )
 
@@ -116,6 +118,10 @@ def classify_dyad(dyad: Dyad, rules: Framework = FRAMEWORK) -> DyadResult:
     first, second = (place(threat, rules) for threat in dyad.threats)
     commitment, cohesion, row = verdict(first.strategy, second.strategy, rules)
     dyad_type = AllianceType(first.strategy, second.strategy)
+    latest = AssessmentResult(dyad.as_of, (first, second), dyad_type, commitment, cohesion, dyad.change,
+                              (dyad.threats[0].rationale, dyad.threats[1].rationale))
+    # Each earlier assessment as a verdict of its own (its page and handout show it whole), oldest first.
+    earlier = tuple(classify_dyad(dyad.as_assessed(index), rules) for index in range(len(dyad.earlier)))
     return DyadResult(
         dyad=dyad,
         positions=(first, second),
@@ -125,6 +131,8 @@ def classify_dyad(dyad: Dyad, rules: Framework = FRAMEWORK) -> DyadResult:
         table3_row=row,
         flips=sensitivity(dyad, dyad_type, rules),
         readings=readings(dyad, rules),
+        history=(*(result.history[-1] for result in earlier), latest),
+        earlier=earlier,
     )
 
 
@@ -170,7 +178,9 @@ def classify_triads(results: tuple[DyadResult, ...], rules: Framework = FRAMEWOR
     return tuple(triads)
 
 
-def triad(trio: tuple[str, str, str], external: str, dyads: list[DyadResult], rules: Framework = FRAMEWORK) -> TriadResult:
+def triad_verdict(dyads: list[AssessmentResult], rules: Framework = FRAMEWORK) -> tuple[bool, str, str]:
+    """Whether the three can balance together, their commitment and their cohesion ceiling, from the three
+    dyads' verdicts."""
     commitments = {result.commitment for result in dyads}
     if UNDETERMINED in commitments:
         # Calling it "variable" would claim knowledge Table 3 does not give.
@@ -181,18 +191,36 @@ def triad(trio: tuple[str, str, str], external: str, dyads: list[DyadResult], ru
         commitment = VARIABLE
     bounds = [upper_bound(result.cohesion, rules) for result in dyads]
     known = [bound for bound in bounds if bound is not None]
-    if len(known) < len(bounds):
-        ceiling = UNDETERMINED
-    else:
-        ceiling = min(known, key=rules.level_rank)
+    ceiling = UNDETERMINED if len(known) < len(bounds) else min(known, key=rules.level_rank)
+    balancing = all(result.type == AllianceType("balancing", "balancing") for result in dyads)
+    return balancing, commitment, ceiling
+
+
+def triad_history(dyads: list[DyadResult], rules: Framework = FRAMEWORK) -> tuple[TriadStage, ...]:
+    """The triad's verdict at every date one of its dyads was assessed, from the first date all three had
+    been, keeping only the dates it changed: each dyad counts with its latest assessment by then."""
+    start = max(result.history[0].as_of for result in dyads)
+    dates = sorted({stage.as_of for result in dyads for stage in result.history if stage.as_of >= start})
+    stages: list[TriadStage] = []
+    for date in dates:
+        current = [[stage for stage in result.history if stage.as_of <= date][-1] for result in dyads]
+        stage = TriadStage(date, *triad_verdict(current, rules))
+        if not stages or stages[-1].verdict != stage.verdict:
+            stages.append(stage)
+    return tuple(stages)
+
+
+def triad(trio: tuple[str, str, str], external: str, dyads: list[DyadResult], rules: Framework = FRAMEWORK) -> TriadResult:
+    balancing, commitment, ceiling = triad_verdict([result.history[-1] for result in dyads], rules)
     first, second, third = sorted(result.dyad.id for result in dyads)
     return TriadResult(
         actors=trio,
         external=external,
         dyads=(first, second, third),
-        trilateral_balancing=all(result.type == AllianceType("balancing", "balancing") for result in dyads),
+        trilateral_balancing=balancing,
         commitment=commitment,
         cohesion_ceiling=ceiling,
+        history=triad_history(dyads, rules),
     )
 
 
@@ -228,6 +256,8 @@ def dyad_as_json(result: DyadResult) -> dict:
         "type": result.type.key,
         "commitment": result.commitment,
         "cohesion": result.cohesion,
+        "history": [{"as_of": stage.as_of.isoformat(), "type": stage.type.key, "commitment": stage.commitment,
+                     "cohesion": stage.cohesion} for stage in result.history],
         "robust": result.robust,
         "flips": [
             {"actor": flip.actor, "level": flip.level, "from": flip.from_level, "to": flip.to_level, "type": flip.type.key}
@@ -257,6 +287,9 @@ def triad_as_json(result: TriadResult) -> dict:
         "trilateral_balancing": result.trilateral_balancing,
         "commitment": result.commitment,
         "cohesion_ceiling": result.cohesion_ceiling,
+        "history": [{"as_of": stage.as_of.isoformat(), "trilateral_balancing": stage.trilateral_balancing,
+                     "commitment": stage.commitment, "cohesion_ceiling": stage.cohesion_ceiling}
+                    for stage in result.history],
     }
 
 

@@ -6,6 +6,7 @@ and exit status 1; never a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import json
 import os
@@ -26,9 +27,14 @@ from .validate import validate
 EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2
 
 
+def today() -> dt.date:
+    """The day the command runs: no assessment may be dated after it."""
+    return dt.date.today()
+
+
 def analyse(data_dir: str, docs_dir: str | None = None) -> Analysis:
     """load -> validate -> classify; raises DataError with every problem found."""
-    return classify(validate(load_data(data_dir, docs_dir)))
+    return classify(validate(load_data(data_dir, docs_dir), today()))
 
 
 def annotation(problem: Problem) -> str:

@@ -42,6 +42,17 @@ class ItemChange:
     name: str  # English, for the headline: "Russia–China"
 
 
+@dataclass(frozen=True)
+class AssessmentAdded:
+    """A dated assessment a dyad has after the change and did not have before."""
+
+    id: str
+    title: str  # "俄朝關係 / Russia–North Korea"
+    name: str  # English, for the headline
+    as_of: str  # YYYY-MM-DD
+    previous: str  # the date of the assessment before it, or "—" for a dyad's first
+
+
 FEASIBLE = "trilateral_balancing"  # the triad field that says whether the three can balance together
 
 
@@ -65,6 +76,7 @@ class AnalysisDiff:
     dyads_added: tuple[Verdict, ...]
     dyads_removed: tuple[Verdict, ...]
     dyads_changed: tuple[ItemChange, ...]
+    assessments_added: tuple[AssessmentAdded, ...]
     triads_added: tuple[Verdict, ...]
     triads_removed: tuple[Verdict, ...]
     triads_changed: tuple[ItemChange, ...]
@@ -213,6 +225,15 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         changes = compare_fields(dyad_fields(old[dyad_id]), dyad_fields(new[dyad_id]))
         if changes:
             dyads_changed.append(ItemChange(dyad_id, both(new[dyad_id].dyad.title), changes, new[dyad_id].dyad.title.en))
+    assessments_added = []
+    for dyad_id in sorted(old.keys() & new.keys()):
+        known = {assessment.as_of for assessment in old[dyad_id].dyad.assessments}
+        dates = [assessment.as_of for assessment in new[dyad_id].dyad.assessments]
+        for index, date in enumerate(dates):
+            if date not in known:
+                assessments_added.append(AssessmentAdded(dyad_id, both(new[dyad_id].dyad.title),
+                                                         new[dyad_id].dyad.title.en, date.isoformat(),
+                                                         dates[index - 1].isoformat() if index else "—"))
     old_triads = {triad_key(t): t for t in base.triads}
     new_triads = {triad_key(t): t for t in head.triads}
     triads_changed = []
@@ -243,6 +264,7 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         dyads_added=tuple(dyad_verdict(new[key]) for key in sorted(new.keys() - old.keys())),
         dyads_removed=tuple(dyad_verdict(old[key]) for key in sorted(old.keys() - new.keys())),
         dyads_changed=tuple(dyads_changed),
+        assessments_added=tuple(assessments_added),
         triads_added=tuple(triad_verdict(new_triads[key], head) for key in sorted(new_triads.keys() - old_triads.keys())),
         triads_removed=tuple(triad_verdict(old_triads[key], base)
                              for key in sorted(old_triads.keys() - new_triads.keys())),
@@ -308,6 +330,7 @@ def headline(diff: AnalysisDiff, escape=lambda text: text) -> str:
     alliances = [f"new feasible trilateral alliance: {escape(name)}" for _, name in diff.trilateral_alliances(True)]
     alliances += [f"trilateral alliance no longer feasible: {escape(name)}"
                   for _, name in diff.trilateral_alliances(False)]
+    alliances += [f"new assessment of {escape(added.name)} as of {added.as_of}" for added in diff.assessments_added]
     if added or removed:
         counts = f"{plural(len(added), 'new verdict')}, {len(changed)} changed, {len(removed)} removed"
         return f"{counts}: " + "; ".join(added + changed + removed + alliances)
@@ -334,6 +357,12 @@ def to_markdown(diff: AnalysisDiff) -> str:
         ("修改評析 Briefs edited", diff.briefs_changed), ("新增文獻 Sources added", diff.sources_added),
         ("移除文獻 Sources removed", diff.sources_removed), ("修改文獻 Sources edited", diff.sources_changed),
     ]
+    if diff.assessments_added:
+        lines += ["#### 新增評估 Assessments added", "", "| 雙邊關係 Dyad | 評估日期 As of | 前次評估 Previous |",
+                  "| --- | --- | --- |"]
+        lines += [f"| {markdown_text(added.title)} (`{added.id}`) | {added.as_of} | {added.previous} |"
+                  for added in diff.assessments_added]
+        lines.append("")
     for item in diff.dyads_changed + diff.triads_changed:
         lines += [f"#### {markdown_text(item.title)} (`{item.id}`)", "", "| 項目 Field | 原本 Before | 現在 After |",
                   "| --- | --- | --- |"]
@@ -373,6 +402,8 @@ def to_json(diff: AnalysisDiff) -> dict:
                                  "no_longer_feasible": [key for key, _ in diff.trilateral_alliances(False)]},
         "dyads": {"added": [whole(v) for v in diff.dyads_added], "removed": [whole(v) for v in diff.dyads_removed],
                   "changed": [item(c) for c in diff.dyads_changed]},
+        "assessments_added": [{"id": a.id, "as_of": a.as_of, "previous": None if a.previous == "—" else a.previous}
+                              for a in diff.assessments_added],
         "triads": {"added": [whole(v) for v in diff.triads_added], "removed": [whole(v) for v in diff.triads_removed],
                    "changed": [item(c) for c in diff.triads_changed]},
         "briefs": {"added": list(diff.briefs_added), "removed": list(diff.briefs_removed), "changed": list(diff.briefs_changed)},

@@ -20,7 +20,7 @@ import datetime as dt
 
 from .framework import FRAMEWORK, LABELS, long_date
 from .model import LANGUAGES, Analysis
-from .urls import absolute_url, card_path, feed_path, url_of
+from .urls import absolute_url, assessment_name, card_path, feed_path, url_of
 
 ATOM = "application/atom+xml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -85,23 +85,31 @@ def verdicts_feed(analysis: Analysis, charts, settings, lang: str) -> bytes:
     from .pages import Context
 
     feed = new_feed("verdicts", lang, settings, LABELS("feed_verdicts_subtitle", lang), "dyads")
-    results = sorted(analysis.dyads, key=lambda result: result.dyad.as_of, reverse=True)  # ties in the site's order
-    for result in results:
+    # An entry per assessment: a dyad's first one adds it, each later one reassesses it. Newest first; on one date,
+    # in the site's order.
+    assessed = [result.assessed(index) for result in analysis.dyads for index in range(len(result.history))]
+    assessed.sort(key=lambda result: result.dyad.as_of, reverse=True)
+    for result in assessed:
         dyad = result.dyad
-        page = url_of(f"dyad:{dyad.id}", lang)
-        url = absolute_url(settings.site_url, page)
+        url = absolute_url(settings.site_url, url_of(f"dyad:{dyad.id}", lang))
+        # A reassessed dyad's entries each point at their own dated page, which keeps saying what they said.
+        page = url_of(f"assessment:{assessment_name(dyad.id, dyad.as_of)}" if analysis.dyad(dyad.id).dyad.has_history
+                      else f"dyad:{dyad.id}", lang)
         said = Context(analysis, charts, settings, lang, page)
         entry = feed.add_entry(order="append")
         entry.id(f"{url}#verdict-{dyad.as_of.isoformat()}-{result.type.key}")
         entry.title(LABELS("feed_verdict_title", lang, title=dyad.title.get(lang), type=said.type_label(result.type)))
-        entry.summary(LABELS("feed_verdict_summary", lang, date=long_date(dyad.as_of, lang),
-                             commitment=FRAMEWORK.degree(result.commitment).label.get(lang),
-                             cohesion=FRAMEWORK.degree(result.cohesion).label.get(lang), explain=said.explain(result)))
-        entry.link(href=url, rel="alternate", type="text/html", hreflang=lang)
+        summary = LABELS("feed_verdict_summary", lang, date=long_date(dyad.as_of, lang),
+                         commitment=FRAMEWORK.degree(result.commitment).label.get(lang),
+                         cohesion=FRAMEWORK.degree(result.cohesion).label.get(lang), explain=said.explain(result))
+        if dyad.change:
+            summary += LABELS("sentence_gap", lang) + LABELS("history_why", lang, change=dyad.change.get(lang))
+        entry.summary(summary)
+        entry.link(href=absolute_url(settings.site_url, page), rel="alternate", type="text/html", hreflang=lang)
         entry.published(stamp(dyad.as_of))
         entry.updated(stamp(dyad.as_of))
         entry.category(term=result.type.key, label=said.type_label(result.type))
-    return finished(feed, [result.dyad.as_of for result in results], settings, lang)
+    return finished(feed, [result.dyad.as_of for result in assessed], settings, lang)
 
 
 def render_feeds(analysis: Analysis, charts, settings) -> tuple[tuple[str, bytes], ...]:

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from .charts import WIDE, ChartSet
 from .fonts import CSS_WEIGHT, FONT_WEIGHTS, font_identity, font_path
-from .framework import LABELS
+from .framework import LABELS, long_date
 from .inputs import TEMPLATES
 from .markup import VOID_ELEMENTS, markdown_converter, sanitize
 from .model import LANGUAGES, Analysis
@@ -42,7 +42,7 @@ from .pages import (
 )
 from .parallel import run_parallel
 from .typography import reference, set_html, set_text
-from .urls import pdf_path, url_of
+from .urls import assessment_name, pdf_path, url_of
 
 PRINT_TEMPLATES = TEMPLATES / "print"
 DYAD_CHARTS = ("matrix", "curve", "diagram", "sensitivity", "timeline")
@@ -50,7 +50,7 @@ DYAD_CHARTS = ("matrix", "curve", "diagram", "sensitivity", "timeline")
 
 @dataclass(frozen=True)
 class Handout:
-    kind: str  # "brief" or "dyad"
+    kind: str  # "brief", "dyad" or "assessment"
     name: str
     lang: str
     path: str  # relative to the site folder
@@ -290,6 +290,23 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             )
             jobs.append(HandoutJob(Handout("dyad", dyad.id, lang, pdf_path("dyad", dyad.id, lang), title),
                                    set_html(number_figures(html, lang), lang)))
+            # A reassessed dyad's dated assessments, each a handout of its own that a later one never changes.
+            for index in range(len(result.history) if dyad.has_history else 0):
+                at = result.assessed(index)
+                name = assessment_name(dyad.id, at.dyad.as_of)
+                key = f"assessment:{name}"
+                dated = context(lang, key)
+                dated_title = LABELS("assessment_title", lang, title=title, date=long_date(at.dyad.as_of, lang))
+                status = "assessment_current" if index == len(result.history) - 1 else "assessment_superseded"
+                html = env.get_template("assessment.html").render(
+                    **common(dated, site, dated_title, dated.text_org("name"), at.dyad.as_of), dyad=at.dyad,
+                    verdict=page_env.get_template("_verdict.html").render(c=dated, result=at, headline=False),
+                    status=LABELS(status, lang, link=title), reasoning=reasoning(dated, at),
+                    numbered=evidence_numbers(at), sources=sources, names=dated.names,
+                    description=dated.explain(at), online=dated.link(key) if settings.site_url else "",
+                )
+                jobs.append(HandoutJob(Handout("assessment", name, lang, pdf_path("assessment", name, lang),
+                                               dated_title), set_html(html, lang)))
     return jobs
 
 

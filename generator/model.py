@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
@@ -147,7 +147,20 @@ class ThreatAssessment:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """A dated reading of a dyad's threats; a dyad's latest one is its verdict."""
+
+    as_of: dt.date
+    threats: tuple[ThreatAssessment, ThreatAssessment]  # in the order of the dyad's actors
+    change: Text | None = None  # what changed since the previous assessment, and why; None for the first
+    origin: Origin = field(default=Origin("", 0), repr=False)
+
+
+@dataclass(frozen=True)
 class Dyad:
+    """A pair of states as its latest assessment reads them (`as_of`, `threats`, `change`), with the assessments
+    before it (`earlier`, oldest first): the current form of a dyad file is one assessment with no earlier ones."""
+
     id: str
     actors: tuple[str, str]
     external: str
@@ -156,6 +169,24 @@ class Dyad:
     summary: Text
     threats: tuple[ThreatAssessment, ThreatAssessment]  # in the order of `actors`
     origin: Origin = field(repr=False)
+    earlier: tuple[Assessment, ...] = ()
+    change: Text | None = None
+    as_of_origin: Origin = field(default=Origin("", 0), repr=False)
+
+    @property
+    def assessments(self) -> tuple[Assessment, ...]:
+        """Every assessment, oldest first; the last is the current verdict."""
+        return (*self.earlier, Assessment(self.as_of, self.threats, self.change, self.as_of_origin))
+
+    @property
+    def has_history(self) -> bool:
+        return bool(self.earlier)
+
+    def as_assessed(self, index: int) -> Dyad:
+        """The dyad as it stood at its `index`-th assessment: that one the latest, those after it not yet made."""
+        chosen = self.assessments[index]
+        return replace(self, as_of=chosen.as_of, threats=chosen.threats, change=chosen.change,
+                       earlier=self.earlier[:index], as_of_origin=chosen.origin)
 
     def threat_of(self, actor: str) -> ThreatAssessment:
         for threat in self.threats:
@@ -354,6 +385,23 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class AssessmentResult:
+    """The verdict one dated assessment of a dyad gives."""
+
+    as_of: dt.date
+    positions: tuple[Position, Position]
+    type: AllianceType
+    commitment: str
+    cohesion: str
+    change: Text | None  # the analyst's account of what changed since the previous assessment
+    rationales: tuple[Text, Text] = field(default=(Text("", ""), Text("", "")), repr=False)  # per member
+
+    @property
+    def verdict(self) -> tuple[str, str, str]:
+        return self.type.key, self.commitment, self.cohesion
+
+
+@dataclass(frozen=True)
 class DyadResult:
     dyad: Dyad
     positions: tuple[Position, Position]
@@ -363,6 +411,20 @@ class DyadResult:
     table3_row: int | None  # index into the framework's pairs; None when undetermined
     flips: tuple[Flip, ...]
     readings: tuple[Reading, ...]
+    history: tuple[AssessmentResult, ...] = ()  # every assessment's verdict, oldest first; the last is this one
+    earlier: tuple[DyadResult, ...] = field(default=(), repr=False)  # the earlier assessments' results, oldest first
+
+    def assessed(self, index: int) -> DyadResult:
+        """The result of the dyad's `index`-th assessment (oldest first; the last is this one)."""
+        return self if index in (-1, len(self.earlier)) else self.earlier[index]
+
+    @property
+    def verdict_changed_on(self) -> dt.date | None:
+        """The date of the assessment that gave the current verdict, when an earlier one gave another."""
+        for before, after in zip(reversed(self.history[:-1]), reversed(self.history[1:]), strict=True):
+            if before.verdict != after.verdict:
+                return after.as_of
+        return None
 
     @property
     def robust(self) -> bool:
@@ -374,6 +436,20 @@ class DyadResult:
 
 
 @dataclass(frozen=True)
+class TriadStage:
+    """A triad's verdict from a date on: each of its dyads read at its latest assessment by then."""
+
+    as_of: dt.date
+    trilateral_balancing: bool
+    commitment: str
+    cohesion_ceiling: str
+
+    @property
+    def verdict(self) -> tuple[bool, str, str]:
+        return self.trilateral_balancing, self.commitment, self.cohesion_ceiling
+
+
+@dataclass(frozen=True)
 class TriadResult:
     actors: tuple[str, str, str]  # sorted
     external: str
@@ -381,6 +457,13 @@ class TriadResult:
     trilateral_balancing: bool
     commitment: str
     cohesion_ceiling: str
+    # Each date its verdict began, oldest first: the first when all three dyads had been assessed, then one
+    # per change. The last is the current verdict.
+    history: tuple[TriadStage, ...] = ()
+
+    @property
+    def verdict_changed_on(self) -> dt.date | None:
+        return self.history[-1].as_of if len(self.history) > 1 else None
 
 
 @dataclass(frozen=True)

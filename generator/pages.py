@@ -33,6 +33,7 @@ from .urls import (
     CITATION_FORMATS,
     SITE_DOWNLOADS,
     actor_key,
+    assessment_name,
     cite_downloads,
     dyad_downloads,
     embed_path,
@@ -84,6 +85,10 @@ class Settings:
     licence: Licence = DEFAULT_LICENCE
     build_date: dt.date = dt.date(2025, 1, 1)  # from SOURCE_DATE_EPOCH or the data, never the clock
     handouts: bool = False  # link PDF handouts only when the build makes them
+    recent_days: int = 90  # a verdict changed this many days before build_date or later is marked on the home page
+
+    def recent(self, changed: dt.date | None) -> bool:
+        return changed is not None and (self.build_date - changed).days <= self.recent_days
 
 
 @dataclass(frozen=True)
@@ -414,6 +419,50 @@ def evidence_numbers(result: DyadResult) -> list[str]:
     return numbered
 
 
+def history(ctx: Context, result: DyadResult) -> list[dict]:
+    """A reassessed dyad's assessments, oldest first: each one's date and address, its verdict, the levels that
+    moved since the one before, and the analyst's account of what changed and why."""
+    entries = []
+    for index, stage in enumerate(result.history):
+        at = result.assessed(index)
+        moved = []
+        if index:
+            before = result.assessed(index - 1).dyad
+            for threat in at.dyad.threats:
+                earlier = before.threat_of(threat.actor)
+                moved += [ctx.t("history_level", **ctx.who(threat.actor), kind=ctx.kind(kind),
+                                before=ctx.level(getattr(earlier, kind)), after=ctx.level(getattr(threat, kind)))
+                          for kind in ("external", "internal") if getattr(earlier, kind) != getattr(threat, kind)]
+        if not index:
+            summary = ctx.t("history_first")
+        elif stage.verdict == result.history[index - 1].verdict:
+            summary = ctx.t("history_same")
+        else:
+            summary = ""
+        entries.append({
+            "date": ctx.date(stage.as_of),
+            "link": ctx.link(f"assessment:{assessment_name(at.dyad.id, stage.as_of)}"),
+            "verdict": ctx.t("history_verdict", type=ctx.type_label(stage.type), commitment=ctx.degree(stage.commitment),
+                             cohesion=ctx.degree(stage.cohesion)),
+            "summary": summary,
+            "moved": [capitalised(line) for line in moved],
+            "why": ctx.t("history_why", change=stage.change.get(ctx.lang)) if stage.change else "",
+        })
+    return entries
+
+
+def triad_history(ctx: Context, triad: TriadResult) -> str:
+    """When the triad's verdict last changed, and what it was before; empty when it never has."""
+    if triad.verdict_changed_on is None:
+        return ""
+    before = triad.history[-2]
+    stage = ctx.t("triad_history_stage", date=ctx.date(before.as_of),
+                  feasible=ctx.t("triad_feasible_short" if before.trilateral_balancing else "triad_infeasible_short"),
+                  commitment=ctx.degree(before.commitment),
+                  ceiling=ctx.degree(before.cohesion_ceiling))
+    return ctx.t("triad_history", date=ctx.date(triad.verdict_changed_on), before=stage)
+
+
 def triad_commitment_reason(ctx: Context, triad: TriadResult, dyads: list[DyadResult]) -> str:
     if triad.commitment == "undetermined":
         return ctx.t("triad_commitment_undetermined")
@@ -564,7 +613,20 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
                 contested=contested(ctx, result), flips=sensitivity(ctx, result),
                 numbered=evidence_numbers(result), events=dataset.events_of(result.dyad),
                 description=result.dyad.summary.get(lang), cite=cite_box(ctx, work, "cite_heading"),
-                related=dataset.related_briefs(lang, (result.dyad.id,), result.dyad.actors))
+                related=dataset.related_briefs(lang, (result.dyad.id,), result.dyad.actors),
+                history=history(ctx, result) if result.dyad.has_history else [])
+            # A dyad reassessed keeps a page and handout per assessment, at addresses no later one changes.
+            for index in range(len(result.history) if result.dyad.has_history else 0):
+                at = result.assessed(index)
+                name = assessment_name(at.dyad.id, at.dyad.as_of)
+                key = f"assessment:{name}"
+                dated = context(lang, url_of(key, lang))
+                work = cite.assessment_work(at, lang, settings, dated.explain(at))
+                works.append(work)
+                add(key, lang, "assessment", work.title, "assessment.html", pdf=pdf_path("assessment", name, lang),
+                    work=work, result=at, current=result, index=index, reasoning=reasoning(dated, at),
+                    numbered=evidence_numbers(at), description=dated.explain(at),
+                    cite=cite_box(dated, work, "cite_heading_assessment"))
         for triad in analysis.triads:
             key = triad_key(triad)
             ctx = context(lang, url_of(f"triad:{key}", lang))
@@ -574,6 +636,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             blocking = [d.dyad.title.get(lang) for d in dyads if d.type != AllianceType("balancing", "balancing")]
             add(f"triad:{key}", lang, "triad", title, "triad.html", triad=triad, key=key, dyads=dyads,
                 blocking=t("name_sep").join(blocking), commitment_reason=triad_commitment_reason(ctx, triad, dyads),
+                changed=triad_history(ctx, triad),
                 description=t("triad_feasible" if triad.trilateral_balancing else "triad_infeasible"))
         # Each actor's page lists what it is in; the indexes behind dyads_with, triads_with, briefs_about and
         # events_with are made once, so the pages together cost what the archive holds, not actors × archive.

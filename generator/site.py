@@ -197,6 +197,22 @@ def site_licence(config) -> Licence:
     return Licence(name.strip(), url)
 
 
+DEFAULT_RECENT_DAYS = 90
+
+
+def site_recent_days(config) -> int:
+    """`extra.recent_days` in mkdocs.yml: how many days before the site's date a verdict change is marked on the
+    home page as recent."""
+    given = config.extra.get("recent_days", DEFAULT_RECENT_DAYS)
+    if type(given) is not int or not 0 < given <= 3660:
+        path = str(config.config_file_path or "mkdocs.yml")
+        raise SiteNotBuilt("mkdocs.yml has a problem; fix the setting named above", (Problem(
+            path, line_of(path, "recent_days:"),
+            f"extra.recent_days is how many days a verdict change counts as recent on the home page; write a whole "
+            f"number of days from 1 to 3660, e.g. 90, or leave it out for {DEFAULT_RECENT_DAYS}"),))
+    return given
+
+
 def line_of(path: str, text: str) -> int:
     """The line of a settings file that holds text (1 when it cannot be read or found)."""
     try:
@@ -209,7 +225,8 @@ def line_of(path: str, text: str) -> int:
 def site_settings(build) -> Settings:
     config = site_config(build)
     return Settings(organisation=config.extra["organisation"], site_url=config.site_url or "",
-                    licence=site_licence(config), build_date=build.source_date(), handouts=build.settings.handouts)
+                    licence=site_licence(config), build_date=build.source_date(), handouts=build.settings.handouts,
+                    recent_days=site_recent_days(config))
 
 
 def site_context(build) -> SiteContext:

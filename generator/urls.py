@@ -25,7 +25,7 @@ FIXED_PAGES = {
     "actors": ("actors/index.md", "the list of actors"),
 }
 ITEM_PAGES = {"dyad": "dyads/{name}.md", "triad": "triads/{name}.md", "brief": "briefs/{name}.md",
-              "actor": "actors/{name}.md"}
+              "actor": "actors/{name}.md", "assessment": "dyads/{name}.md"}
 # Folders the build fills itself; nothing from docs/ may be published inside them.
 GENERATED_FOLDERS = ("charts/", "pdf/", "downloads/", "pagefind/", "assets/fonts/", "embed/", "feeds/", "cards/")
 THEME_OUTPUTS = ("404.html", "sitemap.xml", "sitemap.xml.gz")
@@ -49,12 +49,20 @@ def actor_key(actor_id: str) -> str:
     return f"actor:{actor_id.lower()}"
 
 
+def assessment_name(dyad_id: str, as_of) -> str:
+    """A dated assessment's permanent name, `<dyad id>/<YYYY-MM-DD>`: its page is dyads/<id>/<date>.html, which
+    a later reassessment never changes."""
+    return f"{dyad_id}/{as_of.isoformat()}"
+
+
 def url_of(key: str, lang: str) -> str:
     return page_uri(key, lang)[: -len(".md")] + ".html"
 
 
 def pdf_path(kind: str, name: str, lang: str) -> str:
-    return f"pdf/{kind}-{name}.{lang}.pdf" if kind == "dyad" else f"pdf/{name}.{lang}.pdf"
+    """A handout: pdf/<brief>.<lang>.pdf, pdf/dyad-<id>.<lang>.pdf, and a dated assessment's
+    pdf/dyad-<id>/<date>.<lang>.pdf."""
+    return f"pdf/dyad-{name}.{lang}.pdf" if kind in ("dyad", "assessment") else f"pdf/{name}.{lang}.pdf"
 
 
 def feed_path(name: str, lang: str) -> str:
@@ -89,7 +97,7 @@ CITATION_FORMATS = ("bib", "ris", "csl.json")
 def cite_downloads(kind: str, name: str, lang: str) -> dict[str, str]:
     """Where a brief's or dyad's reference files are published, by format. Named like its handout (a dyad's
     with `dyad-` in front), so a brief and a dyad of the same name, refused for the handout, never share one."""
-    stem = f"dyad-{name}" if kind == "dyad" else name
+    stem = f"dyad-{name}" if kind in ("dyad", "assessment") else name
     return {form: f"downloads/cite/{stem}.{lang}.{form}" for form in CITATION_FORMATS}
 
 

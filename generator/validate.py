@@ -28,6 +28,7 @@ from .markup import audit, prose, uncited_figures
 from .model import (
     LANGUAGES,
     Actor,
+    Assessment,
     Brief,
     DataError,
     Dataset,
@@ -48,6 +49,7 @@ from .urls import (
     SITE_DOWNLOADS,
     THEME_OUTPUTS,
     actor_key,
+    assessment_name,
     cite_downloads,
     docs_output,
     dyad_downloads,
@@ -427,15 +429,31 @@ def source_fields(owner: str) -> dict[str, Field]:
     }
 
 
-def dyad_fields() -> dict[str, Field]:
+def assessment_fields(dated: bool = True) -> dict[str, Field]:
+    """One assessment: its date, its threats, and (in a list, after the first) what changed since the one before."""
+    fields = {
+        "as_of": Field(calendar_date, hint="the date of the assessment, YYYY-MM-DD"),
+        "threats": Field(passed_through, hint="one block per actor with its external and internal levels"),
+    }
+    if dated:
+        fields["change"] = Field(bilingual_text, required=False, owner="the assessment",
+                                 hint="what changed since the previous assessment and why, in zh-TW and en")
+    return fields
+
+
+def dyad_fields(history: bool = False) -> dict[str, Field]:
+    """A dyad holds one assessment at its top level, or a list of them under `assessments`."""
+    single = assessment_fields(dated=False)
     return {
         "id": Field(kebab_id("dyad", "russia-china")),
         "actors": Field(dyad_actors, hint="two actor ids, e.g. [RUS, CHN]"),
         "external": Field(actor_reference, hint="the outside actor, e.g. USA"),
-        "as_of": Field(calendar_date, hint="the date of the assessment, YYYY-MM-DD"),
+        "as_of": single["as_of"] if not history else Field(passed_through, required=False),
         "title": Field(bilingual_text, hint="in zh-TW and en"),
         "summary": Field(bilingual_text, hint="in zh-TW and en"),
-        "threats": Field(passed_through, hint="one block per actor with its external and internal levels"),
+        "threats": single["threats"] if not history else Field(passed_through, required=False),
+        "assessments": Field(passed_through, required=False,
+                             hint="a list of dated assessments, oldest first, each with as_of and threats"),
     }
 
 
@@ -635,12 +653,14 @@ def check_alternatives(node: Node, ctx: Context, actor: str, values: dict[str, A
 
 
 def check_dyad(
-    document: Document, actor_ids: tuple[str, ...] | None, source_ids: tuple[str, ...] | None
+    document: Document, actor_ids: tuple[str, ...] | None, source_ids: tuple[str, ...] | None,
+    today: dt.date | None = None,
 ) -> tuple[Dyad | None, list[Problem]]:
     ctx = Context(document.path, actor_ids, source_ids)
     stem = PurePath(document.path).stem
+    history = isinstance(document.root, Mapping) and "assessments" in document.root.keys()
     try:
-        values = record(document.root, ctx, f"dyad {stem}", dyad_fields())
+        values = record(document.root, ctx, f"dyad {stem}", dyad_fields(history))
     except Invalid as error:
         return None, [Problem(document.path, error.line, error.message)]
     root: Mapping = document.root  # type: ignore[assignment]
@@ -657,22 +677,95 @@ def check_dyad(
             f"the external actor {values['external']} is also a member of this dyad; "
             "the external actor must be outside the pair",
         )
-    threats = check_threats(values["threats"], ctx, actors, root.key_line("threats"))
-    if ctx.problems or INVALID in values.values() or threats is None:
+    if history:
+        assessments = check_assessments(root, values, ctx, actors)
+    else:
+        threats = check_threats(values["threats"], ctx, actors, root.key_line("threats"))
+        assessments = None if threats is None or values["as_of"] is INVALID else [
+            Assessment(values["as_of"], threats, None, Origin(document.path, root.key_line("as_of")))]
+    for assessment in assessments or ():
+        if today is not None and assessment.as_of > today:
+            ctx.problem(assessment.origin.line,
+                        f"as_of {assessment.as_of.isoformat()} is after today ({today.isoformat()}); an assessment "
+                        "records what was known on its date, so give the date it was made")
+    if ctx.problems or INVALID in values.values() or not assessments:
         return None, ctx.problems
+    latest = assessments[-1]
     return (
         Dyad(
             id=values["id"],
             actors=actors,
             external=values["external"],
-            as_of=values["as_of"],
+            as_of=latest.as_of,
             title=values["title"],
             summary=values["summary"],
-            threats=threats,
+            threats=latest.threats,
             origin=Origin(document.path, 1),
+            earlier=tuple(assessments[:-1]),
+            change=latest.change,
+            as_of_origin=latest.origin,
         ),
         ctx.problems,
     )
+
+
+def misspelt(node: Node, key: str) -> bool:
+    """Whether a block lacks `key` but has a key the unknown-key message takes for it (one problem, one message)."""
+    return isinstance(node, Mapping) and key not in node.keys() and any(
+        nearest(other, (key,)) == key for other in node.keys())
+
+
+def check_assessments(root: Mapping, values: dict[str, Any], ctx: Context, actors: Any) -> list[Assessment] | None:
+    """A dyad's dated assessments, oldest first: each date once, each after the first saying what changed."""
+    for key in ("as_of", "threats"):
+        if values[key] is not None:
+            ctx.problem(root.key_line(key), f"{key} is given both at the top of the dyad and in its assessments list; "
+                                            f"move it into the assessment it belongs to")
+    node = values["assessments"]
+    if node is INVALID:
+        return None
+    if not isinstance(node, Sequence) or not node.items:
+        ctx.problem(node.line, "assessments should be a list of dated assessments, oldest first, each starting with "
+                               "'- as_of: YYYY-MM-DD' and holding its threats")
+        return None
+    found: list[Assessment] = []
+    failed = False
+    seen: dict[dt.date, int] = {}
+    for position, item in enumerate(node.items):
+        try:
+            fields = record(item, ctx, f"assessment {position + 1}", assessment_fields(), line=item.line)
+        except Invalid as error:
+            ctx.problem(error.line, error.message)
+            failed = True
+            continue
+        line = line_of_key(item, "as_of")
+        date = fields["as_of"]
+        if date is not INVALID:
+            shown_date = date.isoformat()
+            if date in seen:
+                ctx.problem(line, f"two assessments are dated {shown_date} (the other at line {seen[date]}); "
+                                  "give each its own date, or merge them into one")
+                failed = True
+            elif found and date < found[-1].as_of:
+                ctx.problem(line, f"the assessment of {shown_date} comes after the one of "
+                                  f"{found[-1].as_of.isoformat()}; list assessments oldest first")
+                failed = True
+            seen.setdefault(date, line)
+            if position == 0 and fields["change"] is not None:
+                ctx.problem(line_of_key(item, "change"),
+                            f"the first assessment ({shown_date}) has no earlier one to change from; remove its "
+                            "change, or add the earlier assessment it describes")
+                failed = True
+            elif position > 0 and fields["change"] is None and not misspelt(item, "change"):
+                ctx.problem(line, f"the assessment of {shown_date} does not say what changed since the one before; "
+                                  "add change: with what changed and why, in zh-TW and en")
+                failed = True
+        threats = check_threats(fields["threats"], ctx, actors, line_of_key(item, "threats"))
+        if threats is None or INVALID in fields.values():
+            failed = True
+            continue
+        found.append(Assessment(date, threats, fields["change"], Origin(ctx.path, line)))
+    return None if failed else found
 
 
 def check_threats(node: Any, ctx: Context, actors: Any, line: int):
@@ -897,8 +990,11 @@ def dyad_id_list(dyad_ids: set[str]) -> Validator:
 # ---- the whole data folder ------------------------------------------------------
 
 
-def validate(raw: RawData) -> Dataset:
-    """Check everything; return the Dataset or raise DataError with every problem."""
+def validate(raw: RawData, today: dt.date | None = None) -> Dataset:
+    """Check everything; return the Dataset or raise DataError with every problem.
+
+    `today` is the day the check runs, which no assessment may be dated after (None: not checked). It refuses
+    data and never reaches the output, so the same commit still builds the same bytes."""
     problems = list(raw.problems)
     characters = [problem for document in (raw.actors, raw.sources, raw.events, *raw.dyads,
                                            *(brief.front for brief in raw.briefs), *raw.wording,
@@ -910,7 +1006,7 @@ def validate(raw: RawData) -> Dataset:
     problems.extend(found)
     dyads: list[Dyad] = []
     for document in raw.dyads:
-        dyad, found = check_dyad(document, actor_ids, source_ids)
+        dyad, found = check_dyad(document, actor_ids, source_ids, today)
         problems.extend(found)
         if dyad is not None:
             dyads.append(dyad)
@@ -1151,6 +1247,13 @@ def check_outputs(dyads: list[Dyad], triads: set[str], briefs: list[Brief], page
         for lang in LANGUAGES:
             for output in cite_downloads("dyad", dyad.id, lang).values():
                 claim(output, "the dyad's reference file", file, f"the reference file of dyad {dyad.id}", advice)
+        for assessment in dyad.assessments if dyad.has_history else ():
+            name = assessment_name(dyad.id, assessment.as_of)
+            what = f"the assessment of dyad {dyad.id} as of {assessment.as_of.isoformat()}"
+            for lang in LANGUAGES:
+                for output in (url_of(f"assessment:{name}", lang), pdf_path("assessment", name, lang),
+                               *cite_downloads("assessment", name, lang).values()):
+                    claim(output, f"{what}", file, what, advice)
     for key in sorted(triads):
         for lang in LANGUAGES:
             claim(url_of(f"triad:{key}", lang), "", None, f"the page of triad {key}")

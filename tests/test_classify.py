@@ -282,7 +282,9 @@ def test_the_shipped_data_reproduces_the_seed_paper():
     assert result["triads"] == [
         {"actors": ["CHN", "PRK", "RUS"], "external": "USA",
          "dyads": ["north-korea-china", "russia-china", "russia-north-korea"],
-         "trilateral_balancing": False, "commitment": "variable", "cohesion_ceiling": "medium"}
+         "trilateral_balancing": False, "commitment": "variable", "cohesion_ceiling": "medium",
+         "history": [{"as_of": "2025-06-30", "trilateral_balancing": False, "commitment": "variable",
+                      "cohesion_ceiling": "medium"}]}
     ]
 
 
@@ -301,9 +303,12 @@ def test_classify_json_has_the_documented_shape(run, monkeypatch):
     document = json.loads(out)
     assert set(document) == {"dyads", "triads"}
     first = document["dyads"][0]
-    assert {"id", "actors", "external", "positions", "type", "commitment", "cohesion", "robust", "flips"} <= set(first)
+    assert {"id", "actors", "external", "positions", "type", "commitment", "cohesion", "robust", "flips",
+            "history"} <= set(first)
     assert set(first["flips"][0]) == {"actor", "level", "from", "to", "type"}
-    assert {"actors", "external", "dyads", "trilateral_balancing", "commitment", "cohesion_ceiling"} == set(
+    assert first["history"] == [{"as_of": first["as_of"], "type": first["type"], "commitment": first["commitment"],
+                                 "cohesion": first["cohesion"]}]
+    assert {"actors", "external", "dyads", "trilateral_balancing", "commitment", "cohesion_ceiling", "history"} == set(
         document["triads"][0])
 
 

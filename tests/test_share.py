@@ -150,7 +150,7 @@ def test_the_verdicts_feed_has_an_entry_per_dyad_dated_by_its_assessment(analysi
 
 
 def test_a_newer_assessment_is_a_new_entry_at_the_top_and_dates_the_feed(analysis, settings):
-    """The data keeps no history: a dyad assessed again is a new entry (new id), newest first."""
+    """A dyad whose one assessment is redated is a new entry (new id), newest first."""
     from generator.model import Analysis
 
     dyads = list(analysis.dyads)

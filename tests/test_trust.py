@@ -322,7 +322,8 @@ def test_a_forged_line_in_a_key_stays_on_its_own_line_in_github_annotations(tmp_
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "::error file=data/dyads/russia-china.yaml,line=5::unknown key 'x\\n::error file=README.md,line=1::forged"
-        "\\r\\ny' in dyad russia-china; the keys allowed here are id, actors, external, as_of, title, summary, threats"]
+        "\\r\\ny' in dyad russia-china; the keys allowed here are id, actors, external, as_of, title, summary, threats, "
+        "assessments"]
     assert [line for line in result.stderr.splitlines() if line.startswith("::")] == []
     assert len(result.stderr.splitlines()) == 2
 

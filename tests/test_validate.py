@@ -196,14 +196,15 @@ DYAD_CASES = [
     (
         "empty-file",
         "",
-        [f"{DYAD_PATH}:1: dyad russia-china is empty; write its keys: id, actors, external, as_of, title, summary, threats"],
+        [f"{DYAD_PATH}:1: dyad russia-china is empty; write its keys: id, actors, external, as_of, title, summary, "
+         "threats, assessments"],
     ),
     (
         "not-a-mapping",
         "- just\n- a list\n",
         [
             f"{DYAD_PATH}:1: dyad russia-china should be a block of keys "
-            "(id, actors, external, as_of, title, summary, threats), not a single value or list"
+            "(id, actors, external, as_of, title, summary, threats, assessments), not a single value or list"
         ],
     ),
 ]
