@@ -1238,7 +1238,7 @@ def chart_table(analysis: Analysis, chart: Chart) -> list[list[str]]:
         return rows
     result = analysis.dyad(chart.subject)
     if chart.kind == "trajectory":
-        return [header("date", "type", "commitment", "cohesion"),
+        return [header("date_assessed", "type", "commitment", "cohesion"),
                 *([stage.as_of.isoformat(), type_label(stage.type, lang), degree(stage.commitment, lang),
                    degree(stage.cohesion, lang)] for stage in result.history)]
     if chart.kind == "timeline":

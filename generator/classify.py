@@ -115,13 +115,20 @@ def readings(dyad: Dyad, rules: Framework = FRAMEWORK) -> tuple[Reading, ...]:
 
 
 def classify_dyad(dyad: Dyad, rules: Framework = FRAMEWORK) -> DyadResult:
+    """The dyad's verdict, its latest assessment's; each earlier assessment is classified once, oldest first, as a
+    verdict of its own (its page and handout show it whole), and each result carries those before it."""
+    results: list[DyadResult] = []
+    for index in range(len(dyad.earlier)):
+        results.append(classify_assessment(dyad.as_assessed(index), tuple(results), rules))
+    return classify_assessment(dyad, tuple(results), rules)
+
+
+def classify_assessment(dyad: Dyad, earlier: tuple[DyadResult, ...], rules: Framework = FRAMEWORK) -> DyadResult:
+    """The verdict of a dyad's latest assessment, given the results of the ones before it."""
     first, second = (place(threat, rules) for threat in dyad.threats)
     commitment, cohesion, row = verdict(first.strategy, second.strategy, rules)
     dyad_type = AllianceType(first.strategy, second.strategy)
-    latest = AssessmentResult(dyad.as_of, (first, second), dyad_type, commitment, cohesion, dyad.change,
-                              (dyad.threats[0].rationale, dyad.threats[1].rationale))
-    # Each earlier assessment as a verdict of its own (its page and handout show it whole), oldest first.
-    earlier = tuple(classify_dyad(dyad.as_assessed(index), rules) for index in range(len(dyad.earlier)))
+    latest = AssessmentResult(dyad.as_of, (first, second), dyad_type, commitment, cohesion, dyad.change)
     return DyadResult(
         dyad=dyad,
         positions=(first, second),

@@ -394,7 +394,6 @@ class AssessmentResult:
     commitment: str
     cohesion: str
     change: Text | None  # the analyst's account of what changed since the previous assessment
-    rationales: tuple[Text, Text] = field(default=(Text("", ""), Text("", "")), repr=False)  # per member
 
     @property
     def verdict(self) -> tuple[str, str, str]:
