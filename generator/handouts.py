@@ -35,6 +35,7 @@ from .pages import (
     contested,
     environment,
     evidence_numbers,
+    history,
     lead_image,
     number_figures,
     reasoning,
@@ -274,7 +275,8 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             ctx = context(lang, f"dyad:{dyad.id}")
             title = dyad.title.get(lang)
             verdict = page_env.get_template("_verdict.html").render(c=ctx, result=result, headline=False)
-            shown = {kind: ctx.chart(kind, dyad.id) for kind in DYAD_CHARTS}
+            kinds = (*DYAD_CHARTS, "trajectory") if dyad.has_history else DYAD_CHARTS
+            shown = {kind: ctx.chart(kind, dyad.id) for kind in kinds}
             figures = {kind: {"src": ctx.asset(chart.path), "alt": chart.alt, "title": chart.title}
                        for kind, chart in shown.items()}
             events, count = ctx.timeline(dyad.id)  # the timeline's numbered events, as text under its strip
@@ -285,7 +287,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
                 **common(ctx, site, title, ctx.text_org("name"), dyad.as_of), dyad=dyad, verdict=verdict,
                 reasoning=reasoning(ctx, result), contested=contested(ctx, result), flips=sensitivity(ctx, result),
                 numbered=evidence_numbers(result), sources=sources, names=ctx.names, charts=figures,
-                timeline=timeline, timeline_more=more,
+                timeline=timeline, timeline_more=more, history=history(ctx, result) if dyad.has_history else [],
                 description=dyad.summary.get(lang), online=ctx.link(f"dyad:{dyad.id}") if settings.site_url else "",
             )
             jobs.append(HandoutJob(Handout("dyad", dyad.id, lang, pdf_path("dyad", dyad.id, lang), title),

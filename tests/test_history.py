@@ -382,6 +382,12 @@ def test_a_reassessed_site_builds_a_page_and_handout_per_assessment(warm, tmp_pa
     assert "Russia–North Korea: the assessment of 30 June 2023" in flat
     assert "This assessment has since been superseded; for the current verdict see Russia–North Korea." in flat
     assert "hedging–hedging alliance" in flat
+    # The dyad's own handout carries its history: the trajectory and what changed and why.
+    text = subprocess.run(["pdftotext", str(site / "pdf/dyad-russia-north-korea.en.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert "How the verdict has changed" in flat and "The analyst's account: A reassessment for tests." in flat
+    assert "How the verdict has changed: Russia–North Korea" in flat  # the trajectory chart's caption
 
 
 def test_the_shipped_dyads_hold_one_assessment_each():
