@@ -116,10 +116,12 @@ class Settings:
 
     @classmethod
     def of(cls, config_file, data_dir, docs_dir, out, **options) -> Settings:
+        from .validate import today
+
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
         return cls(Path(config_file).resolve(), Path(data_dir).resolve(), Path(docs_dir).resolve(),
                    Path(out).resolve(), source_epoch=int(epoch) if epoch.isascii() and epoch.isdigit() else None,
-                   today=dt.date.today(), **options)
+                   today=today(), **options)
 
 
 def code_digest() -> str:

@@ -914,17 +914,29 @@ def draw_commitment(analysis: Analysis, lang: str, part: int = 0, sheet: Sheet =
     return draw_degrees(rows, lang, sheet), title, sentence(join(alt_rows, lang), lang)
 
 
+TRAJECTORY_ROWS = 12  # assessments in the trajectory, the latest: a printed page at a readable size
+
+
+def trajectory_stages(result: DyadResult) -> tuple:
+    """The assessments the trajectory draws: the latest TRAJECTORY_ROWS, oldest first (the page lists them all)."""
+    return result.history[-TRAJECTORY_ROWS:]
+
+
 def draw_trajectory(analysis: Analysis, result: DyadResult, lang: str, sheet: Sheet = WIDE) -> tuple[Figure, str, str]:
     """A dyad's assessments, oldest at the top: each one's date and type, and its commitment and cohesion as bars
     over the scale, so a change reads down the rows."""
-    title = LABELS("chart_trajectory", lang, title=result.dyad.title.get(lang))
+    name = result.dyad.title.get(lang)
+    stages = trajectory_stages(result)
+    title = LABELS("chart_trajectory", lang, title=name)
+    if len(stages) < len(result.history):
+        title = LABELS("chart_trajectory_latest", lang, title=title, shown=len(stages), count=len(result.history))
     rows = [(LABELS("trajectory_row", lang, date=stage.as_of.isoformat(), type=pair_label(stage.type, lang)),
-             stage.commitment, stage.cohesion) for stage in result.history]
+             stage.commitment, stage.cohesion) for stage in stages]
     alt_rows = [LABELS("alt_trajectory_row", lang, date=stage.as_of.isoformat(), type=type_label(stage.type, lang),
                        commitment=degree(stage.commitment, lang), cohesion=degree(stage.cohesion, lang))
-                for stage in result.history]
-    alt = sentence(LABELS("alt_trajectory", lang, title=result.dyad.title.get(lang), count=len(rows),
-                          rows=join(alt_rows, lang)), lang)
+                for stage in stages]
+    alt = sentence(LABELS("alt_trajectory", lang, title=name, count=len(result.history), rows=join(alt_rows, lang)),
+                   lang)
     return draw_degrees(rows, lang, sheet), title, alt
 
 
@@ -1240,7 +1252,7 @@ def chart_table(analysis: Analysis, chart: Chart) -> list[list[str]]:
     if chart.kind == "trajectory":
         return [header("date_assessed", "type", "commitment", "cohesion"),
                 *([stage.as_of.isoformat(), type_label(stage.type, lang), degree(stage.commitment, lang),
-                   degree(stage.cohesion, lang)] for stage in result.history)]
+                   degree(stage.cohesion, lang)] for stage in trajectory_stages(result))]
     if chart.kind == "timeline":
         events, _ = timeline_events(analysis.dataset, result)
         return [header("number", "date", "event", "source"),

@@ -6,7 +6,6 @@ and exit status 1; never a traceback.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import errno
 import json
 import os
@@ -22,14 +21,9 @@ from .classify import analysis_as_json, classify
 from .framework import FRAMEWORK
 from .load import load_data
 from .model import Analysis, DataError, Problem
-from .validate import validate
+from .validate import today, validate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 2
-
-
-def today() -> dt.date:
-    """The day the command runs: no assessment may be dated after it."""
-    return dt.date.today()
 
 
 def analyse(data_dir: str, docs_dir: str | None = None) -> Analysis:

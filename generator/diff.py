@@ -11,7 +11,7 @@ import re
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .charts import triad_key
@@ -20,7 +20,7 @@ from .framework import FRAMEWORK, LABELS
 from .inputs import MAX_ASSET_BYTES
 from .load import load_data
 from .model import AllianceType, Analysis, DataError, DyadResult, TriadResult
-from .validate import validate
+from .validate import today, validate
 
 
 class DiffError(Exception):
@@ -43,14 +43,16 @@ class ItemChange:
 
 
 @dataclass(frozen=True)
-class AssessmentAdded:
-    """A dated assessment a dyad has after the change and did not have before."""
+class AssessmentChange:
+    """A dated assessment of a dyad both sides have: one added, removed, or whose verdict or levels changed. A dated
+    assessment has a page and a handout of its own, so a change to an earlier one is a change readers can cite."""
 
     id: str
     title: str  # "俄朝關係 / Russia–North Korea"
     name: str  # English, for the headline
     as_of: str  # YYYY-MM-DD
-    previous: str  # the date of the assessment before it, or "—" for a dyad's first
+    previous: str  # the date of the assessment before it on either side, or "—" when there is none
+    changes: tuple[Change, ...] = ()  # for a changed assessment: its fields, as a dyad's are compared
 
 
 FEASIBLE = "trilateral_balancing"  # the triad field that says whether the three can balance together
@@ -76,7 +78,9 @@ class AnalysisDiff:
     dyads_added: tuple[Verdict, ...]
     dyads_removed: tuple[Verdict, ...]
     dyads_changed: tuple[ItemChange, ...]
-    assessments_added: tuple[AssessmentAdded, ...]
+    assessments_added: tuple[AssessmentChange, ...]
+    assessments_removed: tuple[AssessmentChange, ...]
+    assessments_changed: tuple[AssessmentChange, ...]  # earlier ones: the latest's changes are the dyad's
     triads_added: tuple[Verdict, ...]
     triads_removed: tuple[Verdict, ...]
     triads_changed: tuple[ItemChange, ...]
@@ -135,7 +139,7 @@ def analysis_at(repo: Path, revision: str | None, folder: Path) -> Analysis:
             extract(archive, target, revision)
         data, docs = target / "data", target / "docs"
     try:
-        return classify(validate(load_data(data, docs if docs.exists() else None)))
+        return classify(validate(load_data(data, docs if docs.exists() else None), today()))
     except DataError as error:
         where = f"at {revision}" if revision else "in the working tree"
         first = error.problems[0]
@@ -225,15 +229,24 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         changes = compare_fields(dyad_fields(old[dyad_id]), dyad_fields(new[dyad_id]))
         if changes:
             dyads_changed.append(ItemChange(dyad_id, both(new[dyad_id].dyad.title), changes, new[dyad_id].dyad.title.en))
-    assessments_added = []
+    added, removed, changed = [], [], []
     for dyad_id in sorted(old.keys() & new.keys()):
-        known = {assessment.as_of for assessment in old[dyad_id].dyad.assessments}
-        dates = [assessment.as_of for assessment in new[dyad_id].dyad.assessments]
-        for index, date in enumerate(dates):
-            if date not in known:
-                assessments_added.append(AssessmentAdded(dyad_id, both(new[dyad_id].dyad.title),
-                                                         new[dyad_id].dyad.title.en, date.isoformat(),
-                                                         dates[index - 1].isoformat() if index else "—"))
+        before = {stage.as_of: index for index, stage in enumerate(old[dyad_id].history)}
+        after = {stage.as_of: index for index, stage in enumerate(new[dyad_id].history)}
+        dates = sorted(before.keys() | after.keys())
+        latest = new[dyad_id].dyad
+        for position, date in enumerate(dates):
+            item = AssessmentChange(dyad_id, both(latest.title), latest.title.en, date.isoformat(),
+                                    dates[position - 1].isoformat() if position else "—")
+            if date not in before:
+                added.append(item)
+            elif date not in after:
+                removed.append(item)
+            elif date != latest.as_of:  # the latest assessment's changes are the dyad's own, listed with it
+                fields = compare_fields(dyad_fields(old[dyad_id].assessed(before[date])),
+                                        dyad_fields(new[dyad_id].assessed(after[date])))
+                if fields:
+                    changed.append(replace(item, changes=fields))
     old_triads = {triad_key(t): t for t in base.triads}
     new_triads = {triad_key(t): t for t in head.triads}
     triads_changed = []
@@ -264,7 +277,9 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         dyads_added=tuple(dyad_verdict(new[key]) for key in sorted(new.keys() - old.keys())),
         dyads_removed=tuple(dyad_verdict(old[key]) for key in sorted(old.keys() - new.keys())),
         dyads_changed=tuple(dyads_changed),
-        assessments_added=tuple(assessments_added),
+        assessments_added=tuple(added),
+        assessments_removed=tuple(removed),
+        assessments_changed=tuple(changed),
         triads_added=tuple(triad_verdict(new_triads[key], head) for key in sorted(new_triads.keys() - old_triads.keys())),
         triads_removed=tuple(triad_verdict(old_triads[key], base)
                              for key in sorted(old_triads.keys() - new_triads.keys())),
@@ -330,7 +345,10 @@ def headline(diff: AnalysisDiff, escape=lambda text: text) -> str:
     alliances = [f"new feasible trilateral alliance: {escape(name)}" for _, name in diff.trilateral_alliances(True)]
     alliances += [f"trilateral alliance no longer feasible: {escape(name)}"
                   for _, name in diff.trilateral_alliances(False)]
-    alliances += [f"new assessment of {escape(added.name)} as of {added.as_of}" for added in diff.assessments_added]
+    alliances += [f"new assessment of {escape(item.name)} as of {item.as_of}" for item in diff.assessments_added]
+    alliances += [f"assessment of {escape(item.name)} as of {item.as_of} removed" for item in diff.assessments_removed]
+    alliances += [f"earlier assessment of {escape(item.name)} as of {item.as_of} changed"
+                  for item in diff.assessments_changed]
     if added or removed:
         counts = f"{plural(len(added), 'new verdict')}, {len(changed)} changed, {len(removed)} removed"
         return f"{counts}: " + "; ".join(added + changed + removed + alliances)
@@ -357,11 +375,17 @@ def to_markdown(diff: AnalysisDiff) -> str:
         ("修改評析 Briefs edited", diff.briefs_changed), ("新增文獻 Sources added", diff.sources_added),
         ("移除文獻 Sources removed", diff.sources_removed), ("修改文獻 Sources edited", diff.sources_changed),
     ]
-    if diff.assessments_added:
-        lines += ["#### 新增評估 Assessments added", "", "| 雙邊關係 Dyad | 評估日期 As of | 前次評估 Previous |",
-                  "| --- | --- | --- |"]
-        lines += [f"| {markdown_text(added.title)} (`{added.id}`) | {added.as_of} | {added.previous} |"
-                  for added in diff.assessments_added]
+    for title, items in (("新增評估 Assessments added", diff.assessments_added),
+                         ("移除評估 Assessments removed", diff.assessments_removed)):
+        if items:
+            lines += [f"#### {title}", "", "| 雙邊關係 Dyad | 評估日期 As of | 前次評估 Previous |", "| --- | --- | --- |"]
+            lines += [f"| {markdown_text(item.title)} (`{item.id}`) | {item.as_of} | {item.previous} |" for item in items]
+            lines.append("")
+    for earlier in diff.assessments_changed:
+        lines += [f"#### 修改過往評估 Earlier assessment changed: {markdown_text(earlier.title)} (`{earlier.id}`), "
+                  f"{earlier.as_of}", "", "| 項目 Field | 原本 Before | 現在 After |", "| --- | --- | --- |"]
+        lines += [f"| {change.field} | {shown(change.field, change.before)} | {shown(change.field, change.after)} |"
+                  for change in earlier.changes]
         lines.append("")
     for item in diff.dyads_changed + diff.triads_changed:
         lines += [f"#### {markdown_text(item.title)} (`{item.id}`)", "", "| 項目 Field | 原本 Before | 現在 After |",
@@ -390,6 +414,9 @@ def to_json(diff: AnalysisDiff) -> dict:
         return {"id": change.id, "title": change.title,
                 "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in change.changes]}
 
+    def dated(item: AssessmentChange) -> dict:
+        return {"id": item.id, "as_of": item.as_of, "previous": None if item.previous == "—" else item.previous}
+
     def whole(verdict: Verdict) -> dict:
         return {"id": verdict.id, "title": verdict.title, "verdict": dict(verdict.fields)}
 
@@ -402,8 +429,12 @@ def to_json(diff: AnalysisDiff) -> dict:
                                  "no_longer_feasible": [key for key, _ in diff.trilateral_alliances(False)]},
         "dyads": {"added": [whole(v) for v in diff.dyads_added], "removed": [whole(v) for v in diff.dyads_removed],
                   "changed": [item(c) for c in diff.dyads_changed]},
-        "assessments_added": [{"id": a.id, "as_of": a.as_of, "previous": None if a.previous == "—" else a.previous}
-                              for a in diff.assessments_added],
+        "assessments": {
+            "added": [dated(a) for a in diff.assessments_added],
+            "removed": [dated(a) for a in diff.assessments_removed],
+            "changed": [dated(a) | {"changes": [{"field": c.field, "before": c.before, "after": c.after}
+                                                for c in a.changes]} for a in diff.assessments_changed],
+        },
         "triads": {"added": [whole(v) for v in diff.triads_added], "removed": [whole(v) for v in diff.triads_removed],
                    "changed": [item(c) for c in diff.triads_changed]},
         "briefs": {"added": list(diff.briefs_added), "removed": list(diff.briefs_removed), "changed": list(diff.briefs_changed)},

@@ -477,6 +477,11 @@ def cited_in(analysis: Analysis, lang: str) -> dict[str, list[tuple[str, str]]]:
     for result in analysis.dyads:
         for source_id in evidence_numbers(result):
             places.setdefault(source_id, []).append((f"dyad:{result.dyad.id}", result.dyad.title.get(lang)))
+        for earlier in result.earlier:  # the dyad page cites the latest assessment's sources; each earlier one its own
+            dyad = earlier.dyad
+            title = LABELS("assessment_title", lang, title=dyad.title.get(lang), date=long_date(dyad.as_of, lang))
+            for source_id in evidence_numbers(earlier):
+                places.setdefault(source_id, []).append((f"assessment:{assessment_name(dyad.id, dyad.as_of)}", title))
     for brief in analysis.dataset.briefs_in(lang):
         for source_id in dict.fromkeys(CITATION.findall(brief.body)):
             places.setdefault(source_id, []).append((f"brief:{brief.slug}", brief.title))

@@ -658,7 +658,9 @@ def check_dyad(
 ) -> tuple[Dyad | None, list[Problem]]:
     ctx = Context(document.path, actor_ids, source_ids)
     stem = PurePath(document.path).stem
-    history = isinstance(document.root, Mapping) and "assessments" in document.root.keys()
+    # A misspelt `assessments:` is the list form too: its one message is the unknown key, not a missing as_of.
+    history = isinstance(document.root, Mapping) and ("assessments" in document.root.keys()
+                                                      or misspelt(document.root, "assessments"))
     try:
         values = record(document.root, ctx, f"dyad {stem}", dyad_fields(history))
     except Invalid as error:
@@ -678,16 +680,12 @@ def check_dyad(
             "the external actor must be outside the pair",
         )
     if history:
-        assessments = check_assessments(root, values, ctx, actors)
+        assessments = check_assessments(root, values, ctx, actors, today)
     else:
         threats = check_threats(values["threats"], ctx, actors, root.key_line("threats"))
-        assessments = None if threats is None or values["as_of"] is INVALID else [
-            Assessment(values["as_of"], threats, None, Origin(document.path, root.key_line("as_of")))]
-    for assessment in assessments or ():
-        if today is not None and assessment.as_of > today:
-            ctx.problem(assessment.origin.line,
-                        f"as_of {assessment.as_of.isoformat()} is after today ({today.isoformat()}); an assessment "
-                        "records what was known on its date, so give the date it was made")
+        dated = values["as_of"] is not INVALID and check_not_future(values["as_of"], root.key_line("as_of"), ctx, today)
+        assessments = [Assessment(values["as_of"], threats, None, Origin(document.path, root.key_line("as_of")))] if (
+            threats is not None and dated) else None
     if ctx.problems or INVALID in values.values() or not assessments:
         return None, ctx.problems
     latest = assessments[-1]
@@ -715,22 +713,26 @@ def misspelt(node: Node, key: str) -> bool:
         nearest(other, (key,)) == key for other in node.keys())
 
 
-def check_assessments(root: Mapping, values: dict[str, Any], ctx: Context, actors: Any) -> list[Assessment] | None:
-    """A dyad's dated assessments, oldest first: each date once, each after the first saying what changed."""
+def check_assessments(root: Mapping, values: dict[str, Any], ctx: Context, actors: Any,
+                      today: dt.date | None) -> list[Assessment] | None:
+    """A dyad's dated assessments, oldest first: each date once, none in the future, each after the first saying
+    what changed. Dates are checked on every assessment whose date reads, whatever else is wrong with it."""
     for key in ("as_of", "threats"):
         if values[key] is not None:
             ctx.problem(root.key_line(key), f"{key} is given both at the top of the dyad and in its assessments list; "
                                             f"move it into the assessment it belongs to")
     node = values["assessments"]
-    if node is INVALID:
+    if node is INVALID or (node is None and "assessments" not in root.keys()):  # misspelt: its message is said
         return None
     if not isinstance(node, Sequence) or not node.items:
-        ctx.problem(node.line, "assessments should be a list of dated assessments, oldest first, each starting with "
+        line = root.key_line("assessments") if node is None else node.line
+        ctx.problem(line, "assessments should be a list of dated assessments, oldest first, each starting with "
                                "'- as_of: YYYY-MM-DD' and holding its threats")
         return None
     found: list[Assessment] = []
     failed = False
     seen: dict[dt.date, int] = {}
+    newest: dt.date | None = None
     for position, item in enumerate(node.items):
         try:
             fields = record(item, ctx, f"assessment {position + 1}", assessment_fields(), line=item.line)
@@ -746,11 +748,13 @@ def check_assessments(root: Mapping, values: dict[str, Any], ctx: Context, actor
                 ctx.problem(line, f"two assessments are dated {shown_date} (the other at line {seen[date]}); "
                                   "give each its own date, or merge them into one")
                 failed = True
-            elif found and date < found[-1].as_of:
-                ctx.problem(line, f"the assessment of {shown_date} comes after the one of "
-                                  f"{found[-1].as_of.isoformat()}; list assessments oldest first")
+            elif newest is not None and date < newest:
+                ctx.problem(line, f"the assessment of {shown_date} comes after the one of {newest.isoformat()}; "
+                                  "list assessments oldest first")
                 failed = True
             seen.setdefault(date, line)
+            newest = max(newest or date, date)
+            failed |= not check_not_future(date, line, ctx, today)
             if position == 0 and fields["change"] is not None:
                 ctx.problem(line_of_key(item, "change"),
                             f"the first assessment ({shown_date}) has no earlier one to change from; remove its "
@@ -766,6 +770,20 @@ def check_assessments(root: Mapping, values: dict[str, Any], ctx: Context, actor
             continue
         found.append(Assessment(date, threats, fields["change"], Origin(ctx.path, line)))
     return None if failed else found
+
+
+def today() -> dt.date:
+    """The latest date anywhere on Earth now (UTC+14): an assessment an analyst in Taipei dates today is not in the
+    future for a build running in UTC, whatever the machine's time zone."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date()
+
+
+def check_not_future(date: dt.date, line: int, ctx: Context, today: dt.date | None) -> bool:
+    if today is None or date <= today:
+        return True
+    ctx.problem(line, f"as_of {date.isoformat()} is after today ({today.isoformat()}); an assessment records what "
+                      "was known on its date, so give the date it was made")
+    return False
 
 
 def check_threats(node: Any, ctx: Context, actors: Any, line: int):

@@ -163,6 +163,16 @@ def test_check_refuses_a_bad_history_exactly(workdir, run, text, lines, monkeypa
     assert (code, out, err) == (1, "", "\n".join([*lines, SUMMARY.format(n=len(lines), noun=noun)]) + "\n")
 
 
+def test_today_is_the_latest_date_anywhere_on_earth():
+    """An analyst in Taipei (UTC+8) who dates an assessment today is not refused by a build running in UTC."""
+    from generator.validate import today
+
+    before = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date()
+    found = today()
+    assert before <= found <= (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date()
+    assert found >= (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()  # Taipei's date, or later
+
+
 def test_a_single_assessment_dated_in_the_future_is_refused_too(workdir):
     from generator.load import load_data
     from generator.model import DataError
@@ -229,6 +239,23 @@ def test_a_triad_starts_when_all_three_of_its_dyads_have_been_assessed(workdir):
     assert triad.verdict_changed_on is None
 
 
+def test_the_trajectory_draws_the_latest_twelve_assessments(workdir):
+    from generator.charts import TRAJECTORY_ROWS, draw_trajectory, trajectory_stages
+
+    threat = "      {}: {{external: {}, internal: low, rationale: {{zh-TW: 理由。, en: Reason.}}, evidence: [doe-2024]}}\n"
+    text = TWO_ASSESSMENTS[:TWO_ASSESSMENTS.index("  - as_of")]
+    for n in range(14):  # yearly, China's external threat alternating between high and medium
+        text += f"  - as_of: {2010 + n}-06-30\n"
+        text += "    change: {zh-TW: 變動。, en: A change.}\n" if n else ""
+        text += "    threats:\n" + threat.format("RUS", "high") + threat.format("CHN", ("high", "medium")[n % 2])
+    result = analysed(write_data(workdir, dyads={"russia-china": text})).dyad("russia-china")
+    assert len(result.history) == 14 and TRAJECTORY_ROWS == 12
+    assert [stage.as_of.year for stage in trajectory_stages(result)] == list(range(2012, 2024))
+    _, title, alt = draw_trajectory(None, result, "en")
+    assert title == "How the verdict has changed: Russia–China (the latest 12 of 14 assessments)"
+    assert alt.startswith("Russia–China has been assessed 14 times; the chart shows, oldest first: on 2012-06-30,")
+
+
 # ---- classify --json and briefing diff -------------------------------------------------------------------
 
 
@@ -273,10 +300,41 @@ def test_diff_reports_an_added_assessment_as_such(tmp_path):
                                                                                "2025-06-30")]
     assert headline(diff) == ("1 verdict changed: Russia–China balancing-hedging → balancing-balancing; new "
                               "assessment of Russia–China as of 2025-09-30")
-    assert to_json(diff)["assessments_added"] == [{"id": "russia-china", "as_of": "2025-09-30",
-                                                   "previous": "2025-06-30"}]
+    assert to_json(diff)["assessments"] == {
+        "added": [{"id": "russia-china", "as_of": "2025-09-30", "previous": "2025-06-30"}], "removed": [], "changed": []}
     assert ("| 俄中關係 / Russia–China (`russia-china`) | 2025-09-30 | 2025-06-30 |"
             in to_markdown(diff).splitlines())
+
+
+def test_diff_reports_an_earlier_assessment_changed_and_a_redated_one_as_removed(tmp_path):
+    from generator.diff import diff_revisions, headline, to_json, to_markdown
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    write_data(repo, dyads={"russia-china": TWO_ASSESSMENTS})
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "two assessments")
+    # The 2023 assessment rewritten (China's external threat low), and the latest re-dated from June to September.
+    (repo / DYAD_PATH).write_text(ASSESSMENTS.substitute(first="2023-06-30", first_level="low", second="2025-09-30",
+                                                         second_level="medium"), "utf-8")
+    diff = diff_revisions(repo, "HEAD")
+    assert headline(diff) == ("No verdict changed; new assessment of Russia–China as of 2025-09-30; assessment of "
+                              "Russia–China as of 2025-06-30 removed; earlier assessment of Russia–China as of "
+                              "2023-06-30 changed")
+    assert to_json(diff)["assessments"] == {
+        "added": [{"id": "russia-china", "as_of": "2025-09-30", "previous": "2025-06-30"}],
+        "removed": [{"id": "russia-china", "as_of": "2025-06-30", "previous": "2023-06-30"}],
+        "changed": [{"id": "russia-china", "as_of": "2023-06-30", "previous": None, "changes": [
+            {"field": "CHN.external", "before": "high", "after": "low"},
+            {"field": "CHN.cell", "before": "G", "after": "A"},
+            {"field": "CHN.strategy", "before": "balancing", "after": "hedging"},
+            {"field": "type", "before": "balancing-balancing", "after": "balancing-hedging"},
+            {"field": "commitment", "before": "high", "after": "low-medium"},
+            {"field": "cohesion", "before": "high", "after": "low-medium"}]}]}
+    markdown = to_markdown(diff).splitlines()
+    assert "#### 修改過往評估 Earlier assessment changed: 俄中關係 / Russia–China (`russia-china`), 2023-06-30" in markdown
+    assert "| CHN.external | 高度 / high | 低度 / low |" in markdown
 
 
 # ---- pages and handouts ---------------------------------------------------------------------------------------
@@ -342,11 +400,26 @@ def test_the_home_page_marks_a_verdict_changed_within_the_recent_days(pages):
     analysis, charts, plan = pages
     home = plan.page("home", "en").markdown
     assert home.count('class="verdict-changed"') == 1
+    # Only the home page marks it: a brief's card, the triad page and the dyads list stay as they are.
+    assert all('class="verdict-changed"' not in page.markdown for page in plan.pages if page.key != "home"
+               and page.kind != "dyad")
     assert "Recently changed: the verdict changed on 30 June 2025" in text_of(home)
     later = Settings(organisation=ORGANISATION, build_date=dt.date(2025, 9, 28), recent_days=90)
     assert 'class="verdict-changed"' in render_pages(analysis, charts, later).page("home", "en").markdown
     later = Settings(organisation=ORGANISATION, build_date=dt.date(2025, 9, 29), recent_days=90)
     assert 'class="verdict-changed"' not in render_pages(analysis, charts, later).page("home", "en").markdown
+
+
+def test_the_bibliography_lists_an_earlier_assessment_among_the_pages_citing_a_source(tmp_path):
+    from generator.pages import cited_in
+
+    data = shipped_with_history(tmp_path)
+    path = data / "dyads" / "russia-china.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("evidence:", "evidence:\n      - cna-2022", 1), "utf-8")
+    analysis = analysed(data)
+    assert ("assessment:russia-china/2023-06-30", "Russia–China: the assessment of 30 June 2023") in cited_in(
+        analysis, "en")["cna-2022"]
 
 
 def test_the_triad_page_says_when_its_verdict_changed(pages):
