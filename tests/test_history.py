@@ -444,10 +444,11 @@ def test_a_reassessed_site_builds_a_page_and_handout_per_assessment(warm, tmp_pa
     assert result.returncode == 0, result.stderr
     site = project / "site"
     dated = sorted(str(path.relative_to(site)) for path in site.rglob("2023-06-30*"))
-    assert dated == sorted([f"{prefix}dyads/{dyad}/2023-06-30.html" for prefix in ("", "en/")
-                            for dyad in ("north-korea-china", "russia-china", "russia-north-korea")] +
-                           [f"pdf/dyad-{dyad}/2023-06-30.{lang}.pdf" for lang in ("zh-TW", "en")
-                            for dyad in ("north-korea-china", "russia-china", "russia-north-korea")])
+    dyads = ("north-korea-china", "russia-china", "russia-north-korea")
+    assert dated == sorted([f"{prefix}dyads/{dyad}/2023-06-30.html" for prefix in ("", "en/") for dyad in dyads] +
+                           [f"pdf/dyad-{dyad}/2023-06-30.{lang}.pdf" for lang in ("zh-TW", "en") for dyad in dyads] +
+                           [f"downloads/cite/dyad-{dyad}/2023-06-30.{lang}.{form}" for lang in ("zh-TW", "en")
+                            for dyad in dyads for form in ("bib", "ris", "csl.json")])
     assert len(list((site / "charts" / "dyads").rglob("trajectory.*.svg"))) == 3 * 2 * 2  # dyads, languages, widths
     text = subprocess.run(["pdftotext", "-layout", str(site / "pdf/dyad-russia-north-korea/2023-06-30.en.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
