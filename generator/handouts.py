@@ -274,6 +274,9 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             ctx = context(lang, f"dyad:{dyad.id}")
             title = dyad.title.get(lang)
             verdict = page_env.get_template("_verdict.html").render(c=ctx, result=result, headline=False)
+            numbered = evidence_numbers(result, dataset)
+            obligations = page_env.get_template("_obligations.html").render(c=ctx, dyad=dyad, numbered=numbered,
+                                                                            linked=False)
             shown = {kind: ctx.chart(kind, dyad.id) for kind in DYAD_CHARTS}
             figures = {kind: {"src": ctx.asset(chart.path), "alt": chart.alt, "title": chart.title}
                        for kind, chart in shown.items()}
@@ -284,7 +287,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             html = env.get_template("dyad.html").render(
                 **common(ctx, site, title, ctx.text_org("name"), dyad.as_of), dyad=dyad, verdict=verdict,
                 reasoning=reasoning(ctx, result), contested=contested(ctx, result), flips=sensitivity(ctx, result),
-                numbered=evidence_numbers(result), sources=sources, names=ctx.names, charts=figures,
+                numbered=numbered, sources=sources, names=ctx.names, charts=figures, obligations=obligations,
                 timeline=timeline, timeline_more=more,
                 description=dyad.summary.get(lang), online=ctx.link(f"dyad:{dyad.id}") if settings.site_url else "",
             )
