@@ -275,11 +275,16 @@ class Context:
             return self.t("coded_atop", version=atop.version)
         return self.t("coded_analyst")
 
-    def obligation_line(self, obligation: Obligation, key: str = "obligation_item") -> str:
-        """One span of obligations in words: its years, kinds, who is bound and who coded it."""
-        kinds = self.t("name_sep").join(FRAMEWORK.obligation(kind).label.get(self.lang) for kind in obligation.kinds)
-        return self.t(key, years=self.obligation_years(obligation), kinds=kinds, who=self.obligation_who(obligation),
-                      coder=self.obligation_coder(obligation))
+    def obligation_line(self, obligation: Obligation, key: str = "obligation_item") -> Markup:
+        """One span of obligations in words: its years, kinds, who is bound and who coded it. Each part is kept on
+        one line (a narrow card broke 「分析者編碼」 and 「雙方互負」 in two); lines break between parts."""
+        def kept(text: str) -> Markup:
+            return Markup('<span class="obligation-part">{}</span>').format(text)
+
+        kinds = Markup.escape(self.t("name_sep")).join(
+            kept(FRAMEWORK.obligation(kind).label.get(self.lang)) for kind in obligation.kinds)
+        return self.t_html(key, years=kept(self.obligation_years(obligation)), kinds=kinds,
+                           who=kept(self.obligation_who(obligation)), coder=kept(self.obligation_coder(obligation)))
 
     def latest_obligations(self, dyad_id: str) -> tuple[Obligation, ...]:
         """What a verdict card shows: every analyst-coded obligation and ATOP's last spans for the dyad, newest

@@ -383,5 +383,8 @@ def treaties_text(version: str, source_id: str, years: tuple[int, int], spans, k
 def write_atomically(target: Path, text: str) -> None:
     """Written beside the target and moved over it: an interrupted import leaves the old file whole."""
     temporary = target.with_name(f".{target.name}.importing")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, target)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -829,7 +829,7 @@ def check_treaties(document: Document | None, dyads: list[Dyad], dyad_files: tup
                 return
         if dyad_id is None:
             return
-        by = INVALID
+        by: Any = INVALID
         if values["by"] is not INVALID:
             try:
                 by = bound_members(values["by"], ctx, dyad_id, members.get(dyad_id), Label("by", owner))
@@ -853,6 +853,7 @@ def check_treaties(document: Document | None, dyads: list[Dyad], dyad_files: tup
     atop = top["atop"]
     if atop is not None and atop is not INVALID:
         what = "the ATOP part"
+        values: dict[str, Any]
         try:
             values = record(atop, ctx, what, {
                 "version": Field(plain_text, hint="ATOP's version, e.g. '5.1'", owner=what),
@@ -870,23 +871,24 @@ def check_treaties(document: Document | None, dyads: list[Dyad], dyad_files: tup
         if listed is not INVALID and not isinstance(listed, Mapping):
             ctx.problem(listed.line, "dyads in the ATOP part should hold each dyad's obligations under its id, "
                                      f"e.g. 'russia-china:' with entries such as {ATOP_ENTRY} beneath")
-        elif listed is not INVALID:
-            for dyad_id, key_line, obligations in listed.items():
+        elif isinstance(listed, Mapping):
+            for dyad_id, key_line, spans in listed.items():
                 if dyad_id not in known:
                     ctx.problem(key_line, f"unknown dyad '{dyad_id}' in the ATOP part; {dyad_hint(dyad_id, known)} "
-                                          "(import again after adding or renaming a dyad)")
+                                          "(import the table again after adding, renaming or removing a dyad)")
                     continue
                 covered.append(dyad_id)
-                if isinstance(obligations, Scalar) and obligations.value is None:
+                if isinstance(spans, Scalar) and spans.value is None:
                     continue  # no entries: ATOP codes no obligation for the pair
-                if not isinstance(obligations, Sequence):
-                    ctx.problem(obligations.line, f"the ATOP obligations of dyad {dyad_id} should be a list of "
-                                                  f"entries such as {ATOP_ENTRY}")
+                if not isinstance(spans, Sequence):
+                    ctx.problem(spans.line, f"the ATOP obligations of dyad {dyad_id} should be a list of "
+                                            f"entries such as {ATOP_ENTRY}")
                     continue
-                for node in obligations.items:
+                for node in spans.items:
                     read_entry(node, f"the obligation on line {node.line}", dyad_id, analyst=False)
         if INVALID not in (values["version"], values["source"], values["years"], values["dyads"]):
-            coding = TreatyCoding(values["version"], values["source"], *values["years"], tuple(sorted(covered)))
+            first_year, last_year = values["years"]
+            coding = TreatyCoding(values["version"], values["source"], first_year, last_year, tuple(sorted(covered)))
     analyst = top["analyst"]
     if analyst is not None and analyst is not INVALID and not (isinstance(analyst, Scalar) and analyst.value is None):
         if not isinstance(analyst, Sequence):
@@ -901,6 +903,18 @@ def check_treaties(document: Document | None, dyads: list[Dyad], dyad_files: tup
     obligations = sorted((entry.obligation for entry in entries), key=lambda o: (o.dyad, o.start, len(o.by) == 1,
                                                                                    members.get(o.dyad, o.by).index(o.by[0])))
     return coding, obligations, []
+
+
+def treaty_warnings(document: Document | None, coding: TreatyCoding | None, dyads: list[Dyad]) -> list[Problem]:
+    """A dyad added after the last import has no ATOP entry: its pages would say nothing of ATOP."""
+    if document is None or coding is None or not isinstance(document.root, Mapping):
+        return []
+    atop = document.root.get("atop")
+    line = line_of_key(atop, "dyads") if atop is not None else 1
+    return [Problem(document.path, line, f"dyad {dyad.id} is not in the ATOP part, so its pages show no ATOP "
+                                         "obligations; import the table again (briefing import-atop)",
+                    severity="warning")
+            for dyad in sorted(dyads, key=lambda dyad: dyad.id) if dyad.id not in coding.dyads]
 
 
 def treaty_span_problems(path: str, entries: list[_Entry], coding: TreatyCoding | None) -> list[Problem]:
@@ -1192,7 +1206,8 @@ def validate(raw: RawData) -> Dataset:
         briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
         atop=atop,
         obligations=tuple(obligations),
-        warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw)],
+        warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw),
+                               *treaty_warnings(raw.treaties, atop, dyads)],
                               key=lambda warning: (warning.path, warning.line))),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -284,6 +285,18 @@ def test_a_dyad_the_import_did_not_cover_has_null_and_one_with_no_rows_an_empty_
     assert {found["id"]: found["obligations"] for found in document["dyads"]}["russia-china"] is None
 
 
+def test_a_dyad_added_after_the_import_is_a_warning_until_the_next_import(imported, run):
+    text = dyad("china-usa", "CHN", "USA").replace("external: USA", "external: RUS")
+    (imported / "data" / "dyads" / "china-usa.yaml").write_text(text, encoding="utf-8")
+    assert run("check") == (0, "", "data/treaties.yaml:12: warning: dyad china-usa is not in the ATOP part, so its "
+                                    "pages show no ATOP obligations; import the table again (briefing import-atop)\n")
+    assert run("import-atop", "atop.csv")[0] == 0
+    assert run("check") == (0, "", "")
+    # The fixture's one row for the pair binds the United States alone, in 1950.
+    assert "    china-usa:\n      - {from: 1950, to: 1950, by: USA, kinds: [consultation]}\n" in \
+        (imported / "data" / "treaties.yaml").read_text(encoding="utf-8")
+
+
 # ---- what the pages show --------------------------------------------------------------------------------
 
 
@@ -299,21 +312,34 @@ def between(text: str, start: str, end: str) -> str:
     return text[begin:text.index(end, begin)]
 
 
+def unkept(markup: str) -> str:
+    """The markup without the spans that keep each part of an obligation on one line."""
+    return re.sub(r'<span class="obligation-part">([^<]*)</span>', r"\1", markup)
+
+
+def test_each_part_of_an_obligation_is_kept_on_one_line(shipped):
+    """A phone's narrow card broke 「分析者編碼」 and 「雙方互負」 in two: lines break between the parts only."""
+    page = shipped.page("dyad:russia-north-korea", "zh-TW").markdown
+    assert '<li class="coded-analyst"><span class="obligation-part">防禦</span>（<span class="obligation-part">2024 ' \
+           '年起</span>，<span class="obligation-part">雙方互負</span>；<span class="obligation-part">分析者編碼</span>' \
+           '）</li>' in page
+
+
 def test_the_verdict_card_gives_the_latest_obligations_beside_commitment(shipped):
     page = shipped.page("dyad:russia-north-korea", "zh-TW").markdown
-    assert between(page, '<div class="verdict-sentence verdict-obligations">', "</div>") == (
+    assert unkept(between(page, '<div class="verdict-sentence verdict-obligations">', "</div>")) == (
         '<div class="verdict-sentence verdict-obligations"><dt>條約義務</dt><dd><ul>'
         '<li class="coded-analyst">防禦（2024 年起，雙方互負；分析者編碼）</li>'
         '<li class="coded-atop">互不侵犯、諮商（2008–2018 年，雙方互負；ATOP 5.1 編碼）</li></ul></dd>')
     page = shipped.page("dyad:north-korea-china", "en").markdown
-    assert between(page, '<div class="verdict-sentence verdict-obligations">', "</div>") == (
+    assert unkept(between(page, '<div class="verdict-sentence verdict-obligations">', "</div>")) == (
         '<div class="verdict-sentence verdict-obligations"><dt>Formal obligations</dt><dd><ul>'
         '<li class="coded-atop">defence, non-aggression (1961–2018, mutual; coded by ATOP 5.1)</li></ul></dd>')
 
 
 def test_the_dyad_page_lists_every_span_newest_first_with_its_sources(shipped):
     page = shipped.page("dyad:russia-north-korea", "en").markdown
-    section = between(page, '<section class="obligations-section">', "</section>")
+    section = unkept(between(page, '<section class="obligations-section">', "</section>"))
     assert section.splitlines()[1:] == [
         '<h2 id="formal-obligations">Formal obligations</h2>',
         '<p class="obligations-lede">What the alliance treaties in force between the two bound them to, year by '
