@@ -82,6 +82,10 @@ class PrintContext(Context):
             return super().actor_link(actor_id, text)
         return Markup.escape(self.names[actor_id] if text is None else text)
 
+    def link_to(self, key: str, text: str, fragment: str = "") -> Markup:
+        # As for a cell letter: without the site's address the link would lead into the build's folder.
+        return super().link_to(key, text, fragment) if self.settings.site_url else Markup.escape(text)
+
     def asset(self, path: str) -> str:
         if path.startswith("charts/"):  # the print variant: its text is set in the embedded font
             return self.charts.print_file(path).as_uri()  # an absolute path (render_charts)
