@@ -360,6 +360,31 @@ def test_the_dyad_page_lists_every_span_newest_first_with_its_sources(shipped):
     assert '<li id="ref-leeds-2002">' in page
 
 
+def test_a_dyad_atop_gives_nothing_says_so_and_one_nobody_coded_shows_nothing(imported):
+    from test_actors import ORGANISATION
+
+    from generator.charts import ChartSet, plan
+    from generator.classify import classify
+    from generator.load import load_data
+    from generator.pages import Settings, render_pages
+    from generator.validate import validate
+
+    target = imported / "data" / "treaties.yaml"
+    text = target.read_text(encoding="utf-8")
+    start, end = text.index("    north-korea-china:\n"), text.index("    russia-china:\n")
+    target.write_text(text[:start] + text[end:].replace(text[end:text.index("    russia-north-korea:\n")],
+                                                        "    russia-china: []\n"), encoding="utf-8")
+    analysis = classify(validate(load_data("data")))
+    charts = ChartSet(tuple(job.placeholder("chart", "alt") for job in plan(analysis)))
+    pages = render_pages(analysis, charts, Settings(organisation=ORGANISATION))
+    page = pages.page("dyad:russia-china", "en").markdown
+    assert ('<div class="verdict-sentence verdict-obligations"><dt>Formal obligations</dt><dd>none in ATOP 5.1 '
+            "(1850–2018)</dd></div>") in page
+    assert "<p>ATOP 5.1 records no alliance obligation between the two in 1850–2018.</p>" in page
+    page = pages.page("dyad:north-korea-china", "zh-TW").markdown
+    assert "verdict-obligations" not in page and "obligations-section" not in page
+
+
 def test_the_framework_page_explains_obligation_against_commitment(shipped):
     for lang, heading, kinds in (("zh-TW", "條約義務與同盟承諾", ["防禦", "攻擊", "中立", "互不侵犯", "諮商"]),
                                  ("en", "Formal obligations and commitment",
