@@ -255,7 +255,9 @@ def short_cite(source: Source, lang: str) -> str:
         surnames = [person.split(",")[0].strip() for person in people]
         if len(surnames) == 1 and author.count(",") > 2:  # "Frohman, B., Rafaelof, E., ..."
             surnames = [author.split(",")[0].strip(), "…"]
-        name = surnames[0] + " et al." if len(surnames) > 2 or "…" in surnames else " & ".join(surnames)
+        # "Leeds, B. A., Ritter, J. M., … & Long, A. G.": several people before the "&" make three or more.
+        several = people[0].count(",") > 1
+        name = surnames[0] + " et al." if len(surnames) > 2 or "…" in surnames or several else " & ".join(surnames)
     else:
         name = author
     return f"{name}（{source.year}{suffix}）" if lang == "zh-TW" else f"{name} ({source.year}{suffix})"

@@ -18,6 +18,7 @@ from .model import (
     DyadResult,
     Flip,
     Level,
+    Obligation,
     Position,
     Problem,
     Reading,
@@ -242,7 +243,19 @@ def classify(dataset: Dataset, rules: Framework = FRAMEWORK) -> Analysis:
 # ---- plain data for --json and for pages ---------------------------------------
 
 
-def dyad_as_json(result: DyadResult) -> dict:
+def obligation_as_json(obligation: Obligation) -> dict:
+    """One span of formal obligations: its years (to: null while in force with no end named), the members it
+    binds (both, or the one bound towards the other), its kinds, who coded it and the source."""
+    found: dict = {"from": obligation.start, "to": obligation.end, "by": list(obligation.by),
+                   "kinds": list(obligation.kinds), "coded_by": obligation.coded_by, "source": obligation.source}
+    if obligation.note is not None:
+        found["note"] = obligation.note.as_dict()
+    return found
+
+
+def dyad_as_json(result: DyadResult, obligations: tuple[Obligation, ...] | None = None) -> dict:
+    """`obligations`: the dyad's formal obligations (Dataset.obligations_of); None, shown as null, when nobody
+    coded them."""
     dyad = result.dyad
     return {
         "id": dyad.id,
@@ -283,6 +296,7 @@ def dyad_as_json(result: DyadResult) -> dict:
             }
             for reading in result.readings
         ],
+        "obligations": None if obligations is None else [obligation_as_json(found) for found in obligations],
     }
 
 
@@ -320,8 +334,18 @@ def dyad_as_csv(result: DyadResult) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def treaty_coding_as_json(analysis: Analysis) -> dict | None:
+    """What the ATOP part of the obligations covers, or None without one."""
+    coding = analysis.dataset.atop
+    if coding is None:
+        return None
+    return {"version": coding.version, "source": coding.source, "from": coding.start, "to": coding.end}
+
+
 def analysis_as_json(analysis: Analysis) -> dict:
+    dataset = analysis.dataset
     return {
-        "dyads": [dyad_as_json(result) for result in analysis.dyads],
+        "dyads": [dyad_as_json(result, dataset.obligations_of(result.dyad.id)) for result in analysis.dyads],
         "triads": [triad_as_json(result) for result in analysis.triads],
+        "atop": treaty_coding_as_json(analysis),
     }

@@ -352,6 +352,32 @@ def serve_checked(args) -> int:
     return EXIT_OK
 
 
+def run_import_atop(args) -> int:
+    from .treaties import SHOWN_PROBLEMS, ImportRefused, import_atop
+
+    try:
+        imported = import_atop(args.table, args.data, args.atop_version, args.source)
+    except DataError as error:
+        return fail(error, args.data)
+    except ImportRefused as error:
+        report(error.problems[:SHOWN_PROBLEMS])
+        if len(error.problems) > SHOWN_PROBLEMS:
+            say(f"… and {len(error.problems) - SHOWN_PROBLEMS:,} more like these")
+        say(f"briefing import-atop: {plural(len(error.problems), 'problem')} in {error.shown}; nothing was written, "
+            "fix them and import again")
+        return EXIT_PROBLEMS
+    except OSError as error:
+        say(f"briefing import-atop: nothing was written: {disk_error(error)}")
+        return EXIT_PROBLEMS
+    report(imported.warnings)
+    ranges = sum(len(spans) for _, spans in imported.spans)
+    first, last = imported.years
+    print(f"briefing import-atop: wrote {imported.path} (ATOP {args.atop_version}, {first}–{last}, "
+          f"{imported.rows:,} rows read; {plural(len(imported.spans), 'dyad')}, {plural(ranges, 'obligation range')}; "
+          "the analyst part kept as it was)")
+    return EXIT_OK
+
+
 def run_diff(args) -> int:
     from .diff import DiffError, diff_revisions, to_json, to_markdown
 
@@ -407,6 +433,18 @@ def parser() -> argparse.ArgumentParser:
     diff_parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
     diff_parser.add_argument("--repo", default=".", metavar="DIR", help="the git repository (default: here)")
     diff_parser.set_defaults(run=run_diff)
+    atop_parser = commands.add_parser(
+        "import-atop", help="write data/treaties.yaml's ATOP part from ATOP's directed dyad-year table",
+        description="Read ATOP's directed dyad-year table (stateA, stateB, year, defense, offense, neutral, nonagg, "
+                    "consul) and write each dyad's formal obligations by year into data/treaties.yaml, keeping its "
+                    "analyst-coded part.")
+    atop_parser.add_argument("table", metavar="FILE", help="ATOP's directed dyad-year table (CSV)")
+    atop_parser.add_argument("--data", default="data", metavar="DIR", help="the data folder (default: data)")
+    atop_parser.add_argument("--atop-version", default="5.1", metavar="VERSION",
+                             help="the ATOP version of the table (default: 5.1)")
+    atop_parser.add_argument("--source", default="leeds-2002", metavar="ID",
+                             help="the id of ATOP's citation in sources.yaml (default: leeds-2002)")
+    atop_parser.set_defaults(run=run_import_atop)
     serve_parser = command("serve", "serve the site locally and rebuild when data or pages change", run_serve)
     serve_parser.add_argument("--config", default="mkdocs.yml", metavar="FILE", help="the MkDocs configuration")
     serve_parser.add_argument("--addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve")

@@ -81,6 +81,16 @@ class PairRow:
 
 
 @dataclass(frozen=True)
+class ObligationKind:
+    """A kind of formal treaty obligation, as ATOP codes it."""
+
+    id: str
+    atop: str  # the column of ATOP's directed dyad-year table that records it
+    label: Text
+    explain: Text  # what a state bound by it promises, as the end of a sentence
+
+
+@dataclass(frozen=True)
 class Framework:
     citation: Text
     levels: tuple[Labelled[Level], ...]
@@ -96,6 +106,7 @@ class Framework:
     undetermined_pair: Text
     theories: tuple[Text, ...]  # Table 1 columns
     theory_aspects: tuple[tuple[Text, tuple[Text, ...]], ...]  # Table 1 rows: (aspect, one text per theory)
+    obligations: tuple[ObligationKind, ...] = ()  # the kinds of formal treaty obligation, in ATOP's order
 
     # ---- look-ups ----
     @property
@@ -105,6 +116,13 @@ class Framework:
     @property
     def strategy_ids(self) -> tuple[StrategyId, ...]:
         return tuple(strategy.id for strategy in self.strategies)
+
+    @property
+    def obligation_ids(self) -> tuple[str, ...]:
+        return tuple(kind.id for kind in self.obligations)
+
+    def obligation(self, kind_id: str) -> ObligationKind:
+        return _by_id(self.obligations, kind_id)
 
     def level_rank(self, level: str) -> int:
         return self.level_ids.index(level)
@@ -269,6 +287,14 @@ def parse_rules(raw: dict) -> Framework:
     )
     if any(len(cells) != len(theories) for _, cells in aspects):
         raise RulesError("every row of Table 1 needs one text per theory")
+    obligations = tuple(
+        ObligationKind(item["id"], item["atop"], _text(item["label"], f"obligation {item['id']}"),
+                       _text(item["explain"], f"obligation {item['id']}"))
+        for item in raw.get("obligations", ())
+    )
+    if len({kind.id for kind in obligations}) != len(obligations) or \
+            len({kind.atop for kind in obligations}) != len(obligations):
+        raise RulesError("obligations lists a kind or an ATOP column twice")
     return Framework(
         citation=_text(raw["citation"], "citation"),
         levels=levels,
@@ -284,6 +310,7 @@ def parse_rules(raw: dict) -> Framework:
         undetermined_pair=_text(raw["undetermined_pair"], "undetermined_pair"),
         theories=theories,
         theory_aspects=aspects,
+        obligations=obligations,
     )
 
 

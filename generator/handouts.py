@@ -83,6 +83,10 @@ class PrintContext(Context):
             return super().actor_link(actor_id, text)
         return Markup.escape(self.names[actor_id] if text is None else text)
 
+    def link_to(self, key: str, text: str, fragment: str = "") -> Markup:
+        # As for a cell letter: without the site's address the link would lead into the build's folder.
+        return super().link_to(key, text, fragment) if self.settings.site_url else Markup.escape(text)
+
     def asset(self, path: str) -> str:
         if path.startswith("charts/"):  # the print variant: its text is set in the embedded font
             return self.charts.print_file(path).as_uri()  # an absolute path (render_charts)
@@ -275,6 +279,9 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             ctx = context(lang, f"dyad:{dyad.id}")
             title = dyad.title.get(lang)
             verdict = page_env.get_template("_verdict.html").render(c=ctx, result=result, headline=False)
+            numbered = evidence_numbers(result, dataset)
+            obligations = page_env.get_template("_obligations.html").render(c=ctx, dyad=dyad, numbered=numbered,
+                                                                            linked=False)
             kinds = (*DYAD_CHARTS, "trajectory") if dyad.has_history else DYAD_CHARTS
             shown = {kind: ctx.chart(kind, dyad.id) for kind in kinds}
             figures = {kind: {"src": ctx.asset(chart.path), "alt": chart.alt, "title": chart.title}
@@ -286,7 +293,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
             html = env.get_template("dyad.html").render(
                 **common(ctx, site, title, ctx.text_org("name"), dyad.as_of), dyad=dyad, verdict=verdict,
                 reasoning=reasoning(ctx, result), contested=contested(ctx, result), flips=sensitivity(ctx, result),
-                numbered=evidence_numbers(result), sources=sources, names=ctx.names, charts=figures,
+                numbered=numbered, sources=sources, names=ctx.names, charts=figures, obligations=obligations,
                 timeline=timeline, timeline_more=more, history=history(ctx, result) if dyad.has_history else [],
                 description=dyad.summary.get(lang), online=ctx.link(f"dyad:{dyad.id}") if settings.site_url else "",
             )

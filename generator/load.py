@@ -32,6 +32,8 @@ from .inputs import (
 )
 from .model import LANGUAGES, Problem
 
+TREATIES_FILE = "treaties.yaml"  # under the data folder
+
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -173,6 +175,7 @@ class RawData:
     assets: tuple[InputFile, ...] = ()  # pictures and PDFs under docs/, published as they are
     wording: tuple[Document, ...] = ()  # the rule and label tables, whose texts every page shows too
     docs_files: frozenset[str] = frozenset()  # every file under docs/, published or refused, by its place there
+    treaties: Document | None = None  # data/treaties.yaml, optional: formal obligations by dyad
 
 
 class _AliasRefused(Exception):
@@ -528,6 +531,10 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
     actors = read_optional("actors.yaml")
     sources = read_optional("sources.yaml")
     events = read_optional("events.yaml")  # optional: a data folder may have no events yet
+    treaties = read_optional(TREATIES_FILE)  # optional: formal obligations, from ATOP and analysts
+    if TREATIES_FILE in listing.folders:
+        problems.append(Problem(str(Path(shown_dir, TREATIES_FILE)), 1,
+                                f"is a folder, but {TREATIES_FILE} is one file; rename or remove the folder"))
     dyads: list[Document] = []
     dyad_files: list[str] = []
     for folder in listing.folders:
@@ -566,7 +573,7 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
         problems.extend(found)
         wording += [document] if document is not None else []
     return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs, tuple(dyad_files),
-                   pages, assets, tuple(wording), docs_files)
+                   pages, assets, tuple(wording), docs_files, treaties)
 
 
 def display_path(path: Path) -> str:

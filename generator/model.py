@@ -195,6 +195,42 @@ class Dyad:
         raise KeyError(actor)
 
 
+# Who coded a formal obligation: ATOP (written by `briefing import-atop`) or the site's analysts, by hand, for
+# the years after ATOP's last. They are also the two parts of data/treaties.yaml.
+CODERS = ("atop", "analyst")
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """What the treaties in force bound one or both members of a dyad to, over a span of years."""
+
+    dyad: str
+    start: int  # the first year
+    end: int | None  # the last year; None: in force with no end its source names (analyst-coded only)
+    by: tuple[str, ...]  # the members bound, each towards the other: both (in the dyad's order), or one
+    kinds: tuple[str, ...]  # obligation kind ids, in the order framework.yaml lists them
+    coded_by: str  # one of CODERS
+    source: str  # a source id
+    note: Text | None = None  # what the analyst read it from (analyst-coded only)
+    origin: Origin = field(default=Origin("", 0), repr=False)
+
+    @property
+    def mutual(self) -> bool:
+        return len(self.by) == 2
+
+
+@dataclass(frozen=True)
+class TreatyCoding:
+    """What the ATOP part of data/treaties.yaml covers: its version and source, its years, and the dyads the
+    import looked for (a dyad among them with no obligation had none in ATOP)."""
+
+    version: str
+    source: str
+    start: int
+    end: int
+    dyads: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class LeadImage:
     src: str  # a path under docs/, or "chart:<subject>/<kind>" for one of our charts
@@ -229,6 +265,8 @@ class Dataset:
     data_dir: str = "data"
     events: tuple[Event, ...] = ()  # sorted by date
     briefs: tuple[Brief, ...] = ()  # newest first, then by slug and language
+    atop: TreatyCoding | None = None  # None: data/treaties.yaml has no ATOP part (or there is no such file)
+    obligations: tuple[Obligation, ...] = ()  # by dyad, then by first year
     # What `check` says without refusing (mainland usage), where it was written: out of repr, like an Origin.
     warnings: tuple[Problem, ...] = field(default=(), repr=False)
 
@@ -244,6 +282,21 @@ class Dataset:
         # Only events naming a member can concern the dyad; the index finds them without scanning all.
         positions = sorted({p for actor in dyad.actors for p in self._events_by_actor.get(actor, ())})
         return tuple(self.events[p] for p in positions if self.events[p].concerns(dyad))
+
+    @cached_property
+    def _obligations_by_dyad(self) -> dict[str, tuple[Obligation, ...]]:
+        index: dict[str, list[Obligation]] = {}
+        for obligation in self.obligations:
+            index.setdefault(obligation.dyad, []).append(obligation)
+        return {dyad_id: tuple(found) for dyad_id, found in index.items()}
+
+    def obligations_of(self, dyad_id: str) -> tuple[Obligation, ...] | None:
+        """A dyad's formal obligations, oldest first; () when coded and none were found, None when nobody coded
+        them (no ATOP import covered the dyad and no analyst added any)."""
+        found = self._obligations_by_dyad.get(dyad_id, ())
+        if not found and (self.atop is None or dyad_id not in self.atop.dyads):
+            return None
+        return found
 
     def events_with(self, actor: str) -> tuple[Event, ...]:
         """The events an actor is involved in, newest first."""

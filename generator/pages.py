@@ -26,7 +26,7 @@ from .classify import analysis_as_json, dyad_as_csv, dyad_as_json
 from .framework import FRAMEWORK, LABELS, capitalised, long_date, possessive
 from .inputs import TEMPLATES
 from .markup import FOOTNOTE_DEFINITION, FOOTNOTES_HERE
-from .model import LANGUAGES, AllianceType, Analysis, Brief, DyadResult, Event, Source, TriadResult
+from .model import LANGUAGES, AllianceType, Analysis, Brief, Dataset, DyadResult, Event, Obligation, Source, TriadResult
 from .model import Strategy as StrategyId
 from .typography import reference, set_html, titled
 from .urls import (
@@ -255,6 +255,80 @@ class Context:
         first, second = (self.strategy(position.strategy) for position in result.positions)
         return capitalised(self.t("explain_no_row", first=first, second=second, external=external))
 
+    # ---- formal obligations (data/treaties.yaml) ----
+
+    def obligations(self, dyad_id: str) -> tuple[Obligation, ...] | None:
+        return self.analysis.dataset.obligations_of(dyad_id)
+
+    def obligation_years(self, obligation: Obligation) -> str:
+        if obligation.end is None:
+            return self.t("years_from", start=obligation.start)
+        if obligation.start == obligation.end:
+            return self.t("years_one", year=obligation.start)
+        return self.t("years_range", start=obligation.start, end=obligation.end)
+
+    def obligation_who(self, obligation: Obligation) -> str:
+        if obligation.mutual:
+            return self.t("obligation_mutual")
+        bound = obligation.by[0]
+        partner = next(actor for actor in self.analysis.dataset.dyad(obligation.dyad).actors if actor != bound)
+        return self.t("obligation_one_way", actor=self.names[bound], partner=self.names[partner])
+
+    def obligation_coder(self, obligation: Obligation) -> str:
+        atop = self.analysis.dataset.atop
+        if obligation.coded_by == "atop" and atop is not None:
+            return self.t("coded_atop", version=atop.version)
+        return self.t("coded_analyst")
+
+    def obligation_line(self, obligation: Obligation, key: str = "obligation_item") -> Markup:
+        """One span of obligations in words: its years, kinds, who is bound and who coded it. Each part is kept on
+        one line (a narrow card broke 「分析者編碼」 and 「雙方互負」 in two); lines break between parts."""
+        def kept(text: str) -> Markup:
+            return Markup('<span class="obligation-part">{}</span>').format(text)
+
+        kinds = Markup.escape(self.t("name_sep")).join(
+            kept(FRAMEWORK.obligation(kind).label.get(self.lang)) for kind in obligation.kinds)
+        return self.t_html(key, years=kept(self.obligation_years(obligation)), kinds=kinds,
+                           who=kept(self.obligation_who(obligation)), coder=kept(self.obligation_coder(obligation)))
+
+    def latest_obligations(self, dyad_id: str, as_of: dt.date | None = None) -> tuple[Obligation, ...]:
+        """What a verdict card shows: every analyst-coded obligation and ATOP's last spans for the dyad, newest
+        first (the dyad page lists them all). Given the assessment's date, none that began after its year: an
+        earlier assessment's card shows what was promised by then."""
+        found = [obligation for obligation in self.obligations(dyad_id) or ()
+                 if as_of is None or obligation.start <= as_of.year]
+        last = max((obligation.end or 0 for obligation in found if obligation.coded_by == "atop"), default=None)
+        shown = [obligation for obligation in found if obligation.coded_by != "atop" or obligation.end == last]
+        return tuple(sorted(shown, key=lambda obligation: -obligation.start))
+
+    def obligations_covered(self, dyad_id: str) -> bool:
+        """Whether the ATOP part covers the dyad (and so speaks for its years up to ATOP's last)."""
+        atop = self.analysis.dataset.atop
+        return atop is not None and dyad_id in atop.dyads
+
+    def obligations_none(self, short: bool = False) -> str:
+        atop = self.analysis.dataset.atop
+        if atop is None:
+            return ""
+        return self.t("obligations_none_short" if short else "obligations_none", version=atop.version,
+                      start=atop.start, end=atop.end)
+
+    def obligations_lede(self, dyad_id: str, reference: Markup) -> Markup:
+        """What the list is, where its years come from (`reference`: ATOP's numbered citation) and how it differs
+        from the verdict's commitment."""
+        link = self.link_to("framework", self.t("obligations_link"), "obligations")
+        atop = self.analysis.dataset.atop
+        if atop is None or not self.obligations_covered(dyad_id):
+            return self.t_html("obligations_uncoded", link=link)
+        coverage = Markup.escape(self.t("atop_coverage", version=atop.version, start=atop.start, end=atop.end))
+        return self.t_html("obligations_lede", coverage=coverage + reference, link=link)
+
+    def atop_coverage(self) -> str:
+        atop = self.analysis.dataset.atop
+        if atop is None:
+            return self.t("atop_coverage_unknown")
+        return self.t("atop_coverage_framework", version=atop.version, end=atop.end)
+
     def chart(self, kind: str, subject: str) -> Chart:
         return self.charts.find(kind, subject, self.lang)
 
@@ -409,13 +483,19 @@ def sensitivity(ctx: Context, result: DyadResult) -> list[str]:
     ]
 
 
-def evidence_numbers(result: DyadResult) -> list[str]:
-    """Every source the dyad cites, numbered in order of first citation."""
+def evidence_numbers(result: DyadResult, dataset: Dataset | None = None) -> list[str]:
+    """Every source the dyad cites, numbered in order of first citation: the evidence of the threats, then (given
+    the dataset) what its formal obligations cite: ATOP's citation where the ATOP part covers the dyad, and the
+    source of each analyst-coded obligation."""
     numbered: list[str] = []
     for threat in result.dyad.threats:
         for source_id in threat.evidence:
             if source_id not in numbered:
                 numbered.append(source_id)
+    if dataset is not None:
+        cited = [dataset.atop.source] if dataset.atop is not None and result.dyad.id in dataset.atop.dyads else []
+        cited += [found.source for found in dataset.obligations_of(result.dyad.id) or () if found.coded_by != "atop"]
+        numbered += [source_id for source_id in dict.fromkeys(cited) if source_id not in numbered]
     return numbered
 
 
@@ -475,7 +555,7 @@ def cited_in(analysis: Analysis, lang: str) -> dict[str, list[tuple[str, str]]]:
     """Which pages cite each source: (page key, title)."""
     places: dict[str, list[tuple[str, str]]] = {}
     for result in analysis.dyads:
-        for source_id in evidence_numbers(result):
+        for source_id in evidence_numbers(result, analysis.dataset):
             places.setdefault(source_id, []).append((f"dyad:{result.dyad.id}", result.dyad.title.get(lang)))
         for earlier in result.earlier:  # the dyad page cites the latest assessment's sources; each earlier one its own
             dyad = earlier.dyad
@@ -616,7 +696,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             add(f"dyad:{result.dyad.id}", lang, "dyad", result.dyad.title.get(lang), "dyad.html",
                 pdf=pdf_path("dyad", result.dyad.id, lang), work=work, result=result, reasoning=reasoning(ctx, result),
                 contested=contested(ctx, result), flips=sensitivity(ctx, result),
-                numbered=evidence_numbers(result), events=dataset.events_of(result.dyad),
+                numbered=evidence_numbers(result, dataset), events=dataset.events_of(result.dyad),
                 description=result.dyad.summary.get(lang), cite=cite_box(ctx, work, "cite_heading"),
                 related=dataset.related_briefs(lang, (result.dyad.id,), result.dyad.actors),
                 history=history(ctx, result) if result.dyad.has_history else [])
@@ -654,7 +734,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
                 external=external, triads=analysis.triads_with(actor.id), briefs=dataset.briefs_about(actor.id, lang),
                 events=dataset.events_with(actor.id))
         add("framework", lang, "framework", t("framework_title"), "framework.html", example=example_dyad(analysis),
-            description=t("framework_intro"))
+            description=t("framework_intro"), atop_source=dataset.source(dataset.atop.source) if dataset.atop else None)
         add("guide", lang, "guide", t("guide_title"), "guide.html", description=t("guide_lede"),
             **guide_values(context(lang, url_of("guide", lang)), analysis))
         briefs = dataset.briefs_in(lang)
@@ -697,7 +777,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
     files = [(SITE_DOWNLOADS[0], as_json(analysis_as_json(analysis)))]
     for result in analysis.dyads:
         _, json_path, csv_path = dyad_downloads(result.dyad.id)
-        files.append((json_path, as_json(dyad_as_json(result))))
+        files.append((json_path, as_json(dyad_as_json(result, dataset.obligations_of(result.dyad.id)))))
         files.append((csv_path, dyad_as_csv(result)))
     for chart in charts.charts:  # each chart's data and, given the site's address, the page that embeds it elsewhere
         if chart.variant == WIDE.name:

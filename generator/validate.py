@@ -35,11 +35,13 @@ from .model import (
     Dyad,
     Event,
     LeadImage,
+    Obligation,
     Origin,
     Problem,
     Source,
     Text,
     ThreatAssessment,
+    TreatyCoding,
     triangles,
 )
 from .urls import (
@@ -817,6 +819,257 @@ def check_threats(node: Any, ctx: Context, actors: Any, line: int):
     return tuple(assessments[actor] for actor in members)
 
 
+
+# ---- formal obligations: data/treaties.yaml ------------------------------------------
+
+BOTH = "both"  # `by: both`: the obligation binds each member towards the other
+
+
+def years_text(start: int, end: int | None) -> str:
+    return f"from {start}" if end is None else (str(start) if start == end else f"{start}–{end}")
+
+
+def obligation_kinds(node: Node, ctx: Context, label: Label) -> tuple[str, ...]:
+    """A list of kinds of obligation, in the order framework.yaml gives them, each once."""
+    kinds = FRAMEWORK.obligation_ids
+    example = f"[{kinds[0]}, {kinds[-1]}]"
+    if not isinstance(node, Sequence):
+        raise Invalid(node.line, f"{label} should be a list of kinds of obligation, e.g. {example}")
+    if not node.items:
+        raise Invalid(node.line, f"{label} is empty; list at least one of {listing(kinds)}")
+    found: list[str] = []
+    failed = False
+    for item in node.items:
+        if isinstance(item, Rejected) or not isinstance(item, Scalar) or item.value is None:
+            if not isinstance(item, Rejected):
+                ctx.problem(item.line, f"{label} should hold kinds of obligation only, e.g. {example}")
+            failed = True
+            continue
+        kind = item.raw.strip()
+        if kind not in kinds:
+            guess = nearest(kind, kinds)
+            hint = f"did you mean '{guess}'?" if guess else f"the kinds are {listing(kinds)}"
+            ctx.problem(item.line, f"unknown obligation '{kind}' in {label}; {hint}")
+            failed = True
+        elif kind in found:
+            ctx.problem(item.line, f"obligation '{kind}' is listed twice in {label}; list it once")
+            failed = True
+        else:
+            found.append(kind)
+    if failed:
+        return INVALID  # type: ignore[return-value]
+    return tuple(sorted(found, key=kinds.index))
+
+
+def year_span(node: Node, ctx: Context, label: Label) -> tuple[int, int]:
+    values = record(node, ctx, str(label), {"from": Field(year, owner=str(label)), "to": Field(year, owner=str(label))},
+                    line=node.line)
+    if INVALID in values.values():
+        return INVALID  # type: ignore[return-value]
+    if values["from"] > values["to"]:
+        raise Invalid(node.line, f"{label} runs from {values['from']} to {values['to']}, backwards; "
+                                 "write the earlier year under from")
+    return values["from"], values["to"]
+
+
+def bound_members(node: Node, ctx: Context, dyad_id: str, actors: tuple[str, str] | None, label: Label):
+    """`by`: both members, or the one bound towards the other."""
+    value = scalar_text(node, label)
+    if value == BOTH:
+        return actors if actors is not None else INVALID
+    if actors is None or value in actors:
+        return (value,) if actors is not None else INVALID
+    raise Invalid(node.line, f"{label.value(value)} is neither both nor a member of dyad {dyad_id}; "
+                             f"write both, {actors[0]} or {actors[1]}")
+
+
+ATOP_ENTRY = "'- {from: 1961, to: 2018, by: both, kinds: [defense]}'"
+
+
+def obligation_fields(owner: str, analyst: bool) -> dict[str, Field]:
+    fields = {
+        "from": Field(year, hint="the first year it was in force", owner=owner),
+        "to": Field(year, required=not analyst, hint="the last year it was in force", owner=owner),
+        "by": Field(passed_through, hint=f"{BOTH}, or the member bound towards the other"),
+        "kinds": Field(obligation_kinds, hint=f"a list such as [{FRAMEWORK.obligation_ids[0]}]", owner=owner),
+    }
+    if analyst:
+        fields = {"dyad": Field(plain_text, hint="the id of the dyad, e.g. russia-north-korea"), **fields,
+                  "source": Field(source_reference, hint="the id of the source in sources.yaml that supports it",
+                                  owner=owner),
+                  "note": Field(bilingual_text, required=False, owner=owner)}
+    return fields
+
+
+class _Entry:
+    """One obligation as read, with what the cross-entry checks need to name it."""
+
+    def __init__(self, obligation: Obligation, owner: str):
+        self.obligation = obligation
+        self.owner = owner
+
+
+def check_treaties(document: Document | None, dyads: list[Dyad], dyad_files: tuple[str, ...],
+                   source_ids: tuple[str, ...] | None) -> tuple[TreatyCoding | None, list[Obligation], list[Problem]]:
+    """data/treaties.yaml is optional: the ATOP part that `briefing import-atop` writes, and the obligations
+    analysts code by hand for the years after ATOP's last."""
+    if document is None or document.root is None:
+        return None, [], []
+    ctx = Context(document.path, source_ids=source_ids)
+    members = {dyad.id: dyad.actors for dyad in dyads}
+    known = set(members) | set(dyad_files)
+    try:
+        top = record(document.root, ctx, "this file", {"atop": Field(passed_through, required=False),
+                                                       "analyst": Field(passed_through, required=False)})
+    except Invalid as error:
+        return None, [], [Problem(document.path, error.line, error.message)]
+    root: Mapping = document.root  # type: ignore[assignment]
+    entries: list[_Entry] = []
+
+    def read_entry(node: Node, owner: str, dyad_id: str | None, analyst: bool) -> None:
+        try:
+            values = record(node, ctx, owner, obligation_fields(owner, analyst), line=node.line)
+        except Invalid as error:
+            ctx.problem(error.line, error.message)
+            return
+        if analyst and values["dyad"] is not INVALID:
+            dyad_id = values["dyad"]
+            if dyad_id not in known:
+                ctx.problem(line_of_key(node, "dyad"), f"unknown dyad '{dyad_id}' in {owner}; "
+                                                       f"{dyad_hint(dyad_id, known)}")
+                return
+        if dyad_id is None:
+            return
+        by: Any = INVALID
+        if values["by"] is not INVALID:
+            try:
+                by = bound_members(values["by"], ctx, dyad_id, members.get(dyad_id), Label("by", owner))
+            except Invalid as error:
+                ctx.problem(error.line, error.message)
+        start, end = values["from"], values["to"]
+        if start is not INVALID and end not in (INVALID, None) and start > end:
+            ctx.problem(line_of_key(node, "to"), f"{owner} runs from {start} to {end}, backwards; "
+                                                 "write the earlier year under from")
+            return
+        if INVALID in values.values() or by is INVALID:
+            return
+        obligation = Obligation(dyad=dyad_id, start=start, end=end, by=by, kinds=values["kinds"],
+                                coded_by="analyst" if analyst else "atop",
+                                source=values["source"] if analyst else coding_source,
+                                note=values["note"] if analyst else None, origin=Origin(document.path, node.line))
+        entries.append(_Entry(obligation, owner))
+
+    coding: TreatyCoding | None = None
+    coding_source = ""
+    atop = top["atop"]
+    if atop is not None and atop is not INVALID:
+        what = "the ATOP part"
+        values: dict[str, Any]
+        try:
+            values = record(atop, ctx, what, {
+                "version": Field(plain_text, hint="ATOP's version, e.g. '5.1'", owner=what),
+                "source": Field(source_reference, hint="the id of ATOP's citation in sources.yaml", owner=what),
+                "years": Field(year_span, hint="the years the table covers, e.g. {from: 1815, to: 2018}",
+                               name="years", owner=what),
+                "dyads": Field(passed_through, hint="each dyad's obligations under its id", owner=what),
+            }, line=root.key_line("atop"))
+        except Invalid as error:
+            ctx.problem(error.line, error.message)
+            values = {"version": INVALID, "source": INVALID, "years": INVALID, "dyads": INVALID}
+        coding_source = values["source"] if values["source"] is not INVALID else ""
+        covered: list[str] = []
+        listed = values["dyads"]
+        if listed is not INVALID and not isinstance(listed, Mapping):
+            ctx.problem(listed.line, "dyads in the ATOP part should hold each dyad's obligations under its id, "
+                                     f"e.g. 'russia-china:' with entries such as {ATOP_ENTRY} beneath")
+        elif isinstance(listed, Mapping):
+            for dyad_id, key_line, spans in listed.items():
+                if dyad_id not in known:
+                    ctx.problem(key_line, f"unknown dyad '{dyad_id}' in the ATOP part; {dyad_hint(dyad_id, known)} "
+                                          "(import the table again after adding, renaming or removing a dyad)")
+                    continue
+                covered.append(dyad_id)
+                if isinstance(spans, Scalar) and spans.value is None:
+                    continue  # no entries: ATOP codes no obligation for the pair
+                if not isinstance(spans, Sequence):
+                    ctx.problem(spans.line, f"the ATOP obligations of dyad {dyad_id} should be a list of "
+                                            f"entries such as {ATOP_ENTRY}")
+                    continue
+                for node in spans.items:
+                    read_entry(node, f"the obligation on line {node.line}", dyad_id, analyst=False)
+        if INVALID not in (values["version"], values["source"], values["years"], values["dyads"]):
+            first_year, last_year = values["years"]
+            coding = TreatyCoding(values["version"], values["source"], first_year, last_year, tuple(sorted(covered)))
+    analyst = top["analyst"]
+    if analyst is not None and analyst is not INVALID and not (isinstance(analyst, Scalar) and analyst.value is None):
+        if not isinstance(analyst, Sequence):
+            ctx.problem(analyst.line, "analyst should be a list of obligations, each starting with "
+                                      "'- dyad: <dyad id>'")
+        else:
+            for node in analyst.items:
+                read_entry(node, f"the analyst-coded obligation on line {node.line}", None, analyst=True)
+    ctx.problems.extend(treaty_span_problems(document.path, entries, coding))
+    if ctx.problems:
+        return None, [], ctx.problems
+    obligations = sorted((entry.obligation for entry in entries), key=lambda o: (o.dyad, o.start, len(o.by) == 1,
+                                                                                   members.get(o.dyad, o.by).index(o.by[0])))
+    return coding, obligations, []
+
+
+def treaty_warnings(document: Document | None, coding: TreatyCoding | None, dyads: list[Dyad]) -> list[Problem]:
+    """A dyad added after the last import has no ATOP entry: its pages would say nothing of ATOP."""
+    if document is None or coding is None or not isinstance(document.root, Mapping):
+        return []
+    atop = document.root.get("atop")
+    line = line_of_key(atop, "dyads") if atop is not None else 1
+    return [Problem(document.path, line, f"dyad {dyad.id} is not in the ATOP part, so its pages show no ATOP "
+                                         "obligations; import the table again (briefing import-atop)",
+                    severity="warning")
+            for dyad in sorted(dyads, key=lambda dyad: dyad.id) if dyad.id not in coding.dyads]
+
+
+def treaty_span_problems(path: str, entries: list[_Entry], coding: TreatyCoding | None) -> list[Problem]:
+    """Years against the ATOP part's span, and no two entries binding one member in the same year."""
+    problems = []
+    placed = []  # the entries whose years fit the ATOP part: only they are compared with each other
+    for entry in entries:
+        obligation = entry.obligation
+        if coding is not None and obligation.coded_by == "atop" and not (
+                coding.start <= obligation.start and obligation.end is not None and obligation.end <= coding.end):
+            problems.append(Problem(path, obligation.origin.line, f"{entry.owner} "
+                                    f"({years_text(obligation.start, obligation.end)}) lies outside the years the "
+                                    f"ATOP part covers ({coding.start}–{coding.end}); import the table again"))
+        elif coding is not None and obligation.coded_by == "analyst" and obligation.start <= coding.end:
+            problems.append(Problem(path, obligation.origin.line, f"{entry.owner} starts in {obligation.start}, but "
+                                    f"analyst-coded obligations begin after ATOP's last year ({coding.end}): ATOP's "
+                                    f"coding stands for the years up to it; start it in {coding.end + 1} or later"))
+        else:
+            placed.append(entry)
+    by_member: dict[tuple[str, str], list[_Entry]] = {}
+    for entry in placed:
+        for member in entry.obligation.by:
+            by_member.setdefault((entry.obligation.dyad, member), []).append(entry)
+    reported: set[tuple[int, int]] = set()
+    for (_, member), held in sorted(by_member.items()):
+        held.sort(key=lambda entry: (entry.obligation.start, entry.obligation.origin.line))
+        latest = held[0]  # of the entries so far, the one that runs latest
+        for entry in held[1:]:
+            earlier, later = latest, entry
+            first, second = earlier.obligation, later.obligation
+            if first.end is not None and (second.end is None or second.end > first.end):
+                latest = later
+            if first.end is not None and second.start > first.end:
+                continue
+            if (first.origin.line, second.origin.line) in reported:
+                continue
+            reported.add((first.origin.line, second.origin.line))
+            problems.append(Problem(path, second.origin.line, f"{later.owner} ({years_text(second.start, second.end)}) "
+                                    f"overlaps {earlier.owner} ({years_text(first.start, first.end)}) for {member}; "
+                                    "a member's obligations in a year are one entry: merge the two (listing every "
+                                    "kind in one) or correct the years"))
+    return problems
+
+
 # ---- briefs ---------------------------------------------------------------------
 
 EMBED_NAMES = ("verdict", "chart")  # what a brief can embed: [[verdict: <dyad>]], [[chart: <dyad>/<kind>]]
@@ -1014,7 +1267,7 @@ def validate(raw: RawData, today: dt.date | None = None) -> Dataset:
     `today` is the day the check runs, which no assessment may be dated after (None: not checked). It refuses
     data and never reaches the output, so the same commit still builds the same bytes."""
     problems = list(raw.problems)
-    characters = [problem for document in (raw.actors, raw.sources, raw.events, *raw.dyads,
+    characters = [problem for document in (raw.actors, raw.sources, raw.events, raw.treaties, *raw.dyads,
                                            *(brief.front for brief in raw.briefs), *raw.wording,
                                            *(page.front for page in raw.pages))
                   for problem in character_problems(document)]
@@ -1030,6 +1283,8 @@ def validate(raw: RawData, today: dt.date | None = None) -> Dataset:
             dyads.append(dyad)
     problems.extend(check_one_dyad_per_pair(dyads))
     events, found = check_events(raw.events, actor_ids, source_ids)
+    problems.extend(found)
+    atop, obligations, found = check_treaties(raw.treaties, dyads, raw.dyad_files, source_ids)
     problems.extend(found)
     briefs = []
     assets = frozenset(asset.relative for asset in raw.assets)
@@ -1063,7 +1318,10 @@ def validate(raw: RawData, today: dt.date | None = None) -> Dataset:
         data_dir=raw.data_dir,
         events=tuple(sorted(events, key=lambda event: (event.date, event.title.en))),
         briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
-        warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw)],
+        atop=atop,
+        obligations=tuple(obligations),
+        warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw),
+                               *treaty_warnings(raw.treaties, atop, dyads)],
                               key=lambda warning: (warning.path, warning.line))),
     )
 
@@ -1097,7 +1355,7 @@ def usage_warnings(raw: RawData) -> list[Problem]:
     def check_markdown(path: str, text: str, first_line: int) -> None:
         warn(path, mainland_usage(prose(text)), lambda offset: located(text, offset, first_line))
 
-    for document in (raw.actors, raw.events, *raw.dyads):
+    for document in (raw.actors, raw.events, raw.treaties, *raw.dyads):
         if document is not None:
             for text in zh_tw_values(document):
                 check(document.path, text)

@@ -301,10 +301,12 @@ def test_classify_json_has_the_documented_shape(run, monkeypatch):
     code, out, err = run("classify", "--json")
     assert (code, err) == (0, "")
     document = json.loads(out)
-    assert set(document) == {"dyads", "triads"}
+    assert set(document) == {"dyads", "triads", "atop"}
+    assert document["atop"] == {"version": "5.1", "source": "leeds-2002", "from": 1815, "to": 2018}
     first = document["dyads"][0]
     assert {"id", "actors", "external", "positions", "type", "commitment", "cohesion", "robust", "flips",
-            "history"} <= set(first)
+            "history", "obligations"} <= set(first)
+    assert set(first["obligations"][0]) == {"from", "to", "by", "kinds", "coded_by", "source"}
     assert set(first["flips"][0]) == {"actor", "level", "from", "to", "type"}
     assert first["history"] == [{"as_of": first["as_of"], "type": first["type"], "commitment": first["commitment"],
                                  "cohesion": first["cohesion"]}]

@@ -123,6 +123,9 @@ MADE = {
     "picture-linked-to-dev-zero": made(link("docs/zero.png", "/dev/zero"), f"docs/zero.png:1: {SYMLINK}"),
     "brief-linked-to-dev-zero": made(link("docs/briefs/z.en.md", "/dev/zero"), f"docs/briefs/z.en.md:1: {SYMLINK}"),
     "dyad-linked-outside": made(link("data/dyads/evil.yaml", "/etc/passwd"), f"data/dyads/evil.yaml:1: {SYMLINK}"),
+    "treaties-linked-outside": made(link("data/treaties.yaml", "/etc/passwd"), f"data/treaties.yaml:1: {SYMLINK}"),
+    "treaties-named-pipe": made(fifo("data/treaties.yaml"), "data/treaties.yaml:1: is not a plain file (a pipe, "
+                                                             "socket or device); remove it"),
     "dangling-link": made(link("data/dyads/gone.yaml", "nowhere.yaml"), f"data/dyads/gone.yaml:1: {SYMLINK}"),
     "link-hidden-in-a-dot-folder": made(link("docs/.cache/env", "/proc/self/environ"),
                                         f"docs/.cache/env:1: {SYMLINK}"),
@@ -229,7 +232,7 @@ def expected(case: str) -> str:
 
 
 def test_the_corpus_has_at_least_a_hundred_cases():
-    assert len(CASES) + len(MADE) >= 146
+    assert len(CASES) + len(MADE) >= 165
 
 
 @pytest.mark.parametrize("case", CASES + sorted(MADE))

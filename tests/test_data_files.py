@@ -43,7 +43,7 @@ def test_every_cited_source_exists_and_every_rationale_is_bilingual():
 
 def test_the_bibliography_carries_the_papers_reference_list():
     dataset = validate(load_data(DATA))
-    assert len(dataset.sources) == 99
+    assert len(dataset.sources) == 100
     weitsman = next(source for source in dataset.sources if source.id == "weitsman-2004")
     assert (weitsman.title, weitsman.publisher) == (
         "Dangerous Alliances: Proponents of Peace, Weapons of War", "Stanford University Press")

@@ -493,3 +493,12 @@ def test_the_verdicts_feed_has_an_entry_per_assessment_pointing_at_its_dated_pag
         f"{site}en/dyads/russia-north-korea/2023-06-30.html"]
     assert entries[5].findtext(f"{atom}id") == f"{site}en/dyads/russia-north-korea.html#verdict-2023-06-30-hedging-hedging"
     assert entries[2].findtext(f"{atom}summary").endswith("The analyst's account: A reassessment for tests.")
+
+
+def test_an_earlier_assessments_card_shows_only_the_obligations_promised_by_its_date(pages):
+    """Russia–North Korea's analyst-coded defence obligation dates from 2024: not on the card of 2023."""
+    _, _, plan = pages
+    earlier = plan.page("assessment:russia-north-korea/2023-06-30", "en").markdown
+    latest = plan.page("assessment:russia-north-korea/2025-06-30", "en").markdown
+    assert 'class="coded-analyst"' not in earlier and 'class="coded-atop"' in earlier
+    assert 'class="coded-analyst"' in latest
