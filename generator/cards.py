@@ -143,7 +143,7 @@ def plan_cards(analysis: Analysis, organisation: dict, site_url: str) -> list[Ca
                 tuple((STRATEGY_STYLE[p.strategy]["color"], STRATEGY_STYLE[p.strategy]["hatch"])
                       for p in result.positions)))
         for slug in dict.fromkeys(brief.slug for brief in dataset.briefs):
-            brief = dataset.brief(slug, lang) or dataset.brief(slug, next(o for o in LANGUAGES if o != lang))
+            brief = dataset.brief_shown(slug, lang)
             if brief is None:
                 continue
             jobs.append(CardJob(

@@ -18,6 +18,7 @@ from .charts import triad_key
 from .classify import classify
 from .framework import FRAMEWORK, LABELS
 from .inputs import MAX_ASSET_BYTES
+from .languages import TABLE
 from .load import load_data
 from .model import AllianceType, Analysis, DataError, DyadResult, TriadResult
 from .validate import validate
@@ -160,7 +161,8 @@ def extract(archive: Path, target: Path, revision: str) -> None:
 
 
 def both(text) -> str:
-    return f"{text.zh_tw} / {text.en}"
+    """A text in every written language, for reviewers: 俄中關係 / Russia–China."""
+    return " / ".join(text.get(code) for code in TABLE.written)
 
 
 def dyad_fields(result: DyadResult) -> dict[str, str]:
@@ -182,17 +184,17 @@ def triad_fields(result: TriadResult) -> dict[str, str]:
 def triad_name(result: TriadResult, analysis: Analysis, lang: str = "en") -> str:
     """China, Iran, Russia (facing United States); zh-TW: 中國、伊朗、俄羅斯（面對美國）."""
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
-    if lang == "en":
-        return ", ".join(names[actor] for actor in result.actors) + f" (facing {names[result.external]})"
-    return "、".join(names[actor] for actor in result.actors) + f"（面對{names[result.external]}）"
+    marks = TABLE.language(lang).punctuation
+    return (marks.list.join(names[actor] for actor in result.actors)
+            + f"{marks.open}{LABELS('facing', lang, name=names[result.external])}{marks.close}")
 
 
 def triad_title(result: TriadResult, analysis: Analysis) -> str:
-    return f"{triad_name(result, analysis, 'zh-TW')} / {triad_name(result, analysis)}"
+    return " / ".join(triad_name(result, analysis, code) for code in TABLE.written)
 
 
 def dyad_verdict(result: DyadResult) -> Verdict:
-    return Verdict(result.dyad.id, both(result.dyad.title), result.dyad.title.en, tuple(dyad_fields(result).items()))
+    return Verdict(result.dyad.id, both(result.dyad.title), result.dyad.title.get("en"), tuple(dyad_fields(result).items()))
 
 
 def triad_verdict(result: TriadResult, analysis: Analysis) -> Verdict:
@@ -212,7 +214,7 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
     for dyad_id in sorted(old.keys() & new.keys()):
         changes = compare_fields(dyad_fields(old[dyad_id]), dyad_fields(new[dyad_id]))
         if changes:
-            dyads_changed.append(ItemChange(dyad_id, both(new[dyad_id].dyad.title), changes, new[dyad_id].dyad.title.en))
+            dyads_changed.append(ItemChange(dyad_id, both(new[dyad_id].dyad.title), changes, new[dyad_id].dyad.title.get("en")))
     old_triads = {triad_key(t): t for t in base.triads}
     new_triads = {triad_key(t): t for t in head.triads}
     triads_changed = []
@@ -278,7 +280,7 @@ def label(value: str) -> str:
     except ValueError:
         pass  # not a type: a strategy, degree or level, or a value of its own
     else:
-        return f"{FRAMEWORK.type_label(alliance, 'zh-TW')} / {FRAMEWORK.type_label(alliance, 'en')}"
+        return " / ".join(FRAMEWORK.type_label(alliance, code) for code in TABLE.written)
     for table in (FRAMEWORK.strategies, FRAMEWORK.degrees, FRAMEWORK.levels):
         for item in table:
             if item.id == value:
@@ -322,7 +324,7 @@ def shown(field: str, value: str) -> str:
     """A value in both languages for the tables."""
     if field == FEASIBLE and value in ("true", "false"):
         key = "triad_feasible" if value == "true" else "triad_infeasible"
-        return f"{LABELS(key, 'zh-TW')} / {LABELS(key, 'en')}"
+        return " / ".join(LABELS(key, code) for code in TABLE.written)
     return label(value)
 
 

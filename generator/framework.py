@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 import yaml
 
+from .languages import TABLE
 from .model import AllianceType, Level, Text
 from .model import Strategy as StrategyId
 from .typography import PAIR_SEPARATOR
@@ -181,9 +182,10 @@ def _by_id(items, item_id):
 
 
 def _text(raw, where: str) -> Text:
-    if not isinstance(raw, dict) or set(raw) != {"zh-TW", "en"}:
-        raise RulesError(f"{RULES_PATH.name}: {where} needs exactly zh-TW and en texts")
-    return Text(zh_tw=str(raw["zh-TW"]), en=str(raw["en"]))
+    written = set(TABLE.written)
+    if not isinstance(raw, dict) or set(raw) != written:
+        raise RulesError(f"{RULES_PATH.name}: {where} needs exactly {TABLE.series(list(TABLE.written))} texts")
+    return Text.of({code: str(text) for code, text in raw.items()})
 
 
 def parse_rules(raw: dict) -> Framework:
@@ -254,7 +256,7 @@ def parse_rules(raw: dict) -> Framework:
             raise RulesError(f"Table 3 row {index + 1} names an unknown strategy or degree")
         # An actor is named by its strategy, which says who is who only when the two differ.
         allowed = {"external"} | (set(row.strategies) if row.strategies[0] != row.strategies[1] else set())
-        for lang_text in (row.explain.zh_tw, row.explain.en):
+        for _, lang_text in row.explain.values:
             named = {name for _, name, _, _ in string.Formatter().parse(lang_text) if name}
             if named - allowed:
                 raise RulesError(f"Table 3 row {index + 1} explain names {', '.join(sorted(named - allowed))}; "

@@ -25,6 +25,7 @@ from .charts import WIDE, ChartSet
 from .fonts import CSS_WEIGHT, FONT_WEIGHTS, font_identity, font_path
 from .framework import LABELS
 from .inputs import TEMPLATES
+from .languages import TABLE
 from .markup import VOID_ELEMENTS, markdown_converter, sanitize
 from .model import LANGUAGES, Analysis
 from .pages import (
@@ -215,7 +216,8 @@ def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> 
     # characters of any other page.
     fonts = [{"weight": CSS_WEIGHT[weight], "url": font_path(weight).as_uri()} for weight in FONT_WEIGHTS]
     return {
-        "lang": ctx.lang, "title": title, "running_title": set_text(running_title(title), ctx.lang),
+        "lang": ctx.lang, "title_en": TABLE.language(ctx.lang).title_en, "title": title,
+        "running_title": set_text(running_title(title), ctx.lang),
         "licence": ctx.settings.licence,
         "author": author, "date": date.isoformat(),
         "date_text": ctx.date(date), "fonts": fonts, "stylesheet": (PRINT_TEMPLATES / "print.css").as_uri(),

@@ -30,7 +30,8 @@ from .inputs import (
     scan,
     size_problem,
 )
-from .model import LANGUAGES, Problem
+from .languages import TABLE
+from .model import Problem
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -320,10 +321,11 @@ def read_brief(file: InputFile) -> tuple[RawBrief | None, list[Problem]]:
     name = file.name
     match = BRIEF_NAME.match(name)
     slug, lang = (match["slug"], match["lang"]) if match else ("", "")
-    if lang not in LANGUAGES or not slug:
+    if lang not in TABLE.written or not slug:
         stem = name.removesuffix(".md")
+        endings = " or ".join(f".{code}.md" for code in TABLE.written)
         return None, [
-            Problem(file.shown, 1, f"a brief's file name ends in .zh-TW.md or .en.md; rename {name}, e.g. {stem}.zh-TW.md")
+            Problem(file.shown, 1, f"a brief's file name ends in {endings}; rename {name}, e.g. {stem}.{TABLE.written[0]}.md")
         ]
     if not SLUG.match(slug):
         return None, [Problem(file.shown, 1, f"the brief's name '{slug}' is not lower-case words and digits joined by "
@@ -428,7 +430,7 @@ def load_docs(docs_dir: str | Path) -> tuple[tuple[RawBrief, ...], tuple[RawPage
         in_briefs = file.relative.startswith("briefs/") and file.relative.count("/") == 1
         if in_briefs and file.name.startswith(".") and suffix.lower() == ".md":
             match = BRIEF_NAME.match(file.name)
-            lang = match["lang"] if match and match["lang"] in LANGUAGES else LANGUAGES[0]
+            lang = match["lang"] if match and match["lang"] in TABLE.written else TABLE.written[0]
             example = f"{suggested_slug(match['slug'] if match else '')}.{lang}.md"
             problems.append(Problem(file.shown, 1, "the name starts with '.', which hides the brief from the site; "
                                                    f"rename it, e.g. {example}"))

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from .characters import printable, text_problems
 from .framework import FRAMEWORK
 from .inputs import ASSET_SUFFIXES, TEMPLATES
+from .languages import TABLE
 from .load import Document, Mapping, Node, RawBrief, RawData, RawPage, Rejected, Scalar, Sequence
 from .markup import audit, prose, uncited_figures
 from .model import (
@@ -44,7 +45,6 @@ from .model import (
 from .urls import (
     FIXED_PAGES,
     GENERATED_FOLDERS,
-    PREFIX,
     SITE_DOWNLOADS,
     THEME_OUTPUTS,
     actor_key,
@@ -56,7 +56,7 @@ from .urls import (
 )
 from .usage import mainland_usage
 
-LANGUAGE_NAMES = {"zh-TW": "Traditional Chinese", "en": "English"}
+WRITTEN_IN = f"in {TABLE.series(list(TABLE.written))}"  # where a field asks for a text in each language
 ACTOR_CODE = re.compile(r"^[A-Z]{3}$")
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # ASCII digits only: \d takes ２０２５ and ٢٠٢٥ too
@@ -169,36 +169,35 @@ def plain_text(node: Node, ctx: Context, label: Label) -> str:
 
 
 def bilingual_text(node: Node, ctx: Context, label: Label) -> Text:
+    written = TABLE.written
     if not isinstance(node, Mapping):
-        raise Invalid(
-            node.line,
-            f"{label} needs a text in each language; write it as 'zh-TW: …' and 'en: …' on their own lines",
-        )
+        example = " and ".join(f"'{code}: …'" for code in written)
+        raise Invalid(node.line, f"{label} needs a text in each language; write it as {example} on their own lines")
     texts: dict[str, str] = {}
     for key, key_line, value in node.items():
-        if key not in LANGUAGES and " " in key.strip():
+        if key not in written and " " in key.strip():
             ctx.problem(
                 key_line,
                 f"{label} has an unquoted comma inside {{ … }}, so the words after it ('{key}') were read as "
                 "another key; put the text in quotes",
             )
             continue
-        if key not in LANGUAGES:
-            guess = nearest(key, LANGUAGES)
-            hint = f"did you mean '{guess}'?" if guess else "keep only zh-TW and en"
+        if key not in written:
+            guess = nearest(key, written)
+            hint = f"did you mean '{guess}'?" if guess else f"keep only {TABLE.series(list(written))}"
             ctx.problem(key_line, f"{label} has text in '{key}', a language the site does not publish; {hint}")
             continue
         try:
-            texts[key] = scalar_text(value, Label(f"the {LANGUAGE_NAMES[key]} text of {label}"))
+            texts[key] = scalar_text(value, Label(f"the {TABLE.language(key).english_name} text of {label}"))
         except Invalid as error:
             ctx.problem(error.line, error.message)
-    for lang in LANGUAGES:
+    for lang in written:
         if lang not in node.keys():
-            article = "an" if lang == "en" else "a"
-            ctx.problem(node.line, f"{label} has no {LANGUAGE_NAMES[lang]} text; add {article} '{lang}:' line")
-    if set(texts) != set(LANGUAGES):
+            language = TABLE.language(lang)
+            ctx.problem(node.line, f"{label} has no {language.english_name} text; add {language.article} '{lang}:' line")
+    if set(texts) != set(written):
         return INVALID  # type: ignore[return-value]
-    return Text(zh_tw=texts["zh-TW"], en=texts["en"])
+    return Text.of(texts)
 
 
 def id_matching(pattern: re.Pattern, advice: str) -> Validator:
@@ -407,9 +406,9 @@ def _peek_id(node: Node) -> str | None:
 def actor_fields(owner: str) -> dict[str, Field]:
     return {
         "id": Field(actor_code, hint="a 3-letter code such as RUS"),
-        "name": Field(bilingual_text, hint="the name in zh-TW and en", owner=owner),
+        "name": Field(bilingual_text, hint=f"the name {WRITTEN_IN}", owner=owner),
         # how a sentence gives the name, with an article where the language needs one: the United States
-        "in_text": Field(bilingual_text, required=False, hint="the name as a sentence gives it in zh-TW and en",
+        "in_text": Field(bilingual_text, required=False, hint=f"the name as a sentence gives it {WRITTEN_IN}",
                          owner=owner),
     }
 
@@ -433,8 +432,8 @@ def dyad_fields() -> dict[str, Field]:
         "actors": Field(dyad_actors, hint="two actor ids, e.g. [RUS, CHN]"),
         "external": Field(actor_reference, hint="the outside actor, e.g. USA"),
         "as_of": Field(calendar_date, hint="the date of the assessment, YYYY-MM-DD"),
-        "title": Field(bilingual_text, hint="in zh-TW and en"),
-        "summary": Field(bilingual_text, hint="in zh-TW and en"),
+        "title": Field(bilingual_text, hint=WRITTEN_IN),
+        "summary": Field(bilingual_text, hint=WRITTEN_IN),
         "threats": Field(passed_through, hint="one block per actor with its external and internal levels"),
     }
 
@@ -445,7 +444,7 @@ def threat_fields(actor: str) -> dict[str, Field]:
     return {
         "external": Field(threat_level, hint="low, medium or high", name="threat level", owner=f"{actor}.external"),
         "internal": Field(threat_level, hint="low, medium or high", name="threat level", owner=f"{actor}.internal"),
-        "rationale": Field(bilingual_text, hint="why, in zh-TW and en", owner=actor),
+        "rationale": Field(bilingual_text, hint=f"why, {WRITTEN_IN}", owner=actor),
         "evidence": Field(evidence_list, hint="a list of source ids", name="evidence", owner=actor),
         "alternatives": Field(passed_through, required=False),
         "lean": Field(one_of(("external", "internal")), required=False, owner=actor),
@@ -529,7 +528,7 @@ def source_reference(node: Node, ctx: Context, label: Label) -> str:
 def event_fields(owner: str) -> dict[str, Field]:
     return {
         "date": Field(calendar_date, owner=owner, hint="YYYY-MM-DD"),
-        "title": Field(bilingual_text, owner=owner, hint="in zh-TW and en"),
+        "title": Field(bilingual_text, owner=owner, hint=WRITTEN_IN),
         "source": Field(source_reference, owner=owner, hint="the id of the source that reports it"),
         "actors": Field(actor_list, owner=owner, hint="the actors involved, e.g. [RUS, PRK]"),
     }
@@ -947,7 +946,7 @@ def validate(raw: RawData) -> Dataset:
         sources=tuple(sources),
         dyads=tuple(sorted(dyads, key=lambda dyad: dyad.id)),
         data_dir=raw.data_dir,
-        events=tuple(sorted(events, key=lambda event: (event.date, event.title.en))),
+        events=tuple(sorted(events, key=lambda event: (event.date, event.title.get("en")))),
         briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
         warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw)],
                               key=lambda warning: (warning.path, warning.line))),
@@ -988,12 +987,12 @@ def usage_warnings(raw: RawData) -> list[Problem]:
             for text in zh_tw_values(document):
                 check(document.path, text)
     for brief in raw.briefs:
-        if brief.lang == "zh-TW":
+        if TABLE.language(brief.lang).checks_usage:
             for keys in BRIEF_PROSE:
                 check(brief.path, value_at(brief.front.root, keys))
             check_markdown(brief.path, brief.body, brief.body_line)
     for page in raw.pages:
-        if page.relative.startswith(PREFIX["en"]):
+        if not TABLE.language(TABLE.by_prefix(page.relative)).checks_usage:
             continue
         if page.front is not None:
             check(page.path, value_at(page.front.root, ("title",)))
@@ -1005,14 +1004,15 @@ def usage_warnings(raw: RawData) -> list[Problem]:
 
 
 def zh_tw_values(document: Document) -> list[Scalar]:
-    """Every value written under a 'zh-TW:' key, at any depth."""
+    """Every value written under the key of a language whose usage is checked ('zh-TW:'), at any depth."""
+    checked = {language.code for language in TABLE.languages if language.checks_usage}
     values: list[Scalar] = []
     stack: list[Node] = [document.root] if document.root is not None else []
     while stack:
         node = stack.pop()
         if isinstance(node, Mapping):
             for key, _, value in node.items():
-                if key == "zh-TW" and isinstance(value, Scalar):
+                if key in checked and isinstance(value, Scalar):
                     values.append(value)
                 else:
                     stack.append(value)

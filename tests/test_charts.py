@@ -125,7 +125,7 @@ def test_a_character_the_font_lacks_stops_the_render_with_a_clear_message(tmp_pa
         "it would print as an empty box; remove it or use a character the fonts have"]
     # ... and the charts keep their own guard, for text that does not come from the data.
     result = analysis.dyads[0]
-    title = Text(result.dyad.title.zh_tw, result.dyad.title.en + " 𓀀")
+    title = Text.of({"zh-TW": result.dyad.title.get("zh-TW"), "en": result.dyad.title.get("en") + " 𓀀"})
     broken = replace(analysis, dyads=(replace(result, dyad=replace(result.dyad, title=title)),))
     with pytest.raises(ChartError) as error:
         render_charts(broken, tmp_path / "out")
@@ -178,8 +178,8 @@ def test_two_hedgers_on_the_curve_are_not_reported_as_overlapping():
     from generator import charts
     from generator.model import Actor, Dataset, Dyad, Origin, Text, ThreatAssessment
 
-    text = Text("t", "t")
-    actors = tuple(Actor(code, Text(zh, en), Origin("x", 1))
+    text = Text.of({"zh-TW": "t", "en": "t"})
+    actors = tuple(Actor(code, Text.of({"zh-TW": zh, "en": en}), Origin("x", 1))
                    for code, zh, en in (("AAA", "第3國", "State 3"), ("BBB", "第5國", "State 5"), ("ZZZ", "外", "Z")))
     threats = (ThreatAssessment("AAA", "low", "low", text, ("x",)), ThreatAssessment("BBB", "medium", "low", text, ("x",)))
     analysis = classify(Dataset(actors, (), (Dyad("d", ("AAA", "BBB"), "ZZZ", dt.date(2025, 1, 1), text, text, threats,

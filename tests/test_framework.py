@@ -28,7 +28,7 @@ def test_every_label_exists_in_both_languages():
     texts += [strategy.label for strategy in FRAMEWORK.strategies] + [s.alliance for s in FRAMEWORK.strategies]
     texts += [degree.label for degree in FRAMEWORK.degrees] + [cell.cohesion for cell in FRAMEWORK.cells]
     texts += [row.source for row in FRAMEWORK.pairs]
-    assert all(text.zh_tw.strip() and text.en.strip() for text in texts)
+    assert all(value.strip() for text in texts for _, value in text.values)
 
 
 def test_type_labels_read_naturally_in_both_languages():
