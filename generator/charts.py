@@ -289,10 +289,11 @@ def degree(degree_id: str, lang: str) -> str:
 # ---- figure set-up and checks ---------------------------------------------------------
 
 
-def style() -> dict:
-    family = register_with_matplotlib()
+def style(lang: str) -> dict:
+    """The charts' look, with the text set in the language's face (generator/languages.yaml)."""
+    register_with_matplotlib()
     return {
-        "font.family": [family],
+        "font.family": [TABLE.language(lang).font.family],
         "font.size": 9.5,
         "axes.titlesize": 11,
         "axes.labelsize": 9.5,
@@ -1330,7 +1331,7 @@ def plan(analysis: Analysis) -> list[ChartJob]:
 def render(job: ChartJob) -> tuple[Chart, dict[str, bytes]]:
     """The chart's metadata and its files (`job.sheet.files`)."""
     name = job.path
-    with matplotlib.rc_context(style()), warnings.catch_warnings(record=True) as caught:
+    with matplotlib.rc_context(style(job.lang)), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figure, title, alt = job.draw()
         for artist in visible_texts(figure):  # Chinese typography, as on the pages (generator/typography.py)

@@ -140,7 +140,8 @@ def level(value: str, lang: str) -> str:
 
 
 def classify_text(analysis: Analysis, lang: str) -> str:
-    words = HEADINGS[lang]
+    # A converted language's headings are its source's, converted (the written languages' are above).
+    words = {key: TABLE.complete({code: HEADINGS[code][key] for code in HEADINGS})[lang] for key in HEADINGS["en"]}
     if not analysis.dyads:
         return words["none"]
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
@@ -296,7 +297,7 @@ def run_build(args, analysis: Analysis) -> int:
     print(
         f"briefing build: wrote {site} ({pages} pages in {TABLE.series(list(TABLE.codes))}, "
         f"{plural(len(analysis.dyads), 'dyad')}, {plural(len(analysis.triads), 'triad')}, "
-        f"{plural(len(analysis.dataset.briefs), 'brief file')})"
+        f"{plural(sum(brief.lang in TABLE.written for brief in analysis.dataset.briefs), 'brief file')})"
     )
     for notice in build.notices:
         say(notice)

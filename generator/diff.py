@@ -223,8 +223,9 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         if changes:
             triads_changed.append(ItemChange(key, triad_title(new_triads[key], head), changes,
                                              triad_name(new_triads[key], head)))
-    old_briefs = {(b.slug, b.lang): b for b in base.dataset.briefs}
-    new_briefs = {(b.slug, b.lang): b for b in head.dataset.briefs}
+    # The brief files a change touches: a converted language's briefs change with their source's.
+    old_briefs = {(b.slug, b.lang): b for b in base.dataset.briefs if b.lang in TABLE.written}
+    new_briefs = {(b.slug, b.lang): b for b in head.dataset.briefs if b.lang in TABLE.written}
     old_sources = {s.id: s for s in base.dataset.sources}
     new_sources = {s.id: s for s in head.dataset.sources}
 

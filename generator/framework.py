@@ -182,9 +182,10 @@ def _by_id(items, item_id):
 
 
 def _text(raw, where: str) -> Text:
-    written = set(TABLE.written)
-    if not isinstance(raw, dict) or set(raw) != written:
-        raise RulesError(f"{RULES_PATH.name}: {where} needs exactly {TABLE.series(list(TABLE.written))} texts")
+    # Every written language's text; a converted language's only where conversion would not do (a code).
+    if not isinstance(raw, dict) or not set(TABLE.written) <= set(raw) <= set(TABLE.codes):
+        raise RulesError(f"{RULES_PATH.name}: {where} needs a text in each of {TABLE.series(list(TABLE.written))}, "
+                         "and may give a converted language its own")
     return Text.of({code: str(text) for code, text in raw.items()})
 
 

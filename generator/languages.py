@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from .convert import NO_TERMS, Terms, convert
+
 LANGUAGES_PATH = Path(__file__).with_name("languages.yaml")
 
 
@@ -35,9 +37,35 @@ PUNCTUATION_KEYS = {"list": "list", "colon": "colon", "open": "open", "close": "
 
 
 @dataclass(frozen=True)
+class FontFile:
+    """One weight of a face: the PyPI package holding it, its file there, and for a variable font the weight
+    it is set at (the file is instanced at that weight, generator/fonts.py)."""
+
+    weight: str  # "regular" or "bold"
+    package: str  # the module name: cvttf_NotoSansCJK_Regular
+    file: str  # its path inside the package, or a pattern (*.otf)
+    wght: int | None = None
+
+
+@dataclass(frozen=True)
 class Font:
     key: str
     family: str  # the name charts, cards and handouts set text in
+    web_family: str  # the web font's family, cut in slices (generator/fonts.py)
+    slices: str  # the start of its slices' file names
+    fallbacks: str  # the CSS font stack after the web font
+    files: tuple[FontFile, ...]
+    order_conversion: str | None = None  # the OpenCC config that turns the slices' order into this script's
+
+    def file(self, weight: str) -> FontFile:
+        for found in self.files:
+            if found.weight == weight:
+                return found
+        raise KeyError(weight)
+
+    @property
+    def weights(self) -> tuple[str, ...]:
+        return tuple(found.weight for found in self.files)
 
 
 @dataclass(frozen=True)
@@ -54,6 +82,13 @@ class Language:
     title_en: bool
     checks_usage: bool
     punctuation: Punctuation
+    source: str | None = None  # a language converted from another: that language's code
+    conversion: str | None = None  # the OpenCC config that converts the source's texts (generator/convert.py)
+    terms: str | None = None  # the data's file of the desk's own conversions of single terms
+
+    @property
+    def derived(self) -> bool:
+        return self.source is not None
 
     @property
     def article(self) -> str:
@@ -72,7 +107,16 @@ class Languages:
     @property
     def written(self) -> tuple[str, ...]:
         """The languages the data and briefs are written in (the others are converted from one of them)."""
-        return self.codes
+        return tuple(language.code for language in self.languages if not language.derived)
+
+    @property
+    def derived(self) -> tuple[Language, ...]:
+        return tuple(language for language in self.languages if language.derived)
+
+    @property
+    def fonts(self) -> tuple[Font, ...]:
+        """Every face the languages use, each once, in the table's order."""
+        return tuple({language.font.key: language.font for language in self.languages}.values())
 
     @property
     def default(self) -> Language:
@@ -90,8 +134,24 @@ class Languages:
 
     def fallbacks(self, code: str) -> tuple[str, ...]:
         """The languages a page in `code` shows instead when its text is not written in it (a brief not
-        translated), in the order tried."""
-        return self.others(code)
+        translated), in the order tried: a converted language's source first."""
+        source = self.language(code).source
+        return tuple(dict.fromkeys([*([source] if source else []), *self.others(code)]))
+
+    def complete(self, texts: dict[str, str], terms: dict[str, Terms] | None = None) -> dict[str, str]:
+        """Texts given in the written languages, with each converted language's converted from its source's
+        (with the desk's `terms` for that language, where given); a text given for a converted language is kept."""
+        done = dict(texts)
+        for language in self.derived:
+            if language.code not in done and language.source in done and language.conversion:
+                done[language.code] = convert(done[language.source], language.conversion,
+                                              (terms or {}).get(language.code, NO_TERMS))
+        return done
+
+    def complete_each(self, values: dict) -> dict:
+        """Settings whose texts are given per written language ({zh-TW: …, en: …}, mkdocs.yml's organisation),
+        each text completed with the converted languages'; other values as they are."""
+        return {key: self.complete(value) if isinstance(value, dict) else value for key, value in values.items()}
 
     def by_prefix(self, path: str) -> str:
         """The language whose part of the site a published path is in (the default's for the root)."""
@@ -109,8 +169,18 @@ def _required(raw: dict, key: str, where: str):
     return raw[key]
 
 
+def _font(key: str, raw: dict) -> Font:
+    files = tuple(FontFile(weight, str(_required(entry, "package", f"font {key} {weight}")),
+                           str(_required(entry, "file", f"font {key} {weight}")),
+                           int(entry["wght"]) if "wght" in entry else None)
+                  for weight, entry in _required(raw, "files", f"font {key}").items())
+    return Font(key, str(_required(raw, "family", f"font {key}")), str(_required(raw, "web_family", f"font {key}")),
+                str(_required(raw, "slices", f"font {key}")), str(_required(raw, "fallbacks", f"font {key}")), files,
+                raw.get("order_conversion"))
+
+
 def parse_languages(raw: dict) -> Languages:
-    fonts = {key: Font(key, str(_required(font, "family", f"font {key}"))) for key, font in raw["fonts"].items()}
+    fonts = {key: _font(key, font) for key, font in raw["fonts"].items()}
     languages = []
     for entry in raw["languages"]:
         code = str(_required(entry, "code", "a language"))
@@ -127,8 +197,16 @@ def parse_languages(raw: dict) -> Languages:
             og_locale=str(_required(entry, "og_locale", code)), csl_locale=str(_required(entry, "csl_locale", code)),
             authors=str(_required(entry, "authors", code)), capitalise=bool(_required(entry, "capitalise", code)),
             title_en=bool(_required(entry, "title_en", code)), checks_usage=bool(_required(entry, "checks_usage", code)),
-            punctuation=Punctuation(**{field: str(marks[key]) for key, field in PUNCTUATION_KEYS.items()})))
-    return Languages(tuple(languages))
+            punctuation=Punctuation(**{field: str(marks[key]) for key, field in PUNCTUATION_KEYS.items()}),
+            source=entry.get("from"), conversion=entry.get("conversion"), terms=entry.get("terms")))
+    table = Languages(tuple(languages))
+    for language in table.derived:
+        if language.source not in table.written or not language.conversion:
+            raise LanguagesError(f"{LANGUAGES_PATH.name}: {language.code} is converted, so it needs `from` (a written "
+                                 "language) and `conversion` (an OpenCC config)")
+    if table.default.derived:
+        raise LanguagesError(f"{LANGUAGES_PATH.name}: the first language is the default and must be written")
+    return table
 
 
 @cache

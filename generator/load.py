@@ -174,6 +174,7 @@ class RawData:
     assets: tuple[InputFile, ...] = ()  # pictures and PDFs under docs/, published as they are
     wording: tuple[Document, ...] = ()  # the rule and label tables, whose texts every page shows too
     docs_files: frozenset[str] = frozenset()  # every file under docs/, published or refused, by its place there
+    terms: tuple[tuple[str, Document], ...] = ()  # (converted language, its terms file) where the data has one
 
 
 class _AliasRefused(Exception):
@@ -530,6 +531,9 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
     actors = read_optional("actors.yaml")
     sources = read_optional("sources.yaml")
     events = read_optional("events.yaml")  # optional: a data folder may have no events yet
+    # Optional: the desk's own conversions of single terms, one file per converted language (languages.yaml).
+    terms = tuple((language.code, document) for language in TABLE.derived if language.terms
+                  if (document := read_optional(language.terms)) is not None)
     dyads: list[Document] = []
     dyad_files: list[str] = []
     for folder in listing.folders:
@@ -568,7 +572,7 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
         problems.extend(found)
         wording += [document] if document is not None else []
     return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs, tuple(dyad_files),
-                   pages, assets, tuple(wording), docs_files)
+                   pages, assets, tuple(wording), docs_files, terms)
 
 
 def display_path(path: Path) -> str:

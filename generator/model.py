@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Literal
 
 from .characters import printable
+from .convert import Terms
 from .languages import TABLE
 
 LANGUAGES = TABLE.codes  # every published language, in the site's order (generator/languages.yaml)
@@ -30,9 +31,15 @@ class Text:
     values: tuple[tuple[str, str], ...]
 
     @classmethod
-    def of(cls, texts: dict[str, str]) -> Text:
-        """A text from its languages' values, kept in the order of the languages table."""
-        return cls(tuple((code, texts[code]) for code in TABLE.codes if code in texts))
+    def of(cls, texts: dict[str, str], terms: dict[str, Terms] | None = None) -> Text:
+        """A text from its written languages' values, in the order of the languages table; each converted
+        language's value is converted from its source's, with the desk's `terms` for that language."""
+        done = TABLE.complete(texts, terms)
+        return cls(tuple((code, done[code]) for code in TABLE.codes if code in done))
+
+    def converted(self, terms: dict[str, Terms]) -> Text:
+        """The same text with its converted languages converted again, with the desk's terms."""
+        return Text.of({code: text for code, text in self.values if code in TABLE.written}, terms)
 
     def get(self, lang: str) -> str:
         for code, text in self.values:

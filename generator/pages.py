@@ -86,6 +86,10 @@ class Settings:
     build_date: dt.date = dt.date(2025, 1, 1)  # from SOURCE_DATE_EPOCH or the data, never the clock
     handouts: bool = False  # link PDF handouts only when the build makes them
 
+    def __post_init__(self) -> None:
+        # mkdocs.yml gives the written languages' texts; a converted language's are converted here, once.
+        object.__setattr__(self, "organisation", TABLE.complete_each(self.organisation))
+
 
 @dataclass(frozen=True)
 class SitePage:

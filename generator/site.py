@@ -95,6 +95,7 @@ class SiteContext:
             # The language switch: the same page in every other language, each named in itself.
             "switch": [{"lang": other.lang, "name": TABLE.language(other.lang).name, "url": href(page.url, other.url)}
                        for other in counterparts],
+            "converted_note": self.converted_note(page),
             "home_url": href(page.url, url_of("home", lang)),
             "nav_items": nav,
             "org": {key: (value.get(lang) if isinstance(value, dict) else value)
@@ -108,6 +109,17 @@ class SiteContext:
             "description": page.description or self.organisation["tagline"][lang],
             "share": self.share(page),
         }
+
+    def converted_note(self, page: SitePage) -> str:
+        """On a page of a converted language: that it was converted automatically, linking the page it was
+        converted from (HTML)."""
+        source = TABLE.language(page.lang).source
+        if source is None or page.key == "other":
+            return ""
+        original = self.plan.page(page.key, source)
+        link = (f'<a href="{html.escape(href(page.url, original.url))}" hreflang="{source}">'
+                f'{html.escape(LABELS("converted_original", page.lang))}</a>')
+        return LABELS("converted_note", page.lang, original=link)
 
     def absolute(self, path: str) -> str:
         return absolute_url(self.site_url, path)
@@ -203,15 +215,20 @@ def line_of(path: str, text: str) -> int:
     return next((number for number, line in enumerate(lines, 1) if text in line), 1)
 
 
+def organisation(config) -> dict:
+    """mkdocs.yml's `extra.organisation`, each text in every language: a converted language's converted."""
+    return TABLE.complete_each(config.extra["organisation"])
+
+
 def site_settings(build) -> Settings:
     config = site_config(build)
-    return Settings(organisation=config.extra["organisation"], site_url=config.site_url or "",
+    return Settings(organisation=organisation(config), site_url=config.site_url or "",
                     licence=site_licence(config), build_date=build.source_date(), handouts=build.settings.handouts)
 
 
 def site_context(build) -> SiteContext:
     config = site_config(build)
-    return SiteContext(build.outputs["plan"], config.extra["organisation"],
+    return SiteContext(build.outputs["plan"], organisation(config),
                        site_licence(config), config.site_url or "", build.outputs.get("cards") or CardSet())
 
 
@@ -332,20 +349,29 @@ def place_files(build) -> dict[str, str]:
 TYPOGRAPHY = "\u00a0\u2013\u2014\u2026"  # what generator/typography.py may add to a text
 
 
-def site_text(build) -> str:
-    """Every character the web pages show, as they show it (a character reference as its character):
-    the generated pages, the hand-written ones, the labels, the languages' names, mkdocs.yml's texts."""
+def site_texts(build) -> dict[str, str]:
+    """Every character the web pages show, as they show it (a character reference as its character), by the
+    face it is set in (generator/languages.yaml): the generated pages, the hand-written ones, the labels, the
+    languages' names (the language switch sets each in its own face), mkdocs.yml's texts."""
     config = site_config(build)
     plan: SitePlan = build.outputs["plan"]
     docs = build.settings.docs_dir
-    handwritten = [path.read_text(encoding="utf-8", errors="replace") for path in sorted(docs.rglob("*.md"))
-                   if path.is_file() and not path.is_symlink()
-                   and not BRIEF_SOURCE.match(path.relative_to(docs).as_posix())]
-    return (html.unescape("".join(page.markdown for page in plan.pages) + "".join(handwritten))
-            + "".join(LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + TYPOGRAPHY
-            + "".join(language.name for language in TABLE.languages)  # the language switch
-            + json.dumps(dict(config.extra), ensure_ascii=False, default=str) + (config.copyright or "")
-            + (config.site_name or ""))
+    texts: dict[str, list[str]] = {font.key: [] for font in TABLE.fonts}
+    for page in plan.pages:
+        texts[TABLE.language(page.lang).font.key].append(page.markdown)
+    for path in sorted(docs.rglob("*.md")):
+        relative = path.relative_to(docs).as_posix()
+        if path.is_file() and not path.is_symlink() and not BRIEF_SOURCE.match(relative):
+            texts[TABLE.language(TABLE.by_prefix(relative)).font.key].append(
+                path.read_text(encoding="utf-8", errors="replace"))
+    shared = (TYPOGRAPHY + json.dumps(dict(config.extra), ensure_ascii=False, default=str) + (config.copyright or "")
+              + (config.site_name or ""))
+    for language in TABLE.languages:
+        own = texts[language.font.key]
+        own.append("".join(LABELS(key, language.code) for key, _ in LABELS.texts) + language.name)
+        own.append("".join(text for text in organisation(config).values() for text in
+                           ([text.get(language.code, "")] if isinstance(text, dict) else [])))
+    return {key: html.unescape("".join(parts)) + shared for key, parts in texts.items()}
 
 
 def remove_stale(build) -> None:

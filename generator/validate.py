@@ -9,6 +9,7 @@ one run reports every problem instead of stopping at the first.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import html
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .characters import printable, text_problems
+from .convert import NO_TERMS, Terms, convert
 from .framework import FRAMEWORK
 from .inputs import ASSET_SUFFIXES, TEMPLATES
 from .languages import TABLE
@@ -42,6 +44,7 @@ from .model import (
     ThreatAssessment,
     triangles,
 )
+from .typography import HAN
 from .urls import (
     FIXED_PAGES,
     GENERATED_FOLDERS,
@@ -900,6 +903,7 @@ def validate(raw: RawData) -> Dataset:
     """Check everything; return the Dataset or raise DataError with every problem."""
     problems = list(raw.problems)
     characters = [problem for document in (raw.actors, raw.sources, raw.events, *raw.dyads,
+                                           *(document for _, document in raw.terms),
                                            *(brief.front for brief in raw.briefs), *raw.wording,
                                            *(page.front for page in raw.pages))
                   for problem in character_problems(document)]
@@ -934,6 +938,11 @@ def validate(raw: RawData) -> Dataset:
             briefs.append(brief)
     for page in raw.pages:
         problems.extend(check_page(page))
+    terms, found, term_warnings = check_terms(raw)
+    problems.extend(found)
+    if any(entry.entries for entry in terms.values()):  # the desk's terms, where OpenCC alone converted before
+        actors, dyads, events = with_terms(actors, terms), with_terms(dyads, terms), with_terms(events, terms)
+    briefs += converted_briefs(briefs, terms)
     # A value refused for its own reason (a date in Arabic-Indic digits) needs no second message for its characters.
     refused = {(problem.path, problem.line) for problem in problems}
     problems.extend(problem for problem in characters if (problem.path, problem.line) not in refused)
@@ -948,9 +957,97 @@ def validate(raw: RawData) -> Dataset:
         data_dir=raw.data_dir,
         events=tuple(sorted(events, key=lambda event: (event.date, event.title.get("en")))),
         briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
-        warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw)],
+        warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw), *term_warnings],
                               key=lambda warning: (warning.path, warning.line))),
     )
+
+
+# ---- the converted languages --------------------------------------------------------
+
+
+def check_terms(raw: RawData) -> tuple[dict[str, Terms], list[Problem], list[Problem]]:
+    """Each converted language's terms file (languages.yaml `terms`, e.g. data/zh-hans-terms.yaml): a mapping
+    of a term as the source language's texts write it to what the converted edition writes instead. Returns
+    the terms by language, the problems and the warnings."""
+    found: dict[str, Terms] = {}
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for code, document in raw.terms:
+        language = TABLE.language(code)
+        source = TABLE.language(language.source or "")
+        root = document.root
+        if root is None:
+            continue  # an empty file: OpenCC's conversion throughout
+        if not isinstance(root, Mapping):
+            problems.append(Problem(document.path, root.line, (
+                f"this file should map each term, as the {source.english_name} texts write it, to what the "
+                f"{language.english_name} edition writes instead, one a line, e.g. '普丁: 普京'")))
+            continue
+        entries = []
+        for term, line, value in root.items():
+            instead = value.value if isinstance(value, Scalar) and not isinstance(value, Rejected) else None
+            if not isinstance(instead, str) or not instead.strip():
+                problems.append(Problem(document.path, line, (
+                    f"the term '{term}' needs what the {language.english_name} edition writes instead, as text "
+                    f"on the same line, e.g. '{term}: …'")))
+                continue
+            if not re.search(f"[{HAN}]", term) or term != term.strip() or any(c.isspace() for c in term):
+                problems.append(Problem(document.path, line, (
+                    f"'{term}' is not a term of Chinese characters without spaces; write one term a line, as the "
+                    f"{source.english_name} texts write it")))
+                continue
+            written = convert(term, SIMPLIFIED_TO_TRADITIONAL)
+            if written != term:
+                problems.append(Problem(document.path, line, (
+                    f"'{term}' is written in Simplified Chinese, so no {source.english_name} text holds it; write "
+                    f"the term as the {source.english_name} texts write it ({written}), and after the colon what "
+                    f"the {language.english_name} edition writes instead")))
+                continue
+            if convert(term, language.conversion or "") == instead:
+                warnings.append(Problem(document.path, line, (
+                    f"OpenCC already converts '{term}' to '{instead}'; the entry changes nothing"), severity="warning"))
+            entries.append((term, instead))
+        found[code] = Terms(tuple(entries))
+    return found, problems, warnings
+
+
+# What tells a term written in Simplified Chinese: converting it to Traditional changes it.
+SIMPLIFIED_TO_TRADITIONAL = "s2tw"
+
+
+def with_terms(values: list, terms: dict[str, Terms]) -> list:
+    """Values from the data with every converted text converted again, with the desk's terms."""
+
+    def again(value):
+        if isinstance(value, Text):
+            return value.converted(terms)
+        if isinstance(value, tuple):
+            return tuple(again(item) for item in value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.replace(value, **{field.name: again(getattr(value, field.name))
+                                                 for field in dataclasses.fields(value) if field.init})
+        return value
+
+    return [again(value) for value in values]
+
+
+def converted_briefs(briefs: list[Brief], terms: dict[str, Terms]) -> list[Brief]:
+    """Each brief written in a converted language's source, converted: 「x.zh-TW.md」 is also the zh-Hans brief x.
+    Its Markdown is converted whole: ids, addresses and footnote labels are ASCII, which OpenCC leaves as they are."""
+    made = []
+    for language in TABLE.derived:
+        def text(value: str, language=language) -> str:
+            return convert(value, language.conversion or "", terms.get(language.code, NO_TERMS))
+
+        for brief in briefs:
+            if brief.lang != language.source:
+                continue
+            lead = brief.lead_image
+            made.append(dataclasses.replace(
+                brief, lang=language.code, title=text(brief.title), author=text(brief.author),
+                affiliation=text(brief.affiliation), summary=text(brief.summary), body=text(brief.body),
+                lead_image=LeadImage(lead.src, text(lead.caption), text(lead.credit)) if lead else None))
+    return made
 
 
 # ---- what a text may hold, and where things are published ----------------------------

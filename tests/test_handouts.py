@@ -44,8 +44,8 @@ PAGE_WIDTH, PAGE_HEIGHT, MARGIN_X, MARGIN_Y = 210 * MM, 297 * MM, 18 * MM, 22 * 
 
 
 def test_one_pdf_per_brief_and_per_dyad_in_each_language(site):
-    expected = [f"{slug}.{lang}.pdf" for slug in BRIEFS for lang in ("en", "zh-TW")]
-    expected += [f"dyad-{dyad}.{lang}.pdf" for dyad in DYADS for lang in ("en", "zh-TW")]
+    expected = [f"{slug}.{lang}.pdf" for slug in BRIEFS for lang in ("en", "zh-TW", "zh-Hans")]
+    expected += [f"dyad-{dyad}.{lang}.pdf" for dyad in DYADS for lang in ("en", "zh-TW", "zh-Hans")]
     assert [path.name for path in handouts(site)] == sorted(expected)
 
 
@@ -125,7 +125,7 @@ def test_parallel_layout_leaves_no_temporary_fonts_behind(tmp_path, monkeypatch)
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # the forked workers inherit it
     build_in_process(project / "mkdocs.yml", project / "data", project / "docs", project / "site", workers=2)
-    assert len(list((project / "site" / "pdf").glob("*.pdf"))) == 14
+    assert len(list((project / "site" / "pdf").glob("*.pdf"))) == 21
     assert sorted(path.name for path in temporary.iterdir() if path.name.startswith("weasyprint-")) == []
 
 
@@ -190,7 +190,7 @@ def first_words(markdown: str) -> str:
 
 
 def test_page_one_of_a_brief_carries_its_title_byline_summary_and_the_start_of_the_text(site, briefs):
-    assert len(briefs) == 2 * len(BRIEFS)
+    assert len(briefs) == 3 * len(BRIEFS)  # each written in zh-TW and en, and converted to zh-Hans
     for brief in briefs:
         path = site / "pdf" / f"{brief.slug}.{brief.lang}.pdf"
         first_page = squeezed(page_texts(path, "-f", "1", "-l", "1")[0])
