@@ -100,7 +100,8 @@ def instanced(source: Path, wght: int, family: str, weight: str) -> bytes:
     request.sets(uharfbuzz.SubsetInputSets.LAYOUT_FEATURE_TAG).invert()
     request.sets(uharfbuzz.SubsetInputSets.NAME_ID).invert()
     request.pin_axis_location(face, "wght", wght)
-    font = TTFont(io.BytesIO(uharfbuzz.subset(face, request).blob.data), lazy=True)
+    # No timestamp of today: the same package gives the same bytes, wherever and whenever it is set.
+    font = TTFont(io.BytesIO(uharfbuzz.subset(face, request).blob.data), lazy=True, recalcTimestamp=False)
     # The variable font's names are its default instance's (Thin): name the instance for what it is.
     style = "Bold" if weight == "bold" else "Regular"
     postscript = f"{family.replace(' ', '')}-{style}"

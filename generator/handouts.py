@@ -222,7 +222,8 @@ def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> 
         "licence": ctx.settings.licence,
         "author": author, "date": date.isoformat(),
         "date_text": ctx.date(date),
-        "fonts": fonts, "font_family": font.family, "stylesheet": (PRINT_TEMPLATES / "print.css").as_uri(),
+        "fonts": fonts, "font_family": font.family, "font_web_family": font.web_family,
+        "stylesheet": (PRINT_TEMPLATES / "print.css").as_uri(),
         "t": ctx.t, "page_of_before": before, "page_of_middle": middle, "page_of_after": after,
         **{f"org_{key}": value.get(ctx.lang) if isinstance(value, dict) else value for key, value in org.items()},
     }

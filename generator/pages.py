@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,6 +38,7 @@ from .urls import (
     cite_downloads,
     dyad_downloads,
     embed_path,
+    generated_page,
     href,
     page_uri,
     pdf_path,
@@ -468,6 +470,26 @@ def brief_markdown(ctx: Context, env: jinja2.Environment, brief: Brief, citation
     return CITATION.sub(cite, body)
 
 
+# A Markdown link's or picture's target that is a path (no scheme, not an anchor, not from the root).
+MARKDOWN_TARGET = re.compile(r"(\]\()(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)\s]+)")
+
+
+def files_beside_briefs(markdown: str, url: str) -> str:
+    """A brief's links to what docs/ publishes once (a picture, a PDF, a hand-written page), as its page at `url`
+    reaches them: from zh-hans/briefs/x.html, map.png is ../../briefs/map.png. A link to one of the generator's
+    pages stays as written: each language has its own."""
+    def rebased(match: re.Match) -> str:
+        path, hash_, anchor = match.group(2).partition("#")
+        target = posixpath.normpath(posixpath.join("briefs", path))
+        if not path or generated_page(target):
+            return match.group(0)
+        if target.endswith(".md"):  # MkDocs checks a link to a page's source; it is published at the root
+            return match.group(1) + href(url.removesuffix(".html") + ".md", target) + hash_ + anchor
+        return match.group(1) + href(url, target) + hash_ + anchor
+
+    return MARKDOWN_TARGET.sub(rebased, markdown)
+
+
 def lead_image(ctx: Context, brief: Brief) -> dict | None:
     if brief.lead_image is None:
         return None
@@ -611,7 +633,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             translated = brief.lang == lang
             url = url_of(f"brief:{slug}", lang)
             ctx = context(lang, url)
-            body = brief_markdown(ctx, env, brief)
+            body = files_beside_briefs(brief_markdown(ctx, env, brief), url)
             # A brief is cited as the work it is, in its own language (an untranslated page's box is the original's).
             work = cite.brief_work(brief, settings)
             if translated:

@@ -44,6 +44,13 @@ def page_uri(key: str, lang: str) -> str:
     return TABLE.language(lang).prefix + path
 
 
+def generated_page(path: str) -> bool:
+    """Whether a page path (under the site's root, e.g. framework.md) is one the generator writes in every
+    language; any other Markdown page is hand-written in docs/ and published once, where it is."""
+    return path.endswith(".md") and (path in {place for place, _ in FIXED_PAGES.values()}
+                                     or any(path.startswith(pattern.split("{")[0]) for pattern in ITEM_PAGES.values()))
+
+
 def actor_key(actor_id: str) -> str:
     """An actor's page key: its id in lower case (ids are upper-case ISO codes, so no two meet), actor:chn."""
     return f"actor:{actor_id.lower()}"

@@ -11,6 +11,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from conftest import ROOT, published_slices
 
+from generator.languages import TABLE
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -60,7 +62,7 @@ def site_pages(site: Path) -> list[str]:
     return sorted(str(path.relative_to(site)) for path in site.rglob("*.html"))
 
 
-def test_every_page_loads_cleanly_in_both_languages(site, server, page):
+def test_every_page_loads_cleanly_in_every_language(site, server, page):
     for path in site_pages(site):
         page.errors.clear()
         page.goto(server + path, wait_until="load")
@@ -72,8 +74,7 @@ def test_every_page_loads_cleanly_in_both_languages(site, server, page):
         )
         assert broken == [], f"{path}: broken images {broken}"
         assert page.errors == [], f"{path}: console errors {page.errors}"
-        expected = "en" if path.startswith("en/") else "zh-TW"
-        assert page.evaluate("document.documentElement.lang") == expected, path
+        assert page.evaluate("document.documentElement.lang") == TABLE.by_prefix(path), path
 
 
 def test_every_link_on_every_page_resolves(site, server, page):
@@ -178,7 +179,8 @@ def test_the_site_works_when_opened_from_disk(site, page):
         page.evaluate("document.fonts.ready")
         # The Content-Security-Policy's 'self' must cover file:// too: the stylesheet, fonts and pictures load.
         assert page.errors == [], f"{url}: console errors {page.errors}"
-        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith('"Briefing Sans TC"'), url
+        family = TABLE.language(page.evaluate("document.documentElement.lang")).font.web_family
+        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith(f'"{family}"'), url
         broken = page.evaluate(
             "async () => { const images = [...document.images]; images.forEach(i => i.loading = 'eager');"
             " await Promise.all(images.map(i => i.decode().catch(() => null)));"

@@ -318,7 +318,7 @@ def test_every_page_has_share_tags_with_absolute_addresses_of_files_in_the_site(
     # The site's pages; a chart's embed page is a picture for another site's frame, with none of these tags.
     pages = [path for path in sorted(site.rglob("*.html")) if path.name != "404.html"
              and path.relative_to(site).parts[0] != "embed"]
-    assert len(pages) == 42
+    assert len(pages) == 63
     cards = set()
     for path in pages:
         head = Head(path.read_text("utf-8"))
@@ -403,8 +403,8 @@ def test_share_cards_drawn_again_from_nothing_are_the_same_bytes_and_so_is_the_w
     from projects import differences, tree
 
     site, first, stages, _ = shared
-    assert stages[0].endswith("(16 share cards, 0 from the cache)"), stages
-    assert stages[1].endswith("(16 share cards, 0 from the cache)"), stages  # drawn again, not copied
+    assert stages[0].endswith("(24 share cards, 0 from the cache)"), stages
+    assert stages[1].endswith("(24 share cards, 0 from the cache)"), stages  # drawn again, not copied
     again = tree(site)
     assert [name for name in first if name.startswith("cards/")] and differences(first, again) == []
 

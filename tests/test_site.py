@@ -152,7 +152,7 @@ def test_rule_links_on_verdicts_reach_their_rules(site):
             if framework not in targets:
                 targets[framework] = set(re.findall(r'id="([^"]+)"', framework.read_text(encoding="utf-8")))
             assert fragment in targets[framework], (path.relative_to(site), href)
-    assert len(targets) == 2  # the framework page in each language
+    assert len(targets) == 3  # the framework page in each language
 
 
 def test_public_pages_hold_no_engine_wording(site):
@@ -163,9 +163,9 @@ def test_public_pages_hold_no_engine_wording(site):
             assert wording not in text, (path.relative_to(site), wording)
 
 
-def test_search_index_covers_both_languages(site):
+def test_search_index_covers_every_language(site):
     languages = {path.name.split("_")[0] for path in (site / "pagefind" / "index").iterdir()}
-    assert languages == {"en", "zh-tw"}
+    assert languages == {"en", "zh-tw", "zh-hans"}  # each under its page's lang, which the browser's Pagefind reads
 
 
 def test_web_fonts_are_slices_of_the_sites_own_characters(site):
@@ -348,7 +348,8 @@ def test_figures_are_numbered_in_page_order_and_captions_name_them_once(site):
 
 # ---- the guide: about this site and how to read a verdict -------------------------------------------
 
-GUIDE = {"zh-TW": ("guide.html", "關於本站", "index.html"), "en": ("en/guide.html", "About", "en/index.html")}
+GUIDE = {"zh-TW": ("guide.html", "關於本站", "index.html"), "en": ("en/guide.html", "About", "en/index.html"),
+         "zh-Hans": ("zh-hans/guide.html", "关于本站", "zh-hans/index.html")}
 
 
 def main_text(path: Path) -> str:
@@ -359,8 +360,9 @@ def main_text(path: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text[text.index("<main"):text.index("</main>")]))
 
 
-def test_the_guide_is_in_both_languages_in_every_pages_navigation_and_linked_from_home(site):
-    titles = {"zh-TW": "關於本站：如何閱讀判斷", "en": "About this site: how to read a verdict"}
+def test_the_guide_is_in_every_language_in_every_pages_navigation_and_linked_from_home(site):
+    titles = {"zh-TW": "關於本站：如何閱讀判斷", "en": "About this site: how to read a verdict",
+              "zh-Hans": "关于本站：如何阅读判断"}
     for lang, (guide, _, home) in GUIDE.items():
         assert read(site / guide).lang == lang
         assert re.search(f'<h1 id="[^"]+">{titles[lang]}</h1>', (site / guide).read_text(encoding="utf-8")), guide
@@ -369,8 +371,7 @@ def test_the_guide_is_in_both_languages_in_every_pages_navigation_and_linked_fro
                  == (site / guide).resolve()]
         assert links and 'class="guide-link"' in (site / home).read_text(encoding="utf-8"), home
     for path in pages(site):
-        english = (site / "en") in path.parents
-        guide, label, _ = GUIDE["en" if english else "zh-TW"]
+        guide, label, _ = GUIDE[language_of(site, path)]
         text = path.read_text(encoding="utf-8")
         nav = text[text.index('<nav class="site-nav"'):text.index("</nav>")]
         found = re.findall(f'<a href="([^"]+)"(?: aria-current="page")?>{label}</a>', nav)
