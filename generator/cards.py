@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .framework import FRAMEWORK, LABELS, long_date
+from .languages import TABLE
 from .model import LANGUAGES, Analysis, ChartError
 from .parallel import WorkerFailed, run_parallel
 from .urls import card_path
@@ -116,6 +117,7 @@ def plan_cards(analysis: Analysis, organisation: dict, site_url: str) -> list[Ca
     # The site's card carries the four strategies' colours, as every chart and verdict card draws them.
     strategies = tuple((look["color"], look["hatch"]) for strategy, look in STRATEGY_STYLE.items()
                        if strategy != "indeterminate")
+    organisation = TABLE.complete_each(organisation)  # mkdocs.yml gives the written languages' texts
     jobs = []
     for lang in LANGUAGES:
         series = organisation["series"][lang]
@@ -143,7 +145,7 @@ def plan_cards(analysis: Analysis, organisation: dict, site_url: str) -> list[Ca
                 tuple((STRATEGY_STYLE[p.strategy]["color"], STRATEGY_STYLE[p.strategy]["hatch"])
                       for p in result.positions)))
         for slug in dict.fromkeys(brief.slug for brief in dataset.briefs):
-            brief = dataset.brief(slug, lang) or dataset.brief(slug, next(o for o in LANGUAGES if o != lang))
+            brief = dataset.brief_shown(slug, lang)
             if brief is None:
                 continue
             jobs.append(CardJob(
@@ -205,7 +207,7 @@ def draw_card(job: CardJob) -> tuple[bytes, str]:
     from .charts import style
 
     # Unhinted text: drawn as wide as `fitted` measures it (hinting at 100 dpi rounds each advance to a pixel).
-    with matplotlib.rc_context({**style(), "hatch.linewidth": 2.0, "text.hinting": "none"}):
+    with matplotlib.rc_context({**style(job.lang), "hatch.linewidth": 2.0, "text.hinting": "none"}):
         for scale in SHRINK:
             with warnings.catch_warnings(record=True) as caught:  # only the layout that is kept is checked
                 warnings.simplefilter("always")

@@ -47,15 +47,17 @@ def described(character: str) -> str:
 
 
 @cache
-def font_coverage(weight: str = "regular") -> frozenset[int]:
-    """Code points the bundled font has a glyph for. The bold weight covers the very same
-    characters (a test keeps it so), so reading one cmap is enough."""
+def font_coverage(weight: str = "regular", font=None) -> frozenset[int]:
+    """Code points a bundled face has a glyph for (the default language's, unless `font` is given). The bold
+    weight covers the very same characters (a test keeps it so), so reading one cmap is enough."""
     import uharfbuzz
 
     from .fonts import font_path
+    from .languages import TABLE
 
     # HarfBuzz reads the cmap in under a millisecond; fontTools takes a tenth of a second per weight.
-    return frozenset(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_path(weight)))).unicodes)
+    path = font_path(font or TABLE.default.font, weight)
+    return frozenset(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path))).unicodes)
 
 
 def text_problems(text: str, fonts: bool = True) -> list[tuple[int, str]]:

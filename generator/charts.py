@@ -34,6 +34,7 @@ from matplotlib.text import Text as TextArtist
 
 from .fonts import register_with_matplotlib
 from .framework import FRAMEWORK, LABELS, possessive
+from .languages import TABLE
 from .model import LANGUAGES, AllianceType, Analysis, ChartError, DyadResult, Event, Source, TriadResult
 from .parallel import WorkerFailed, run_parallel
 from .typography import CLOSING, OPENING, PAIR, PAIR_SEPARATOR, STOPS, set_text
@@ -238,7 +239,7 @@ def join(items: list[str], lang: str) -> str:
 
 def sentence(text: str, lang: str) -> str:
     end = LABELS("sentence_end", lang)
-    if lang == "en" and text:
+    if TABLE.language(lang).capitalise and text:
         text = text[0].upper() + text[1:]
     return text + end
 
@@ -249,7 +250,7 @@ def short_cite(source: Source, lang: str) -> str:
     author = source.author
     if " (" in author and author.endswith(")"):
         native, romanised = author[:-1].split(" (", 1)
-        author = native if lang == "zh-TW" else romanised
+        author = native if TABLE.language(lang).authors == "native" else romanised
     if "," in author:  # "Cho, S. & Mastro, O. S." -> Cho & Mastro
         people = [part.strip() for part in author.replace(", &", " &").split(" & ")]
         surnames = [person.split(",")[0].strip() for person in people]
@@ -260,7 +261,8 @@ def short_cite(source: Source, lang: str) -> str:
         name = surnames[0] + " et al." if len(surnames) > 2 or "…" in surnames or several else " & ".join(surnames)
     else:
         name = author
-    return f"{name}（{source.year}{suffix}）" if lang == "zh-TW" else f"{name} ({source.year}{suffix})"
+    marks = TABLE.language(lang).punctuation
+    return f"{name}{marks.open}{source.year}{suffix}{marks.close}"
 
 
 def level(level_id: str, lang: str) -> str:
@@ -289,10 +291,11 @@ def degree(degree_id: str, lang: str) -> str:
 # ---- figure set-up and checks ---------------------------------------------------------
 
 
-def style() -> dict:
-    family = register_with_matplotlib()
+def style(lang: str) -> dict:
+    """The charts' look, with the text set in the language's face (generator/languages.yaml)."""
+    register_with_matplotlib()
     return {
-        "font.family": [family],
+        "font.family": [TABLE.language(lang).font.family],
         "font.size": 9.5,
         "axes.titlesize": 11,
         "axes.labelsize": 9.5,
@@ -626,7 +629,7 @@ def draw_alignment_map(analysis: Analysis, triad: TriadResult, lang: str, sheet:
     else:
         ceiling = degree("undetermined", lang)
     verdict = LABELS(verdict_key, lang, commitment=degree(triad.commitment, lang), ceiling=ceiling)
-    alt = sentence(join(edge_notes, lang), lang) + " " * (lang == "en") + sentence(verdict, lang)
+    alt = sentence(join(edge_notes, lang), lang) + LABELS("sentence_gap", lang) + sentence(verdict, lang)
     return figure, title, alt
 
 
@@ -679,7 +682,8 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str, sheet: 
         style_ = STRATEGY_STYLE[position.strategy]
         axes.scatter([x], [y], s=110, marker=ACTOR_SHAPES[index][0], color=style_["color"], edgecolors=INK,
                      linewidths=1.2, zorder=3)
-        label = f"{names[position.actor]}（{position.cell}）" if lang == "zh-TW" else f"{names[position.actor]} ({position.cell})"
+        marks = TABLE.language(lang).punctuation
+        label = f"{names[position.actor]}{marks.open}{position.cell}{marks.close}"
         # First actor above-left, second below-right, so two labels never meet;
         # near an edge the label turns back into the picture.
         above = index == 0
@@ -692,7 +696,7 @@ def draw_curve(analysis: Analysis, result: DyadResult | None, lang: str, sheet: 
                              place=LABELS("cell_strategy", lang, cell=position.cell, strategy=strategy(position.strategy, lang))))
     figure.text(0.02, 0.025, LABELS("source_note", lang, source="Weitsman (2004: 20)"), fontsize=9, color=MUTED)
     if result is None:
-        order = (" → " if lang == "en" else "→").join(strategy(s, lang) for s in CURVE_ORDER)
+        order = TABLE.language(lang).punctuation.arrow.join(strategy(s, lang) for s in CURVE_ORDER)
         return figure, title, sentence(LABELS("alt_curve_framework", lang, order=order), lang)
     alt = sentence(join(places + [LABELS("dyad_is", lang, type=type_label(result.type, lang))], lang), lang)
     return figure, title, alt
@@ -1367,7 +1371,7 @@ def plan(analysis: Analysis) -> list[ChartJob]:
 def render(job: ChartJob) -> tuple[Chart, dict[str, bytes]]:
     """The chart's metadata and its files (`job.sheet.files`)."""
     name = job.path
-    with matplotlib.rc_context(style()), warnings.catch_warnings(record=True) as caught:
+    with matplotlib.rc_context(style(job.lang)), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figure, title, alt = job.draw()
         for artist in visible_texts(figure):  # Chinese typography, as on the pages (generator/typography.py)

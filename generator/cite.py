@@ -31,6 +31,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from .framework import LABELS, long_date
+from .languages import TABLE
 from .model import Brief, DyadResult, Source
 from .typography import HAN, is_chinese, readable_url
 from .urls import absolute, assessment_name, pdf_path, url_of
@@ -261,7 +262,7 @@ def formatted(work: Work, style: str) -> str:
     if "URL" in item:
         item["URL"] = held.add(item["URL"], f'<a href="{html.escape(item["URL"])}">{html.escape(item["URL"])}</a>')
         held.address = len(held.texts) - 1
-    skeleton = _laid_out(item, style, LABELS("csl_locale", work.lang))
+    skeleton = _laid_out(item, style, TABLE.language(work.lang).csl_locale)
     return _finished(skeleton, held, CHINESE_TITLE[style] if chinese else None)
 
 

@@ -19,6 +19,7 @@ from . import __version__
 from .characters import printable
 from .classify import analysis_as_json, classify
 from .framework import FRAMEWORK
+from .languages import TABLE
 from .load import load_data
 from .model import Analysis, DataError, Problem
 from .validate import today, validate
@@ -139,7 +140,8 @@ def level(value: str, lang: str) -> str:
 
 
 def classify_text(analysis: Analysis, lang: str) -> str:
-    words = HEADINGS[lang]
+    # A converted language's headings are its source's, converted (the written languages' are above).
+    words = {key: TABLE.complete({code: HEADINGS[code][key] for code in HEADINGS})[lang] for key in HEADINGS["en"]}
     if not analysis.dyads:
         return words["none"]
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
@@ -293,9 +295,9 @@ def run_build(args, analysis: Analysis) -> int:
         return EXIT_PROBLEMS
     pages = sum(1 for path in site.rglob("*.html") if not path.relative_to(site).as_posix().startswith("embed/"))
     print(
-        f"briefing build: wrote {site} ({pages} pages in zh-TW and en, "
+        f"briefing build: wrote {site} ({pages} pages in {TABLE.series(list(TABLE.codes))}, "
         f"{plural(len(analysis.dyads), 'dyad')}, {plural(len(analysis.triads), 'triad')}, "
-        f"{plural(len(analysis.dataset.briefs), 'brief file')})"
+        f"{plural(sum(brief.lang in TABLE.written for brief in analysis.dataset.briefs), 'brief file')})"
     )
     for notice in build.notices:
         say(notice)
@@ -414,7 +416,7 @@ def parser() -> argparse.ArgumentParser:
     command("check", "validate every data file and report each problem as path:line: message", run_check)
     classify_parser = command("classify", "show each dyad's cell, strategy, type, commitment and cohesion", run_classify)
     classify_parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    classify_parser.add_argument("--lang", choices=("en", "zh-TW"), default="en", help="language of the table")
+    classify_parser.add_argument("--lang", choices=TABLE.codes, default="en", help="language of the table")
     charts_parser = command("charts", "draw every chart in both languages as SVG", run_charts)
     charts_parser.add_argument("--out", default="charts", metavar="DIR",
                                help="the folder of charts, replaced whole (default: charts)")

@@ -18,6 +18,7 @@ from .charts import triad_key
 from .classify import classify
 from .framework import FRAMEWORK, LABELS
 from .inputs import MAX_ASSET_BYTES
+from .languages import TABLE
 from .load import load_data
 from .model import AllianceType, Analysis, DataError, DyadResult, TriadResult
 from .validate import today, validate
@@ -176,7 +177,8 @@ def extract(archive: Path, target: Path, revision: str) -> None:
 
 
 def both(text) -> str:
-    return f"{text.zh_tw} / {text.en}"
+    """A text in every written language, for reviewers: 俄中關係 / Russia–China."""
+    return " / ".join(text.get(code) for code in TABLE.written)
 
 
 def dyad_fields(result: DyadResult) -> dict[str, str]:
@@ -198,17 +200,17 @@ def triad_fields(result: TriadResult) -> dict[str, str]:
 def triad_name(result: TriadResult, analysis: Analysis, lang: str = "en") -> str:
     """China, Iran, Russia (facing United States); zh-TW: 中國、伊朗、俄羅斯（面對美國）."""
     names = {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
-    if lang == "en":
-        return ", ".join(names[actor] for actor in result.actors) + f" (facing {names[result.external]})"
-    return "、".join(names[actor] for actor in result.actors) + f"（面對{names[result.external]}）"
+    marks = TABLE.language(lang).punctuation
+    return (marks.list.join(names[actor] for actor in result.actors)
+            + f"{marks.open}{LABELS('facing', lang, name=names[result.external])}{marks.close}")
 
 
 def triad_title(result: TriadResult, analysis: Analysis) -> str:
-    return f"{triad_name(result, analysis, 'zh-TW')} / {triad_name(result, analysis)}"
+    return " / ".join(triad_name(result, analysis, code) for code in TABLE.written)
 
 
 def dyad_verdict(result: DyadResult) -> Verdict:
-    return Verdict(result.dyad.id, both(result.dyad.title), result.dyad.title.en, tuple(dyad_fields(result).items()))
+    return Verdict(result.dyad.id, both(result.dyad.title), result.dyad.title.get("en"), tuple(dyad_fields(result).items()))
 
 
 def triad_verdict(result: TriadResult, analysis: Analysis) -> Verdict:
@@ -228,7 +230,7 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
     for dyad_id in sorted(old.keys() & new.keys()):
         changes = compare_fields(dyad_fields(old[dyad_id]), dyad_fields(new[dyad_id]))
         if changes:
-            dyads_changed.append(ItemChange(dyad_id, both(new[dyad_id].dyad.title), changes, new[dyad_id].dyad.title.en))
+            dyads_changed.append(ItemChange(dyad_id, both(new[dyad_id].dyad.title), changes, new[dyad_id].dyad.title.get("en")))
     added, removed, changed = [], [], []
     for dyad_id in sorted(old.keys() & new.keys()):
         before = {stage.as_of: index for index, stage in enumerate(old[dyad_id].history)}
@@ -236,7 +238,7 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         dates = sorted(before.keys() | after.keys())
         latest = new[dyad_id].dyad
         for position, date in enumerate(dates):
-            item = AssessmentChange(dyad_id, both(latest.title), latest.title.en, date.isoformat(),
+            item = AssessmentChange(dyad_id, both(latest.title), latest.title.get("en"), date.isoformat(),
                                     dates[position - 1].isoformat() if position else "—")
             if date not in before:
                 added.append(item)
@@ -255,8 +257,9 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         if changes:
             triads_changed.append(ItemChange(key, triad_title(new_triads[key], head), changes,
                                              triad_name(new_triads[key], head)))
-    old_briefs = {(b.slug, b.lang): b for b in base.dataset.briefs}
-    new_briefs = {(b.slug, b.lang): b for b in head.dataset.briefs}
+    # The brief files a change touches: a converted language's briefs change with their source's.
+    old_briefs = {(b.slug, b.lang): b for b in base.dataset.briefs if b.lang in TABLE.written}
+    new_briefs = {(b.slug, b.lang): b for b in head.dataset.briefs if b.lang in TABLE.written}
     old_sources = {s.id: s for s in base.dataset.sources}
     new_sources = {s.id: s for s in head.dataset.sources}
 
@@ -315,7 +318,7 @@ def label(value: str) -> str:
     except ValueError:
         pass  # not a type: a strategy, degree or level, or a value of its own
     else:
-        return f"{FRAMEWORK.type_label(alliance, 'zh-TW')} / {FRAMEWORK.type_label(alliance, 'en')}"
+        return " / ".join(FRAMEWORK.type_label(alliance, code) for code in TABLE.written)
     for table in (FRAMEWORK.strategies, FRAMEWORK.degrees, FRAMEWORK.levels):
         for item in table:
             if item.id == value:
@@ -363,7 +366,7 @@ def shown(field: str, value: str) -> str:
     """A value in both languages for the tables."""
     if field == FEASIBLE and value in ("true", "false"):
         key = "triad_feasible" if value == "true" else "triad_infeasible"
-        return f"{LABELS(key, 'zh-TW')} / {LABELS(key, 'en')}"
+        return " / ".join(LABELS(key, code) for code in TABLE.written)
     return label(value)
 
 

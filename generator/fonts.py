@@ -1,11 +1,14 @@
-"""The bundled Traditional Chinese font (Noto Sans CJK TC, SIL Open Font License).
+"""The bundled fonts, one face per script (SIL Open Font License): Noto Sans CJK TC for Traditional Chinese
+and English, Noto Sans SC for Simplified Chinese (generator/languages.yaml names each language's face).
 
-It comes from PyPI packages installed with the project, so no chart, page or
-handout depends on the fonts a machine happens to have. The font also carries
-Latin glyphs, so both languages are set in one family.
+They come from PyPI packages installed with the project, so no chart, page or
+handout depends on the fonts a machine happens to have. Each face also carries
+Latin glyphs. Noto Sans SC comes as a variable font; it is set at each weight
+(HarfBuzz instancing, a fraction of a second) into a private folder once per
+machine and package version.
 
 Handouts embed the full font (WeasyPrint subsets what each PDF uses). The web
-font, `web_fonts(store, text)`, is cut along fixed slice boundaries: the font's
+font, `web_fonts(store, texts)`, is cut along fixed slice boundaries: the font's
 characters in a fixed order (Latin, punctuation and symbols, then the Han
 characters Taiwanese text uses most, `font-order.txt`, in slices of 100, then the
 rest by code point), each slice holding only the characters of the site's text
@@ -21,14 +24,14 @@ from __future__ import annotations
 import hashlib
 import importlib
 import io
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-FAMILY = "Noto Sans CJK TC"
-WEB_FAMILY = "Briefing Sans TC"
-_PACKAGES = {"regular": "cvttf_NotoSansCJK_Regular", "bold": "cvttf_NotoSansCJK_Bold"}
-FONT_WEIGHTS = tuple(_PACKAGES)
+from .languages import TABLE, Font
+
 CSS_WEIGHT = {"regular": 400, "bold": 700}
 ORDER_FILE = Path(__file__).with_name("font-order.txt")
 # Slices: the scripts every page uses, then frequent Han characters in small slices (a page's few hundred
@@ -47,34 +50,83 @@ class FontMissing(Exception):
 
 
 @cache
-def font_path(weight: str = "regular") -> Path:
-    package = _PACKAGES[weight]
+def packaged_file(font: Font, weight: str) -> Path:
+    """The font file as its package installs it (a variable font before it is set at a weight)."""
+    entry = font.file(weight)
     try:
-        module = importlib.import_module(package)
+        module = importlib.import_module(entry.package)
     except ImportError:
         raise FontMissing(
-            f"the Traditional Chinese font ({FAMILY}, {weight}) is not installed; "
-            "run `pip install .` in the project folder"
+            f"the font {font.family} ({weight}) is not installed; run `pip install .` in the project folder"
         ) from None
-    found = sorted(Path(module.__file__).parent.glob("*.otf")) if module.__file__ else []
+    folder = Path(module.__file__).parent if module.__file__ else None
+    found = ([] if folder is None else sorted(folder.glob(entry.file)) if "*" in entry.file
+             else [folder / entry.file] if (folder / entry.file).is_file() else [])
     if not found:
-        raise FontMissing(f"the {package} package holds no font file; "
-                          f"reinstall it with `pip install --force-reinstall {package}`")
+        raise FontMissing(f"the {entry.package} package holds no font file {entry.file}; "
+                          f"reinstall it with `pip install --force-reinstall {entry.package.replace('_', '-')}`")
     return found[0]
 
 
 @cache
-def register_with_matplotlib() -> str:
-    """Make the bundled font known to matplotlib; return its family name."""
+def font_path(font: Font, weight: str = "regular") -> Path:
+    """The font file of a face at a weight: the package's own, or a variable font set at that weight."""
+    source = packaged_file(font, weight)
+    wght = font.file(weight).wght
+    if wght is None:
+        return source
+    # Made once per machine and version in a folder only this user can write; the name says what it is made from.
+    folder = Path(tempfile.gettempdir()) / f"briefing-fonts-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    status = folder.lstat()
+    if folder.is_symlink() or status.st_uid != os.getuid() or status.st_mode & 0o022:
+        raise FontMissing(f"{folder} is not a folder of this user's own; remove it and run again")
+    target = folder / f"{font.slices}-{weight}-{font_identity(font, weight).replace(' ', '-')}.ttf"
+    if not target.is_file():
+        temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(instanced(source, wght, font.family, weight))
+        temporary.replace(target)
+    return target
+
+
+def instanced(source: Path, wght: int, family: str, weight: str) -> bytes:
+    """A variable font set at one weight, as a static font named for its family and weight."""
+    import uharfbuzz
+    from fontTools.ttLib import TTFont
+
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(source)))
+    request = uharfbuzz.SubsetInput()
+    request.sets(uharfbuzz.SubsetInputSets.UNICODE).invert()  # every character and every feature: the whole font
+    request.sets(uharfbuzz.SubsetInputSets.LAYOUT_FEATURE_TAG).invert()
+    request.sets(uharfbuzz.SubsetInputSets.NAME_ID).invert()
+    request.pin_axis_location(face, "wght", wght)
+    # No timestamp of today: the same package gives the same bytes, wherever and whenever it is set.
+    font = TTFont(io.BytesIO(uharfbuzz.subset(face, request).blob.data), lazy=True, recalcTimestamp=False)
+    # The variable font's names are its default instance's (Thin): name the instance for what it is.
+    style = "Bold" if weight == "bold" else "Regular"
+    postscript = f"{family.replace(' ', '')}-{style}"
+    for name_id, value in ((1, family), (2, style), (4, f"{family} {style}"), (6, postscript), (16, family),
+                           (17, style)):
+        font["name"].setName(value, name_id, 3, 1, 0x409)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@cache
+def register_with_matplotlib() -> tuple[str, ...]:
+    """Make every bundled face known to matplotlib; return their family names."""
     from matplotlib import font_manager
 
-    for weight in _PACKAGES:
-        font_manager.fontManager.addfont(str(font_path(weight)))
-    return FAMILY
+    for font in TABLE.fonts:
+        for weight in font.weights:
+            font_manager.fontManager.addfont(str(font_path(font, weight)))
+    return tuple(font.family for font in TABLE.fonts)
 
 
 @dataclass(frozen=True)
 class Slice:
+    font: Font
     weight: str
     number: int
     points: tuple[int, ...]  # the characters cut into it, sorted
@@ -82,12 +134,12 @@ class Slice:
     def holding(self, used: set[int]) -> Slice | None:
         """This slice with only the characters of `used`; None if it holds none of them."""
         kept = tuple(point for point in self.points if point in used)
-        return Slice(self.weight, self.number, kept) if kept else None
+        return Slice(self.font, self.weight, self.number, kept) if kept else None
 
     @property
     def name(self) -> str:
-        digest = hashlib.sha256(repr((self.points, font_identity(self.weight))).encode()).hexdigest()[:10]
-        return f"noto-sans-tc-{self.weight}-{self.number:03d}-{digest}.woff2"
+        digest = hashlib.sha256(repr((self.points, font_identity(self.font, self.weight))).encode()).hexdigest()[:10]
+        return f"{self.font.slices}-{self.weight}-{self.number:03d}-{digest}.woff2"
 
     def unicode_range(self) -> str:
         """The code points as CSS ranges: U+4E00-4E05, U+4E0D, …"""
@@ -101,40 +153,58 @@ class Slice:
 
 
 @cache
-def font_identity(weight: str) -> str:
-    """Which font file a slice is cut from: its package version and size."""
+def font_identity(font: Font, weight: str) -> str:
+    """Which font file a slice is cut from: its package version and size (and the weight it is set at)."""
     from importlib.metadata import version
 
-    return f"{version(_PACKAGES[weight].replace('_', '-'))} {font_path(weight).stat().st_size}"
+    entry = font.file(weight)
+    identity = f"{version(entry.package.replace('_', '-'))} {packaged_file(font, weight).stat().st_size}"
+    return identity if entry.wght is None else f"{identity} wght {entry.wght}"
 
 
 @cache
-def slices(weight: str) -> tuple[Slice, ...]:
+def font_order(font: Font) -> tuple[int, ...]:
+    """The Han characters by how often they are used, for the face's script: font-order.txt is ranked from
+    Taiwanese text, so a Simplified face takes each character as OpenCC converts it, in the same rank."""
+    from .convert import convert
+
+    ranked = ORDER_FILE.read_text(encoding="utf-8").replace("\n", "")
+    if font.order_conversion:
+        ranked = "".join(convert(character, font.order_conversion) for character in ranked)
+    return tuple(dict.fromkeys(ord(character) for character in ranked))
+
+
+@cache
+def slices(font: Font, weight: str) -> tuple[Slice, ...]:
     """The font's characters in their fixed slices, the same for every site and every build."""
     from .characters import font_coverage
 
-    covered = set(font_coverage(weight))
+    covered = set(font_coverage(weight, font))
     plan: list[list[int]] = []
     for _, ranges in FIXED_RANGES:
         group = sorted(point for point in covered if any(low <= point <= high for low, high in ranges))
         covered -= set(group)
         plan.append(group)
-    ranked = [ord(character) for character in ORDER_FILE.read_text(encoding="utf-8").replace("\n", "")]
-    frequent = [point for point in ranked if point in covered][:FREQUENT_COUNT]
+    frequent = [point for point in font_order(font) if point in covered][:FREQUENT_COUNT]
     covered -= set(frequent)
     plan += [sorted(frequent[start:start + FREQUENT_SLICE]) for start in range(0, len(frequent), FREQUENT_SLICE)]
     rest = sorted(covered)
     plan += [rest[start:start + RARE_SLICE] for start in range(0, len(rest), RARE_SLICE)]
-    return tuple(Slice(weight, number, tuple(points)) for number, points in enumerate(plan) if points)
+    return tuple(Slice(font, weight, number, tuple(points)) for number, points in enumerate(plan) if points)
 
 
 def font_css(pieces: list[Slice]) -> str:
-    """A rule per slice, with exactly the characters it holds as its unicode-range."""
+    """A rule per slice, with exactly the characters it holds as its unicode-range; then, where the languages
+    use more than one face, the rule that sets each language's text in its own."""
     rules = []
     for piece in pieces:
-        rules.append(f'@font-face {{ font-family: "{WEB_FAMILY}"; font-style: normal; '
+        rules.append(f'@font-face {{ font-family: "{piece.font.web_family}"; font-style: normal; '
                      f"font-weight: {CSS_WEIGHT[piece.weight]}; font-display: swap; "
                      f'src: url("{piece.name}") format("woff2"); unicode-range: {piece.unicode_range()}; }}')
+    if len(TABLE.fonts) > 1:  # each language in its face, also inside a page of another (the language switch)
+        for language in TABLE.languages:
+            rules.append(f':lang({language.code}) {{ font-family: "{language.font.web_family}", '
+                         f"{language.font.fallbacks}; }}")
     return "\n".join(rules) + "\n"
 
 
@@ -142,7 +212,9 @@ def slicing_digest() -> str:
     """What a slice is made from besides its code points: this module, the order, the tools' versions."""
     from importlib.metadata import version
 
-    digest = hashlib.sha256(Path(__file__).read_bytes() + ORDER_FILE.read_bytes())
+    from .convert import opencc_version
+
+    digest = hashlib.sha256(Path(__file__).read_bytes() + ORDER_FILE.read_bytes() + opencc_version().encode())
     for package in ("uharfbuzz", "fonttools", "brotli"):
         digest.update(f"{package} {version(package)}".encode())
     return digest.hexdigest()
@@ -173,7 +245,7 @@ def cut(piece: Slice) -> bytes:
     import uharfbuzz
     from fontTools.ttLib import TTFont, woff2
 
-    face = _face(piece.weight)
+    face = _face(piece.font, piece.weight)
     request = uharfbuzz.SubsetInput()
     for point in piece.points:
         request.unicode_set.add(point)
@@ -193,10 +265,10 @@ def cut(piece: Slice) -> bytes:
 
 
 @cache
-def _face(weight: str):
+def _face(font: Font, weight: str):
     import uharfbuzz
 
-    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_path(weight))))
+    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_path(font, weight))))
 
 
 @dataclass(frozen=True)
@@ -205,14 +277,18 @@ class FontSet:
     files: tuple[tuple[str, object], ...]  # (site path, store entry) of each slice the site's text needs
 
 
-def web_fonts(store, text: str, workers: int | None = None, progress=None) -> FontSet:
-    """Each slice cut to the characters of `text` it holds, from the store or cut now; and their stylesheet."""
+def web_fonts(store, texts: dict[str, str], workers: int | None = None, progress=None) -> FontSet:
+    """Each face's slices cut to the characters of its text (`texts`: by the face's key, the text of the pages
+    set in it), from the store or cut now; and their stylesheet."""
     from .parallel import run_parallel
 
-    used = {ord(character) for character in text}
     key_base = slicing_digest()
-    needed = [(held, hashlib.sha256(f"{key_base}\0{held.name}".encode()).hexdigest()[:24])
-              for weight in FONT_WEIGHTS for piece in slices(weight) if (held := piece.holding(used)) is not None]
+    needed = []
+    for font in TABLE.fonts:
+        used = {ord(character) for character in texts.get(font.key, "")}
+        needed += [(held, hashlib.sha256(f"{key_base}\0{held.name}".encode()).hexdigest()[:24])
+                   for weight in font.weights for piece in slices(font, weight)
+                   if (held := piece.holding(used)) is not None]
     missing = [held for held, key in needed if store.get("fonts", key, ("font.woff2",)) is None]
     keys = {held.name: key for held, key in needed}
 

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 import yaml
 
+from .languages import TABLE
 from .model import AllianceType, Level, Text
 from .model import Strategy as StrategyId
 from .typography import PAIR_SEPARATOR
@@ -199,9 +200,11 @@ def _by_id(items, item_id):
 
 
 def _text(raw, where: str) -> Text:
-    if not isinstance(raw, dict) or set(raw) != {"zh-TW", "en"}:
-        raise RulesError(f"{RULES_PATH.name}: {where} needs exactly zh-TW and en texts")
-    return Text(zh_tw=str(raw["zh-TW"]), en=str(raw["en"]))
+    # Every written language's text; a converted language's only where conversion would not do (a code).
+    if not isinstance(raw, dict) or not set(TABLE.written) <= set(raw) <= set(TABLE.codes):
+        raise RulesError(f"{RULES_PATH.name}: {where} needs a text in each of {TABLE.series(list(TABLE.written))}, "
+                         "and may give a converted language its own")
+    return Text.of({code: str(text) for code, text in raw.items()})
 
 
 def parse_rules(raw: dict) -> Framework:
@@ -272,7 +275,7 @@ def parse_rules(raw: dict) -> Framework:
             raise RulesError(f"Table 3 row {index + 1} names an unknown strategy or degree")
         # An actor is named by its strategy, which says who is who only when the two differ.
         allowed = {"external"} | (set(row.strategies) if row.strategies[0] != row.strategies[1] else set())
-        for lang_text in (row.explain.zh_tw, row.explain.en):
+        for _, lang_text in row.explain.values:
             named = {name for _, name, _, _ in string.Formatter().parse(lang_text) if name}
             if named - allowed:
                 raise RulesError(f"Table 3 row {index + 1} explain names {', '.join(sorted(named - allowed))}; "

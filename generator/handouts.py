@@ -22,9 +22,10 @@ import jinja2
 from markupsafe import Markup
 
 from .charts import WIDE, ChartSet
-from .fonts import CSS_WEIGHT, FONT_WEIGHTS, font_identity, font_path
+from .fonts import CSS_WEIGHT, font_identity, font_path
 from .framework import LABELS, long_date
 from .inputs import TEMPLATES
+from .languages import TABLE
 from .markup import VOID_ELEMENTS, markdown_converter, sanitize
 from .model import LANGUAGES, Analysis
 from .pages import (
@@ -218,12 +219,16 @@ def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> 
     middle, after = rest.split("{pages}")
     # The full bundled font: WeasyPrint embeds only what each handout uses, so no handout depends on the
     # characters of any other page.
-    fonts = [{"weight": CSS_WEIGHT[weight], "url": font_path(weight).as_uri()} for weight in FONT_WEIGHTS]
+    font = TABLE.language(ctx.lang).font
+    fonts = [{"weight": CSS_WEIGHT[weight], "url": font_path(font, weight).as_uri()} for weight in font.weights]
     return {
-        "lang": ctx.lang, "title": title, "running_title": set_text(running_title(title), ctx.lang),
+        "lang": ctx.lang, "title_en": TABLE.language(ctx.lang).title_en, "title": title,
+        "running_title": set_text(running_title(title), ctx.lang),
         "licence": ctx.settings.licence,
         "author": author, "date": date.isoformat(),
-        "date_text": ctx.date(date), "fonts": fonts, "stylesheet": (PRINT_TEMPLATES / "print.css").as_uri(),
+        "date_text": ctx.date(date),
+        "fonts": fonts, "font_family": font.family, "font_web_family": font.web_family,
+        "stylesheet": (PRINT_TEMPLATES / "print.css").as_uri(),
         "t": ctx.t, "page_of_before": before, "page_of_middle": middle, "page_of_after": after,
         **{f"org_{key}": value.get(ctx.lang) if isinstance(value, dict) else value for key, value in org.items()},
     }
@@ -322,7 +327,8 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
 def readable(site: Path, charts: ChartSet) -> tuple[tuple[Path, ...], frozenset[Path]]:
     """What a handout may read: pictures in the site being built, the print stylesheet, the fonts, the charts."""
     files = {charts.print_file(chart.path).resolve() for chart in charts.charts if chart.variant == WIDE.name}
-    files |= {(PRINT_TEMPLATES / "print.css").resolve()} | {font_path(weight).resolve() for weight in FONT_WEIGHTS}
+    files |= {(PRINT_TEMPLATES / "print.css").resolve()}
+    files |= {font_path(font, weight).resolve() for font in TABLE.fonts for weight in font.weights}
     return (site,), frozenset(files)
 
 
@@ -366,7 +372,8 @@ def file_digests(store_root: Path):
     what made it, and a bundled font by its package version, so neither is read again."""
     known: dict[Path, bytes] = {}
     root = store_root.resolve()
-    fonts = {font_path(weight).resolve(): font_identity(weight).encode() for weight in FONT_WEIGHTS}
+    fonts = {font_path(font, weight).resolve(): font_identity(font, weight).encode()
+             for font in TABLE.fonts for weight in font.weights}
 
     def file_digest(path: Path) -> bytes:
         if path not in known:

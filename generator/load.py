@@ -30,7 +30,8 @@ from .inputs import (
     scan,
     size_problem,
 )
-from .model import LANGUAGES, Problem
+from .languages import TABLE
+from .model import Problem
 
 TREATIES_FILE = "treaties.yaml"  # under the data folder
 
@@ -176,6 +177,7 @@ class RawData:
     wording: tuple[Document, ...] = ()  # the rule and label tables, whose texts every page shows too
     docs_files: frozenset[str] = frozenset()  # every file under docs/, published or refused, by its place there
     treaties: Document | None = None  # data/treaties.yaml, optional: formal obligations by dyad
+    terms: tuple[tuple[str, Document], ...] = ()  # (converted language, its terms file) where the data has one
 
 
 class _AliasRefused(Exception):
@@ -323,10 +325,11 @@ def read_brief(file: InputFile) -> tuple[RawBrief | None, list[Problem]]:
     name = file.name
     match = BRIEF_NAME.match(name)
     slug, lang = (match["slug"], match["lang"]) if match else ("", "")
-    if lang not in LANGUAGES or not slug:
+    if lang not in TABLE.written or not slug:
         stem = name.removesuffix(".md")
+        endings = " or ".join(f".{code}.md" for code in TABLE.written)
         return None, [
-            Problem(file.shown, 1, f"a brief's file name ends in .zh-TW.md or .en.md; rename {name}, e.g. {stem}.zh-TW.md")
+            Problem(file.shown, 1, f"a brief's file name ends in {endings}; rename {name}, e.g. {stem}.{TABLE.written[0]}.md")
         ]
     if not SLUG.match(slug):
         return None, [Problem(file.shown, 1, f"the brief's name '{slug}' is not lower-case words and digits joined by "
@@ -431,7 +434,7 @@ def load_docs(docs_dir: str | Path) -> tuple[tuple[RawBrief, ...], tuple[RawPage
         in_briefs = file.relative.startswith("briefs/") and file.relative.count("/") == 1
         if in_briefs and file.name.startswith(".") and suffix.lower() == ".md":
             match = BRIEF_NAME.match(file.name)
-            lang = match["lang"] if match and match["lang"] in LANGUAGES else LANGUAGES[0]
+            lang = match["lang"] if match and match["lang"] in TABLE.written else TABLE.written[0]
             example = f"{suggested_slug(match['slug'] if match else '')}.{lang}.md"
             problems.append(Problem(file.shown, 1, "the name starts with '.', which hides the brief from the site; "
                                                    f"rename it, e.g. {example}"))
@@ -535,6 +538,9 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
     if TREATIES_FILE in listing.folders:
         problems.append(Problem(str(Path(shown_dir, TREATIES_FILE)), 1,
                                 f"is a folder, but {TREATIES_FILE} is one file; rename or remove the folder"))
+    # Optional: the desk's own conversions of single terms, one file per converted language (languages.yaml).
+    terms = tuple((language.code, document) for language in TABLE.derived if language.terms
+                  if (document := read_optional(language.terms)) is not None)
     dyads: list[Document] = []
     dyad_files: list[str] = []
     for folder in listing.folders:
@@ -573,7 +579,7 @@ def load_data(data_dir: str | Path, docs_dir: str | Path | None = None,
         problems.extend(found)
         wording += [document] if document is not None else []
     return RawData(shown_dir, actors, sources, tuple(dyads), tuple(problems), events, briefs, tuple(dyad_files),
-                   pages, assets, tuple(wording), docs_files, treaties)
+                   pages, assets, tuple(wording), docs_files, treaties, terms)
 
 
 def display_path(path: Path) -> str:

@@ -12,8 +12,10 @@ from functools import cached_property
 from typing import Literal
 
 from .characters import printable
+from .convert import Terms
+from .languages import TABLE
 
-LANGUAGES = ("zh-TW", "en")
+LANGUAGES = TABLE.codes  # every published language, in the site's order (generator/languages.yaml)
 MAX_SHOWN = 2000  # characters of one message line
 
 # The threat levels and strategies framework.yaml defines, for the type checker. Code that needs
@@ -24,16 +26,29 @@ Strategy = Literal["hedging", "tethering", "balancing", "bandwagoning", "indeter
 
 @dataclass(frozen=True)
 class Text:
-    """A human-readable text in both published languages."""
+    """A human-readable text in every published language: (language code, text) pairs in the table's order."""
 
-    zh_tw: str
-    en: str
+    values: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, texts: dict[str, str], terms: dict[str, Terms] | None = None) -> Text:
+        """A text from its written languages' values, in the order of the languages table; each converted
+        language's value is converted from its source's, with the desk's `terms` for that language."""
+        done = TABLE.complete(texts, terms)
+        return cls(tuple((code, done[code]) for code in TABLE.codes if code in done))
+
+    def converted(self, terms: dict[str, Terms]) -> Text:
+        """The same text with its converted languages converted again, with the desk's terms."""
+        return Text.of({code: text for code, text in self.values if code in TABLE.written}, terms)
 
     def get(self, lang: str) -> str:
-        return self.zh_tw if lang == "zh-TW" else self.en
+        for code, text in self.values:
+            if code == lang:
+                return text
+        raise KeyError(lang)
 
     def as_dict(self) -> dict[str, str]:
-        return {"zh-TW": self.zh_tw, "en": self.en}
+        return dict(self.values)
 
 
 def triangles(pairs) -> list[tuple[str, str, str]]:
@@ -361,6 +376,10 @@ class Dataset:
 
     def brief(self, slug: str, lang: str) -> Brief | None:
         return self._by_id["brief"].get((slug, lang))
+
+    def brief_shown(self, slug: str, lang: str) -> Brief | None:
+        """The brief a page in `lang` shows: its own, or where it has none, the first of TABLE.fallbacks that is."""
+        return next(filter(None, (self.brief(slug, code) for code in (lang, *TABLE.fallbacks(lang)))), None)
 
     def dyad(self, dyad_id: str) -> Dyad:
         return self._by_id["dyad"][dyad_id]

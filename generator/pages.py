@@ -2,9 +2,9 @@
 
 Entry point: `render_pages(analysis, charts, settings) -> SitePlan`.
 
-Every page exists in both languages: Traditional Chinese at the site root and
-English under en/. Each page knows its counterpart, so the language switch
-always lands on the same page. Links are relative and end in .html, so the
+Every page exists in each language of generator/languages.yaml: Traditional
+Chinese at the site root and English under en/. Each page knows its counterparts,
+so the language switch always lands on the same page. Links are relative and end in .html, so the
 built site also works when opened from disk.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +26,7 @@ from .charts import WIDE, Chart, ChartSet, chart_csv, commitment_parts, narrow_m
 from .classify import analysis_as_json, dyad_as_csv, dyad_as_json
 from .framework import FRAMEWORK, LABELS, capitalised, long_date, possessive
 from .inputs import TEMPLATES
+from .languages import TABLE
 from .markup import FOOTNOTE_DEFINITION, FOOTNOTES_HERE
 from .model import LANGUAGES, AllianceType, Analysis, Brief, Dataset, DyadResult, Event, Obligation, Source, TriadResult
 from .model import Strategy as StrategyId
@@ -37,6 +39,7 @@ from .urls import (
     cite_downloads,
     dyad_downloads,
     embed_path,
+    generated_page,
     href,
     page_uri,
     pdf_path,
@@ -90,16 +93,21 @@ class Settings:
     def recent(self, changed: dt.date | None) -> bool:
         return changed is not None and (self.build_date - changed).days <= self.recent_days
 
+    def __post_init__(self) -> None:
+        # mkdocs.yml gives the written languages' texts; a converted language's are converted here, once.
+        object.__setattr__(self, "organisation", TABLE.complete_each(self.organisation))
+
 
 @dataclass(frozen=True)
 class SitePage:
-    key: str  # the same in both languages, e.g. "dyad:russia-china"
+    key: str  # the same in every language, e.g. "dyad:russia-china"
     lang: str
     src_uri: str  # where MkDocs sees it, e.g. "en/dyads/russia-china.md"
     kind: str
     title: str
     markdown: str
-    translated: bool = True  # False when a brief is shown in its other language
+    translated: bool = True  # False when a brief is shown in another language
+    text_lang: str = ""  # the language its text is shown in when not translated (the brief's own)
     pdf: str | None = None  # the handout's path, where one is made
     description: str = ""  # a sentence or two on what the page holds: its meta description and share text
 
@@ -123,9 +131,9 @@ class SitePlan:
     def by_src(self, src_uri: str) -> SitePage | None:
         return self._index.get(src_uri)
 
-    def counterpart(self, page: SitePage) -> SitePage:
-        other = "en" if page.lang == "zh-TW" else "zh-TW"
-        return self.page(page.key, other)
+    def counterparts(self, page: SitePage) -> tuple[SitePage, ...]:
+        """The same page in every other language, in the table's order."""
+        return tuple(self.page(page.key, other) for other in TABLE.others(page.lang))
 
 
 # ---- what templates can call ---------------------------------------------------------
@@ -140,6 +148,8 @@ class Context:
         self.charts = charts
         self.settings = settings
         self.lang = lang
+        self.language = TABLE.language(lang)
+        self.punctuation = self.language.punctuation  # 「（」 or " (": templates set the language's marks
         self.url = url
         # Made once per language by render_pages and shared: made per page, they cost pages × actors.
         self.names = names if names is not None else {actor.id: actor.name.get(lang) for actor in analysis.dataset.actors}
@@ -470,8 +480,8 @@ def contested(ctx: Context, result: DyadResult) -> list[str]:
             for (actor, kind, level), (_, _, before) in zip(reading.levels, main.levels, strict=True)
             if level != before
         ]
-        joiner = "、" if ctx.lang == "zh-TW" else " and "
-        lines.append(ctx.t("contested_reading", changes=joiner.join(changes), type=ctx.type_label(reading.type)))
+        lines.append(ctx.t("contested_reading", changes=ctx.punctuation.and_.join(changes),
+                           type=ctx.type_label(reading.type)))
     return lines
 
 
@@ -594,6 +604,26 @@ def brief_markdown(ctx: Context, env: jinja2.Environment, brief: Brief, citation
     return CITATION.sub(cite, body)
 
 
+# A Markdown link's or picture's target that is a path (no scheme, not an anchor, not from the root).
+MARKDOWN_TARGET = re.compile(r"(\]\()(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)\s]+)")
+
+
+def files_beside_briefs(markdown: str, url: str) -> str:
+    """A brief's links to what docs/ publishes once (a picture, a PDF, a hand-written page), as its page at `url`
+    reaches them: from zh-hans/briefs/x.html, map.png is ../../briefs/map.png. A link to one of the generator's
+    pages stays as written: each language has its own."""
+    def rebased(match: re.Match) -> str:
+        path, hash_, anchor = match.group(2).partition("#")
+        target = posixpath.normpath(posixpath.join("briefs", path))
+        if not path or generated_page(target):
+            return match.group(0)
+        if target.endswith(".md"):  # MkDocs checks a link to a page's source; it is published at the root
+            return match.group(1) + href(url.removesuffix(".html") + ".md", target) + hash_ + anchor
+        return match.group(1) + href(url, target) + hash_ + anchor
+
+    return MARKDOWN_TARGET.sub(rebased, markdown)
+
+
 def lead_image(ctx: Context, brief: Brief) -> dict | None:
     if brief.lead_image is None:
         return None
@@ -669,7 +699,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
 
     def add(page_key: str, lang: str, kind: str, title: str, template: str, translated: bool = True,
             pdf: str | None = None, markdown: str = "", description: str = "", work: cite.Work | None = None,
-            **values) -> None:
+            text_lang: str = "", **values) -> None:
         """Render a page's HTML from its template; `markdown` (a brief's text) follows it. `work`: what the
         page is cited as (its head's citation tags)."""
         url = url_of(page_key, lang)
@@ -680,7 +710,8 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         body += "\n" + markdown
         description = description or LABELS(f"description_{kind}", lang)
         pages.append(SitePage(page_key, lang, page_uri(page_key, lang), kind, title,
-                              front_matter(title, description, work) + body, translated, pdf, description))
+                              front_matter(title, description, work) + body, translated=translated,
+                              text_lang=text_lang or lang, pdf=pdf, description=description))
 
     works: list[cite.Work] = []
 
@@ -743,16 +774,14 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
         add("briefs", lang, "briefs", t("briefs_title"), "briefs.html", briefs=briefs,
             by_dyad=[(result, related) for result, related in by_dyad if related])
         for slug in dict.fromkeys(brief.slug for brief in dataset.briefs):
-            found = dataset.brief(slug, lang)
-            translated = found is not None
-            if found is None:  # show the other language, with a notice saying so
-                found = dataset.brief(slug, "en" if lang == "zh-TW" else "zh-TW")
+            found = dataset.brief_shown(slug, lang)  # another language's, with a notice, if it has none
             if found is None:  # the slug is one of the briefs', so one language has it
                 raise KeyError(f"brief:{slug}")
             brief = found
+            translated = brief.lang == lang
             url = url_of(f"brief:{slug}", lang)
             ctx = context(lang, url)
-            body = brief_markdown(ctx, env, brief)
+            body = files_beside_briefs(brief_markdown(ctx, env, brief), url)
             # A brief is cited as the work it is, in its own language (an untranslated page's box is the original's).
             work = cite.brief_work(brief, settings)
             if translated:
@@ -761,7 +790,7 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
             box = env.get_template("_cite.html").render(c=own, cite=cite_box(own, work, "cite_heading_brief"))
             related = dataset.related_briefs(lang, brief.dyads, dataset.brief_members(brief), exclude=slug)
             closing = compact(box) + "\n" + compact(env.get_template("_related_briefs.html").render(c=ctx, related=related))
-            add(f"brief:{slug}", lang, "brief", brief.title, "brief.html", translated=translated,
+            add(f"brief:{slug}", lang, "brief", brief.title, "brief.html", translated=translated, text_lang=brief.lang,
                 pdf=pdf_path("brief", slug, brief.lang), markdown=after_notes(body, closing), work=work, brief=brief,
                 lead=lead_image(ctx, brief), description=brief.summary)
         add("bibliography", lang, "bibliography", t("bibliography_title"), "bibliography.html",

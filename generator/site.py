@@ -26,13 +26,14 @@ from .cards import CardSet
 from .charts import WIDE
 from .feeds import feed_title
 from .framework import LABELS
+from .languages import TABLE
 from .model import LANGUAGES, Analysis, Problem
 from .pages import DEFAULT_LICENCE, Licence, Settings, SitePage, SitePlan
 from .search import SEARCH_PAGE_CLASSES
 from .store import write_new
-from .urls import FEEDS, PREFIX, THEME_OUTPUTS, absolute_url, card_path, docs_output, dyad_downloads, feed_path, href, url_of
+from .urls import FEEDS, THEME_OUTPUTS, absolute_url, card_path, docs_output, dyad_downloads, feed_path, href, url_of
 
-BRIEF_SOURCE = re.compile(r"^briefs/[^/]+\.(zh-TW|en)\.md$")
+BRIEF_SOURCE = re.compile(rf"^briefs/[^/]+\.({'|'.join(map(re.escape, TABLE.written))})\.md$")
 NAV = ("home", "briefs", "dyads", "framework", "events", "bibliography", "search", "guide")
 NAV_LABEL = {"home": "nav_home", "briefs": "nav_briefs", "dyads": "nav_dyads", "framework": "nav_framework",
              "events": "nav_events", "bibliography": "nav_bibliography", "search": "nav_search", "guide": "nav_guide"}
@@ -68,7 +69,6 @@ def content_security_policy(serving: bool = False) -> str:
 class SiteContext:
     plan: SitePlan
     organisation: dict
-    languages: dict
     licence: Licence = DEFAULT_LICENCE
     site_url: str = ""  # mkdocs.yml's, ending in a slash; without one, no tag needing an absolute address
     cards: CardSet = field(default_factory=CardSet)
@@ -79,11 +79,10 @@ class SiteContext:
 
     def page_context(self, src_uri: str, serving: bool = False) -> dict:
         page = self.plan.by_src(src_uri)
-        if page is None:  # a hand-written page outside the plan: treat it as Chinese
-            page = SitePage("other", "zh-TW", src_uri, "other", "", "")
+        if page is None:  # a hand-written page outside the plan: in the default language
+            page = SitePage("other", TABLE.default.code, src_uri, "other", "", "")
         lang = page.lang
-        other = "en" if lang == "zh-TW" else "zh-TW"
-        counterpart = self.plan.counterpart(page) if page.key != "other" else None
+        counterparts = self.plan.counterparts(page) if page.key != "other" else ()
         nav = [
             {"label": LABELS(NAV_LABEL[key], lang), "href": href(page.url, url_of(key, lang)),
              "current": page.key == key or page.key.startswith(key.rstrip("s") + ":")}
@@ -93,9 +92,10 @@ class SiteContext:
             "lang": lang,
             "site_page": page,
             "brief_lang": self._brief_lang(page),
-            "other_lang": other,
-            "other_lang_name": self.languages[other]["name"],
-            "counterpart_url": href(page.url, counterpart.url) if counterpart else None,
+            # The language switch: the same page in every other language, each named in itself.
+            "switch": [{"lang": other.lang, "name": TABLE.language(other.lang).name, "url": href(page.url, other.url)}
+                       for other in counterparts],
+            "converted_note": self.converted_note(page),
             "home_url": href(page.url, url_of("home", lang)),
             "nav_items": nav,
             "org": {key: (value.get(lang) if isinstance(value, dict) else value)
@@ -109,6 +109,17 @@ class SiteContext:
             "description": page.description or self.organisation["tagline"][lang],
             "share": self.share(page),
         }
+
+    def converted_note(self, page: SitePage) -> str:
+        """On a page of a converted language: that it was converted automatically, linking the page it was
+        converted from (HTML)."""
+        source = TABLE.language(page.lang).source
+        if source is None or page.key == "other":
+            return ""
+        original = self.plan.page(page.key, source)
+        link = (f'<a href="{html.escape(href(page.url, original.url))}" hreflang="{source}">'
+                f'{html.escape(LABELS("converted_original", page.lang))}</a>')
+        return LABELS("converted_note", page.lang, original=link)
 
     def absolute(self, path: str) -> str:
         return absolute_url(self.site_url, path)
@@ -135,8 +146,8 @@ class SiteContext:
                       ("og:site_name", self.organisation["series"][lang]), ("og:description", description),
                       ("og:url", url), ("og:image", image), ("og:image:type", "image/png"),
                       ("og:image:width", str(CARD_WIDTH)), ("og:image:height", str(CARD_HEIGHT)),
-                      ("og:image:alt", alt), ("og:locale", LABELS("og_locale", lang))]
-        open_graph += [("og:locale:alternate", LABELS("og_locale", other)) for other in LANGUAGES if other != lang]
+                      ("og:image:alt", alt), ("og:locale", TABLE.language(lang).og_locale)]
+        open_graph += [("og:locale:alternate", TABLE.language(other).og_locale) for other in TABLE.others(lang)]
         twitter = [("twitter:card", "summary_large_image"), ("twitter:description", description),
                    ("twitter:image", image), ("twitter:image:alt", alt)]
         feeds = [(feed_title(name, self.organisation, lang), self.absolute(feed_path(name, lang))) for name in FEEDS]
@@ -152,12 +163,10 @@ class SiteContext:
     def text_lang(self, src_uri: str) -> str:
         """The language a page's content is written in (an untranslated brief shows the original)."""
         page = self.plan.by_src(src_uri)
-        return self._brief_lang(page) if page is not None else "zh-TW"
+        return self._brief_lang(page) if page is not None else TABLE.default.code
 
     def _brief_lang(self, page: SitePage) -> str:
-        if page.kind != "brief" or page.translated:
-            return page.lang
-        return "en" if page.lang == "zh-TW" else "zh-TW"
+        return page.lang if page.translated else page.text_lang
 
 
 def site_config(build):
@@ -222,16 +231,21 @@ def line_of(path: str, text: str) -> int:
     return next((number for number, line in enumerate(lines, 1) if text in line), 1)
 
 
+def organisation(config) -> dict:
+    """mkdocs.yml's `extra.organisation`, each text in every language: a converted language's converted."""
+    return TABLE.complete_each(config.extra["organisation"])
+
+
 def site_settings(build) -> Settings:
     config = site_config(build)
-    return Settings(organisation=config.extra["organisation"], site_url=config.site_url or "",
+    return Settings(organisation=organisation(config), site_url=config.site_url or "",
                     licence=site_licence(config), build_date=build.source_date(), handouts=build.settings.handouts,
                     recent_days=site_recent_days(config))
 
 
 def site_context(build) -> SiteContext:
     config = site_config(build)
-    return SiteContext(build.outputs["plan"], config.extra["organisation"], config.extra["languages"],
+    return SiteContext(build.outputs["plan"], organisation(config),
                        site_licence(config), config.site_url or "", build.outputs.get("cards") or CardSet())
 
 
@@ -352,19 +366,29 @@ def place_files(build) -> dict[str, str]:
 TYPOGRAPHY = "\u00a0\u2013\u2014\u2026"  # what generator/typography.py may add to a text
 
 
-def site_text(build) -> str:
-    """Every character the web pages show, as they show it (a character reference as its character):
-    the generated pages, the hand-written ones, the labels, mkdocs.yml's texts."""
+def site_texts(build) -> dict[str, str]:
+    """Every character the web pages show, as they show it (a character reference as its character), by the
+    face it is set in (generator/languages.yaml): the generated pages, the hand-written ones, the labels, the
+    languages' names (the language switch sets each in its own face), mkdocs.yml's texts."""
     config = site_config(build)
     plan: SitePlan = build.outputs["plan"]
     docs = build.settings.docs_dir
-    handwritten = [path.read_text(encoding="utf-8", errors="replace") for path in sorted(docs.rglob("*.md"))
-                   if path.is_file() and not path.is_symlink()
-                   and not BRIEF_SOURCE.match(path.relative_to(docs).as_posix())]
-    return (html.unescape("".join(page.markdown for page in plan.pages) + "".join(handwritten))
-            + "".join(LABELS(key, lang) for key, _ in LABELS.texts for lang in LANGUAGES) + TYPOGRAPHY
-            + json.dumps(dict(config.extra), ensure_ascii=False, default=str) + (config.copyright or "")
-            + (config.site_name or ""))
+    texts: dict[str, list[str]] = {font.key: [] for font in TABLE.fonts}
+    for page in plan.pages:
+        texts[TABLE.language(page.lang).font.key].append(page.markdown)
+    for path in sorted(docs.rglob("*.md")):
+        relative = path.relative_to(docs).as_posix()
+        if path.is_file() and not path.is_symlink() and not BRIEF_SOURCE.match(relative):
+            texts[TABLE.language(TABLE.by_prefix(relative)).font.key].append(
+                path.read_text(encoding="utf-8", errors="replace"))
+    shared = (TYPOGRAPHY + json.dumps(dict(config.extra), ensure_ascii=False, default=str) + (config.copyright or "")
+              + (config.site_name or ""))
+    for language in TABLE.languages:
+        own = texts[language.font.key]
+        own.append("".join(LABELS(key, language.code) for key, _ in LABELS.texts) + language.name)
+        own.append("".join(text for text in organisation(config).values() for text in
+                           ([text.get(language.code, "")] if isinstance(text, dict) else [])))
+    return {key: html.unescape("".join(parts)) + shared for key, parts in texts.items()}
 
 
 def remove_stale(build) -> None:
@@ -456,7 +480,7 @@ class _MkDocsWarnings(logging.Handler):
         page, link = match["page"], match["link"]
         brief = re.fullmatch(r"(?P<prefix>(?:[^/]+/)?)briefs/(?P<slug>[^/]+)\.md", page)
         if brief and analysis is not None:
-            lang = {prefix: code for code, prefix in PREFIX.items()}.get(brief["prefix"])
+            lang = {language.prefix: language.code for language in TABLE.languages}.get(brief["prefix"])
             candidates = [b for b in analysis.dataset.briefs if b.slug == brief["slug"]]
             chosen = next((b for b in candidates if b.lang == lang), candidates[0] if candidates else None)
             if chosen is not None:

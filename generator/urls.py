@@ -1,7 +1,7 @@
 """Where everything the site publishes lives: one definition for pages, handouts and checks.
 
-Every page exists in each language: Traditional Chinese at the site root and
-English under en/. Links are relative and end in .html, so the built site also
+Every page exists in each language, under the language's prefix (generator/languages.yaml):
+Traditional Chinese at the site root, English under en/. Links are relative and end in .html, so the built site also
 works when opened from disk. validate uses `published_by_site` and the functions
 here to refuse a brief, dyad or docs file that would overwrite another output.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import quote
 
-PREFIX = {"zh-TW": "", "en": "en/"}
+from .languages import TABLE
 
 # The site's own pages, by key, with their place and how messages name them.
 FIXED_PAGES = {
@@ -41,7 +41,14 @@ CARD_KINDS = {"brief": "briefs", "dyad": "dyads"}
 def page_uri(key: str, lang: str) -> str:
     kind, _, name = key.partition(":")
     path = FIXED_PAGES[kind][0] if kind in FIXED_PAGES else ITEM_PAGES[kind].format(name=name)
-    return PREFIX[lang] + path
+    return TABLE.language(lang).prefix + path
+
+
+def generated_page(path: str) -> bool:
+    """Whether a page path (under the site's root, e.g. framework.md) is one the generator writes in every
+    language; any other Markdown page is hand-written in docs/ and published once, where it is."""
+    return path.endswith(".md") and (path in {place for place, _ in FIXED_PAGES.values()}
+                                     or any(path.startswith(pattern.split("{")[0]) for pattern in ITEM_PAGES.values()))
 
 
 def actor_key(actor_id: str) -> str:

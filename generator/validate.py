@@ -9,6 +9,7 @@ one run reports every problem instead of stopping at the first.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import html
@@ -21,8 +22,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .characters import printable, text_problems
+from .convert import NO_TERMS, Terms, convert
 from .framework import FRAMEWORK
 from .inputs import ASSET_SUFFIXES, TEMPLATES
+from .languages import TABLE
 from .load import Document, Mapping, Node, RawBrief, RawData, RawPage, Rejected, Scalar, Sequence
 from .markup import audit, prose, uncited_figures
 from .model import (
@@ -44,10 +47,10 @@ from .model import (
     TreatyCoding,
     triangles,
 )
+from .typography import HAN
 from .urls import (
     FIXED_PAGES,
     GENERATED_FOLDERS,
-    PREFIX,
     SITE_DOWNLOADS,
     THEME_OUTPUTS,
     actor_key,
@@ -60,7 +63,7 @@ from .urls import (
 )
 from .usage import mainland_usage
 
-LANGUAGE_NAMES = {"zh-TW": "Traditional Chinese", "en": "English"}
+WRITTEN_IN = f"in {TABLE.series(list(TABLE.written))}"  # where a field asks for a text in each language
 ACTOR_CODE = re.compile(r"^[A-Z]{3}$")
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # ASCII digits only: \d takes ２０２５ and ٢٠٢٥ too
@@ -173,36 +176,35 @@ def plain_text(node: Node, ctx: Context, label: Label) -> str:
 
 
 def bilingual_text(node: Node, ctx: Context, label: Label) -> Text:
+    written = TABLE.written
     if not isinstance(node, Mapping):
-        raise Invalid(
-            node.line,
-            f"{label} needs a text in each language; write it as 'zh-TW: …' and 'en: …' on their own lines",
-        )
+        example = " and ".join(f"'{code}: …'" for code in written)
+        raise Invalid(node.line, f"{label} needs a text in each language; write it as {example} on their own lines")
     texts: dict[str, str] = {}
     for key, key_line, value in node.items():
-        if key not in LANGUAGES and " " in key.strip():
+        if key not in written and " " in key.strip():
             ctx.problem(
                 key_line,
                 f"{label} has an unquoted comma inside {{ … }}, so the words after it ('{key}') were read as "
                 "another key; put the text in quotes",
             )
             continue
-        if key not in LANGUAGES:
-            guess = nearest(key, LANGUAGES)
-            hint = f"did you mean '{guess}'?" if guess else "keep only zh-TW and en"
+        if key not in written:
+            guess = nearest(key, written)
+            hint = f"did you mean '{guess}'?" if guess else f"keep only {TABLE.series(list(written))}"
             ctx.problem(key_line, f"{label} has text in '{key}', a language the site does not publish; {hint}")
             continue
         try:
-            texts[key] = scalar_text(value, Label(f"the {LANGUAGE_NAMES[key]} text of {label}"))
+            texts[key] = scalar_text(value, Label(f"the {TABLE.language(key).english_name} text of {label}"))
         except Invalid as error:
             ctx.problem(error.line, error.message)
-    for lang in LANGUAGES:
+    for lang in written:
         if lang not in node.keys():
-            article = "an" if lang == "en" else "a"
-            ctx.problem(node.line, f"{label} has no {LANGUAGE_NAMES[lang]} text; add {article} '{lang}:' line")
-    if set(texts) != set(LANGUAGES):
+            language = TABLE.language(lang)
+            ctx.problem(node.line, f"{label} has no {language.english_name} text; add {language.article} '{lang}:' line")
+    if set(texts) != set(written):
         return INVALID  # type: ignore[return-value]
-    return Text(zh_tw=texts["zh-TW"], en=texts["en"])
+    return Text.of(texts)
 
 
 def id_matching(pattern: re.Pattern, advice: str) -> Validator:
@@ -411,9 +413,9 @@ def _peek_id(node: Node) -> str | None:
 def actor_fields(owner: str) -> dict[str, Field]:
     return {
         "id": Field(actor_code, hint="a 3-letter code such as RUS"),
-        "name": Field(bilingual_text, hint="the name in zh-TW and en", owner=owner),
+        "name": Field(bilingual_text, hint=f"the name {WRITTEN_IN}", owner=owner),
         # how a sentence gives the name, with an article where the language needs one: the United States
-        "in_text": Field(bilingual_text, required=False, hint="the name as a sentence gives it in zh-TW and en",
+        "in_text": Field(bilingual_text, required=False, hint=f"the name as a sentence gives it {WRITTEN_IN}",
                          owner=owner),
     }
 
@@ -451,8 +453,8 @@ def dyad_fields(history: bool = False) -> dict[str, Field]:
         "actors": Field(dyad_actors, hint="two actor ids, e.g. [RUS, CHN]"),
         "external": Field(actor_reference, hint="the outside actor, e.g. USA"),
         "as_of": single["as_of"] if not history else Field(passed_through, required=False),
-        "title": Field(bilingual_text, hint="in zh-TW and en"),
-        "summary": Field(bilingual_text, hint="in zh-TW and en"),
+        "title": Field(bilingual_text, hint=WRITTEN_IN),
+        "summary": Field(bilingual_text, hint=WRITTEN_IN),
         "threats": single["threats"] if not history else Field(passed_through, required=False),
         "assessments": Field(passed_through, required=False,
                              hint="a list of dated assessments, oldest first, each with as_of and threats"),
@@ -465,7 +467,7 @@ def threat_fields(actor: str) -> dict[str, Field]:
     return {
         "external": Field(threat_level, hint="low, medium or high", name="threat level", owner=f"{actor}.external"),
         "internal": Field(threat_level, hint="low, medium or high", name="threat level", owner=f"{actor}.internal"),
-        "rationale": Field(bilingual_text, hint="why, in zh-TW and en", owner=actor),
+        "rationale": Field(bilingual_text, hint=f"why, {WRITTEN_IN}", owner=actor),
         "evidence": Field(evidence_list, hint="a list of source ids", name="evidence", owner=actor),
         "alternatives": Field(passed_through, required=False),
         "lean": Field(one_of(("external", "internal")), required=False, owner=actor),
@@ -549,7 +551,7 @@ def source_reference(node: Node, ctx: Context, label: Label) -> str:
 def event_fields(owner: str) -> dict[str, Field]:
     return {
         "date": Field(calendar_date, owner=owner, hint="YYYY-MM-DD"),
-        "title": Field(bilingual_text, owner=owner, hint="in zh-TW and en"),
+        "title": Field(bilingual_text, owner=owner, hint=WRITTEN_IN),
         "source": Field(source_reference, owner=owner, hint="the id of the source that reports it"),
         "actors": Field(actor_list, owner=owner, hint="the actors involved, e.g. [RUS, PRK]"),
     }
@@ -1268,6 +1270,7 @@ def validate(raw: RawData, today: dt.date | None = None) -> Dataset:
     data and never reaches the output, so the same commit still builds the same bytes."""
     problems = list(raw.problems)
     characters = [problem for document in (raw.actors, raw.sources, raw.events, raw.treaties, *raw.dyads,
+                                           *(document for _, document in raw.terms),
                                            *(brief.front for brief in raw.briefs), *raw.wording,
                                            *(page.front for page in raw.pages))
                   for problem in character_problems(document)]
@@ -1304,6 +1307,11 @@ def validate(raw: RawData, today: dt.date | None = None) -> Dataset:
             briefs.append(brief)
     for page in raw.pages:
         problems.extend(check_page(page))
+    terms, found, term_warnings = check_terms(raw)
+    problems.extend(found)
+    if any(entry.entries for entry in terms.values()):  # the desk's terms, where OpenCC alone converted before
+        actors, dyads, events = with_terms(actors, terms), with_terms(dyads, terms), with_terms(events, terms)
+    briefs += converted_briefs(briefs, terms)
     # A value refused for its own reason (a date in Arabic-Indic digits) needs no second message for its characters.
     refused = {(problem.path, problem.line) for problem in problems}
     problems.extend(problem for problem in characters if (problem.path, problem.line) not in refused)
@@ -1316,14 +1324,102 @@ def validate(raw: RawData, today: dt.date | None = None) -> Dataset:
         sources=tuple(sources),
         dyads=tuple(sorted(dyads, key=lambda dyad: dyad.id)),
         data_dir=raw.data_dir,
-        events=tuple(sorted(events, key=lambda event: (event.date, event.title.en))),
+        events=tuple(sorted(events, key=lambda event: (event.date, event.title.get("en")))),
         briefs=tuple(sorted(briefs, key=lambda b: (-b.date.toordinal(), b.slug, b.lang))),
         atop=atop,
         obligations=tuple(obligations),
-        warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw),
+        warnings=tuple(sorted([*usage_warnings(raw), *citation_warnings(raw), *term_warnings,
                                *treaty_warnings(raw.treaties, atop, dyads)],
                               key=lambda warning: (warning.path, warning.line))),
     )
+
+
+# ---- the converted languages --------------------------------------------------------
+
+
+def check_terms(raw: RawData) -> tuple[dict[str, Terms], list[Problem], list[Problem]]:
+    """Each converted language's terms file (languages.yaml `terms`, e.g. data/zh-hans-terms.yaml): a mapping
+    of a term as the source language's texts write it to what the converted edition writes instead. Returns
+    the terms by language, the problems and the warnings."""
+    found: dict[str, Terms] = {}
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for code, document in raw.terms:
+        language = TABLE.language(code)
+        source = TABLE.language(language.source or "")
+        root = document.root
+        if root is None:
+            continue  # an empty file: OpenCC's conversion throughout
+        if not isinstance(root, Mapping):
+            problems.append(Problem(document.path, root.line, (
+                f"this file should map each term, as the {source.english_name} texts write it, to what the "
+                f"{language.english_name} edition writes instead, one a line, e.g. '普丁: 普京'")))
+            continue
+        entries = []
+        for term, line, value in root.items():
+            instead = value.value if isinstance(value, Scalar) and not isinstance(value, Rejected) else None
+            if not isinstance(instead, str) or not instead.strip():
+                problems.append(Problem(document.path, line, (
+                    f"the term '{term}' needs what the {language.english_name} edition writes instead, as text "
+                    f"on the same line, e.g. '{term}: …'")))
+                continue
+            if not re.search(f"[{HAN}]", term) or term != term.strip() or any(c.isspace() for c in term):
+                problems.append(Problem(document.path, line, (
+                    f"'{term}' is not a term of Chinese characters without spaces; write one term a line, as the "
+                    f"{source.english_name} texts write it")))
+                continue
+            written = convert(term, SIMPLIFIED_TO_TRADITIONAL)
+            if written != term:
+                problems.append(Problem(document.path, line, (
+                    f"'{term}' is written in Simplified Chinese, so no {source.english_name} text holds it; write "
+                    f"the term as the {source.english_name} texts write it ({written}), and after the colon what "
+                    f"the {language.english_name} edition writes instead")))
+                continue
+            if convert(term, language.conversion or "") == instead:
+                warnings.append(Problem(document.path, line, (
+                    f"OpenCC already converts '{term}' to '{instead}'; the entry changes nothing"), severity="warning"))
+            entries.append((term, instead))
+        found[code] = Terms(tuple(entries))
+    return found, problems, warnings
+
+
+# What tells a term written in Simplified Chinese: converting it to Traditional changes it.
+SIMPLIFIED_TO_TRADITIONAL = "s2tw"
+
+
+def with_terms(values: list, terms: dict[str, Terms]) -> list:
+    """Values from the data with every converted text converted again, with the desk's terms."""
+
+    def again(value):
+        if isinstance(value, Text):
+            return value.converted(terms)
+        if isinstance(value, tuple):
+            return tuple(again(item) for item in value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.replace(value, **{field.name: again(getattr(value, field.name))
+                                                 for field in dataclasses.fields(value) if field.init})
+        return value
+
+    return [again(value) for value in values]
+
+
+def converted_briefs(briefs: list[Brief], terms: dict[str, Terms]) -> list[Brief]:
+    """Each brief written in a converted language's source, converted: 「x.zh-TW.md」 is also the zh-Hans brief x.
+    Its Markdown is converted whole: ids, addresses and footnote labels are ASCII, which OpenCC leaves as they are."""
+    made = []
+    for language in TABLE.derived:
+        def text(value: str, language=language) -> str:
+            return convert(value, language.conversion or "", terms.get(language.code, NO_TERMS))
+
+        for brief in briefs:
+            if brief.lang != language.source:
+                continue
+            lead = brief.lead_image
+            made.append(dataclasses.replace(
+                brief, lang=language.code, title=text(brief.title), author=text(brief.author),
+                affiliation=text(brief.affiliation), summary=text(brief.summary), body=text(brief.body),
+                lead_image=LeadImage(lead.src, text(lead.caption), text(lead.credit)) if lead else None))
+    return made
 
 
 # ---- what a text may hold, and where things are published ----------------------------
@@ -1360,12 +1456,12 @@ def usage_warnings(raw: RawData) -> list[Problem]:
             for text in zh_tw_values(document):
                 check(document.path, text)
     for brief in raw.briefs:
-        if brief.lang == "zh-TW":
+        if TABLE.language(brief.lang).checks_usage:
             for keys in BRIEF_PROSE:
                 check(brief.path, value_at(brief.front.root, keys))
             check_markdown(brief.path, brief.body, brief.body_line)
     for page in raw.pages:
-        if page.relative.startswith(PREFIX["en"]):
+        if not TABLE.language(TABLE.by_prefix(page.relative)).checks_usage:
             continue
         if page.front is not None:
             check(page.path, value_at(page.front.root, ("title",)))
@@ -1377,14 +1473,15 @@ def usage_warnings(raw: RawData) -> list[Problem]:
 
 
 def zh_tw_values(document: Document) -> list[Scalar]:
-    """Every value written under a 'zh-TW:' key, at any depth."""
+    """Every value written under the key of a language whose usage is checked ('zh-TW:'), at any depth."""
+    checked = {language.code for language in TABLE.languages if language.checks_usage}
     values: list[Scalar] = []
     stack: list[Node] = [document.root] if document.root is not None else []
     while stack:
         node = stack.pop()
         if isinstance(node, Mapping):
             for key, _, value in node.items():
-                if key == "zh-TW" and isinstance(value, Scalar):
+                if key in checked and isinstance(value, Scalar):
                     values.append(value)
                 else:
                     stack.append(value)

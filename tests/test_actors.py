@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from generator.convert import convert
+
 ORGANISATION = {key: {"zh-TW": key, "en": key} for key in ("name", "series", "tagline", "about", "editor_note")}
 
 
@@ -112,7 +114,8 @@ def test_every_mention_of_an_actor_in_a_card_or_a_heading_links_to_its_page_in_t
     pages = {page.url for page in shipped.pages}
     actor_pages = {shipped.page(f"actor:{code}", lang).url: name for code, names in
                    {"chn": ("中國", "China"), "prk": ("北韓", "North Korea"), "rus": ("俄羅斯", "Russia"),
-                    "usa": ("美國", "United States")}.items() for lang, name in zip(("zh-TW", "en"), names, strict=True)}
+                    "usa": ("美國", "United States")}.items()
+                   for lang, name in zip(("zh-TW", "en", "zh-Hans"), (*names, convert(names[0], "tw2sp")), strict=True)}
     dyad = markup(shipped, "dyad:russia-china", "en")
     assert ('<p class="dyad-actors search-subject"><a class="actor-link" href="../actors/rus.html">Russia</a> and '
             '<a class="actor-link" href="../actors/chn.html">China</a>; outside actor: <a class="actor-link" '

@@ -11,6 +11,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from conftest import ROOT, published_slices
 
+from generator.languages import TABLE
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -60,7 +62,7 @@ def site_pages(site: Path) -> list[str]:
     return sorted(str(path.relative_to(site)) for path in site.rglob("*.html"))
 
 
-def test_every_page_loads_cleanly_in_both_languages(site, server, page):
+def test_every_page_loads_cleanly_in_every_language(site, server, page):
     for path in site_pages(site):
         page.errors.clear()
         page.goto(server + path, wait_until="load")
@@ -72,8 +74,7 @@ def test_every_page_loads_cleanly_in_both_languages(site, server, page):
         )
         assert broken == [], f"{path}: broken images {broken}"
         assert page.errors == [], f"{path}: console errors {page.errors}"
-        expected = "en" if path.startswith("en/") else "zh-TW"
-        assert page.evaluate("document.documentElement.lang") == expected, path
+        assert page.evaluate("document.documentElement.lang") == TABLE.by_prefix(path), path
 
 
 def test_every_link_on_every_page_resolves(site, server, page):
@@ -97,6 +98,23 @@ def test_the_language_switch_goes_to_the_same_page_and_back(server, page):
     assert urlsplit(page.url).path == "/en/dyads/north-korea-china.html"
     assert page.inner_text("h1") == "North Korea–China"
     page.click(".language-switch a")
+    assert urlsplit(page.url).path == "/dyads/north-korea-china.html"
+    assert page.inner_text("h1") == "朝中關係"
+
+
+def test_the_switch_opens_the_zh_hans_page_whose_note_links_its_original(server, page):
+    page.goto(server + "dyads/north-korea-china.html")
+    page.click(".language-switch a[hreflang='zh-Hans']")
+    assert urlsplit(page.url).path == "/zh-hans/dyads/north-korea-china.html"
+    assert page.inner_text("h1") == "朝中关系"
+    assert page.get_attribute("html", "lang") == "zh-Hans"
+    note = page.locator(".converted-note")
+    assert note.is_visible()
+    assert note.inner_text() == "本页由繁体中文原文自动转换为简体中文，如有出入，以繁体中文原文为准。"
+    # The page is set in the Simplified face, and the face is loaded.
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith('"Briefing Sans SC"')
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.check('16px \"Briefing Sans SC\"', '朝'))")
+    note.locator("a").click()
     assert urlsplit(page.url).path == "/dyads/north-korea-china.html"
     assert page.inner_text("h1") == "朝中關係"
 
@@ -132,7 +150,8 @@ def test_no_serious_or_critical_accessibility_violations(site, server, browser):
 
 def test_keep_screenshots_of_a_dyad_page_in_each_language(server, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for path, name in (("dyads/russia-china.html", "dyad.zh-TW.png"), ("en/dyads/russia-china.html", "dyad.en.png")):
+    for path, name in (("dyads/russia-china.html", "dyad.zh-TW.png"), ("en/dyads/russia-china.html", "dyad.en.png"),
+                       ("zh-hans/dyads/russia-china.html", "dyad.zh-Hans.png")):
         page.goto(server + path)
         page.evaluate("document.fonts.ready")
         page.screenshot(path=str(ARTIFACTS / name), full_page=True)
@@ -160,7 +179,8 @@ def test_the_site_works_when_opened_from_disk(site, page):
         page.evaluate("document.fonts.ready")
         # The Content-Security-Policy's 'self' must cover file:// too: the stylesheet, fonts and pictures load.
         assert page.errors == [], f"{url}: console errors {page.errors}"
-        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith('"Briefing Sans TC"'), url
+        family = TABLE.language(page.evaluate("document.documentElement.lang")).font.web_family
+        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith(f'"{family}"'), url
         broken = page.evaluate(
             "async () => { const images = [...document.images]; images.forEach(i => i.loading = 'eager');"
             " await Promise.all(images.map(i => i.decode().catch(() => null)));"
@@ -188,7 +208,8 @@ def test_the_site_works_when_opened_from_disk(site, page):
 FIRST_VISIT_FONT_BYTES = 1_000_000
 
 
-@pytest.mark.parametrize("path", ["dyads/russia-china.html", "en/dyads/russia-china.html", "briefs/three-dyads.html"])
+@pytest.mark.parametrize("path", ["dyads/russia-china.html", "en/dyads/russia-china.html", "briefs/three-dyads.html",
+                                  "zh-hans/dyads/russia-china.html"])
 def test_a_first_visit_on_a_phone_fetches_under_a_megabyte_of_fonts(browser, server, site, path):
     """Only the slices whose characters the page shows, and every character drawn from the site's font."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)

@@ -168,7 +168,7 @@ def test_a_change_to_the_chart_labels_draws_the_charts_again(reference, tmp_path
     labels.write_text(text.replace('en: "filled: main reading"', 'en: "solid: main reading"', 1), "utf-8")
     result = build(project)
     assert result.returncode == 0, result.stderr
-    assert stage_line(result.stderr, "charts").endswith("(72 charts, 0 from the cache)")
+    assert stage_line(result.stderr, "charts").endswith("(108 charts, 0 from the cache)")
     changed = differences(tree(project / "site"), expected)
     assert "charts/dyads/russia-china/matrix.en.svg" in changed
     assert "charts/dyads/russia-china/matrix.zh-TW.svg" not in changed
@@ -209,16 +209,19 @@ def test_a_character_new_to_the_site_changes_only_its_brief_its_pdf_the_index_an
     brief.write_text(brief.read_text("utf-8") + "\n龘。\n", "utf-8")
     result = build(project)
     assert result.returncode == 0, result.stderr
-    assert stage_line(result.stderr, "pages").endswith("(42 pages, 1 changed)")
+    assert stage_line(result.stderr, "pages").endswith("(63 pages, 2 changed)")  # the brief and its zh-Hans page
     changed = differences(tree(project / "site"), expected)
     # The stylesheet and, per weight, the one slice whose boundaries hold the character: cut again under a new name.
     slices = {name.rsplit("-", 2)[0] + "-" + name.rsplit("-", 2)[1] for name in changed
               if name.startswith("assets/fonts/") and name.endswith(".woff2")}
-    assert sorted(slice.rsplit("-", 1)[0] for slice in slices) == ["assets/fonts/noto-sans-tc-bold",
-                                                                   "assets/fonts/noto-sans-tc-regular"]
+    # The character is in both faces, and on the zh-Hans page too (OpenCC leaves it as it is).
+    assert sorted(slice.rsplit("-", 1)[0] for slice in slices) == [
+        "assets/fonts/noto-sans-sc-bold", "assets/fonts/noto-sans-sc-regular", "assets/fonts/noto-sans-tc-bold",
+        "assets/fonts/noto-sans-tc-regular"]
     assert "assets/fonts/fonts.css" in changed
-    assert [name for name in changed if not name.startswith(("pagefind/", "assets/fonts/"))] == [
-        "briefs/three-dyads.html", "pdf/three-dyads.zh-TW.pdf"]
+    assert sorted(name for name in changed if not name.startswith(("pagefind/", "assets/fonts/"))) == [
+        "briefs/three-dyads.html", "pdf/three-dyads.zh-Hans.pdf", "pdf/three-dyads.zh-TW.pdf",
+        "zh-hans/briefs/three-dyads.html"]
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -239,7 +242,7 @@ def test_what_every_page_shows_besides_its_own_text_lays_every_page_out_again(re
     brief.write_text(brief.read_text("utf-8") + "\n見[關於本站](../about.md)。\n", "utf-8")
     assert build(project).returncode == 0
     pages = [path.read_text("utf-8") for path in site.rglob("*.html") if path.name != "404.html"]
-    assert len(pages) == 43 and all("© 2025 Alliance Briefs Desk" in page for page in pages)
+    assert len(pages) == 64 and all("© 2025 Alliance Briefs Desk" in page for page in pages)
     # A page the brief links to goes away: the strict link check sees it, as in a clean build.
     (project / "docs" / "about.md").unlink()
     result = build(project)
@@ -285,7 +288,7 @@ def test_an_entry_with_an_odd_listing_is_made_again(reference, tmp_path, damage_
             (entry / ".meta.json").write_text(json.dumps(meta), "utf-8")
     result = build(project, "--clean")
     assert result.returncode == 0, result.stderr
-    assert stage_line(result.stderr, "charts").endswith("(72 charts, 69 from the cache)")
+    assert stage_line(result.stderr, "charts").endswith("(108 charts, 105 from the cache)")
     assert differences(tree(project / "site"), expected) == []
 
 

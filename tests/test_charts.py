@@ -41,12 +41,12 @@ def seed_charts(tmp_path_factory):
     return out, chart_set
 
 
-def test_all_seven_kinds_render_for_the_seed_data_in_both_languages_and_widths(seed_charts):
+def test_all_seven_kinds_render_for_the_seed_data_in_every_language_and_width(seed_charts):
     out, chart_set = seed_charts
     made = {(chart.kind, chart.lang, chart.variant) for chart in chart_set.charts}
-    assert made == {(kind, lang, sheet.name) for kind in KINDS for lang in ("zh-TW", "en") for sheet in SHEETS}
+    assert made == {(kind, lang, sheet.name) for kind in KINDS for lang in ("zh-TW", "en", "zh-Hans") for sheet in SHEETS}
     # per language and width: 1 triad map, 5 charts for each of 3 dyads, commitment, Figure 2
-    assert len(chart_set.charts) == 2 * 2 * (1 + 3 * 5 + 2)
+    assert len(chart_set.charts) == 3 * 2 * (1 + 3 * 5 + 2)
     for chart in chart_set.charts:
         root = ElementTree.parse(out / chart.path).getroot()
         assert root.tag == f"{SVG}svg", chart.path
@@ -88,7 +88,7 @@ def test_alt_text_states_the_verdict(seed_charts):
 def test_every_chart_has_a_title_and_alt_text_in_its_own_language(seed_charts):
     _, chart_set = seed_charts
     for chart in chart_set.charts:
-        assert chart.title and chart.alt.endswith("。" if chart.lang == "zh-TW" else "."), chart.path
+        assert chart.title and chart.alt.endswith({"zh-TW": "。", "en": ".", "zh-Hans": "。"}[chart.lang]), chart.path
 
 
 @pytest.mark.slow
@@ -101,7 +101,7 @@ def test_ten_dyads_five_actors_and_another_external_actor_draw_cleanly(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         chart_set = render_charts(analysis, tmp_path / "out")
-    assert len(chart_set.charts) == 2 * 2 * (10 + 10 * 5 + 2)
+    assert len(chart_set.charts) == 3 * 2 * (10 + 10 * 5 + 2)
     names = " ".join(chart.alt for chart in chart_set.charts if chart.lang == "en")
     for absent in ("Russia", "North Korea", "United States"):
         assert absent not in names
@@ -125,7 +125,7 @@ def test_a_character_the_font_lacks_stops_the_render_with_a_clear_message(tmp_pa
         "it would print as an empty box; remove it or use a character the fonts have"]
     # ... and the charts keep their own guard, for text that does not come from the data.
     result = analysis.dyads[0]
-    title = Text(result.dyad.title.zh_tw, result.dyad.title.en + " 𓀀")
+    title = Text.of({"zh-TW": result.dyad.title.get("zh-TW"), "en": result.dyad.title.get("en") + " 𓀀"})
     broken = replace(analysis, dyads=(replace(result, dyad=replace(result.dyad, title=title)),))
     with pytest.raises(ChartError) as error:
         render_charts(broken, tmp_path / "out")
@@ -137,17 +137,19 @@ def test_briefing_charts_writes_every_chart_and_a_manifest(workdir, run):
     write_dataset(workdir, NAMED_ACTORS[:3], ("CHN", "中國", "China"), 3)
     code, out, err = run("charts", "--out", "built")
     assert (code, err) == (0, "")
-    assert out == "briefing charts: wrote 72 charts to built\n"
+    assert out == "briefing charts: wrote 108 charts to built\n"
     manifest = json.loads((workdir / "built" / "charts.json").read_text(encoding="utf-8"))
-    assert len(manifest) == 72
+    assert len(manifest) == 108
     assert all((workdir / "built" / item["path"]).is_file() for item in manifest)
     # Each chart is listed in both widths, with its size and its smallest text.
     narrow = {item["path"]: item for item in manifest if item["variant"] == "narrow"}
-    assert len(narrow) == 36 and {item["width"] for item in narrow.values()} == {348}
+    assert len(narrow) == 54 and {item["width"] for item in narrow.values()} == {348}
     assert all(item["min_font_pt"] >= 9 for item in manifest)
     assert sorted(p.name for p in (workdir / "built").iterdir()) == [
-        ".briefing-site", "charts.json", "commitment.en.narrow.svg", "commitment.en.svg", "commitment.zh-TW.narrow.svg",
+        ".briefing-site", "charts.json", "commitment.en.narrow.svg", "commitment.en.svg",
+        "commitment.zh-Hans.narrow.svg", "commitment.zh-Hans.svg", "commitment.zh-TW.narrow.svg",
         "commitment.zh-TW.svg", "dyads", "framework-curve.en.narrow.svg", "framework-curve.en.svg",
+        "framework-curve.zh-Hans.narrow.svg", "framework-curve.zh-Hans.svg",
         "framework-curve.zh-TW.narrow.svg", "framework-curve.zh-TW.svg", "triads"]
     assert not (workdir / "site").exists()  # never into the live site
 
@@ -178,14 +180,14 @@ def test_two_hedgers_on_the_curve_are_not_reported_as_overlapping():
     from generator import charts
     from generator.model import Actor, Dataset, Dyad, Origin, Text, ThreatAssessment
 
-    text = Text("t", "t")
-    actors = tuple(Actor(code, Text(zh, en), Origin("x", 1))
+    text = Text.of({"zh-TW": "t", "en": "t"})
+    actors = tuple(Actor(code, Text.of({"zh-TW": zh, "en": en}), Origin("x", 1))
                    for code, zh, en in (("AAA", "第3國", "State 3"), ("BBB", "第5國", "State 5"), ("ZZZ", "外", "Z")))
     threats = (ThreatAssessment("AAA", "low", "low", text, ("x",)), ThreatAssessment("BBB", "medium", "low", text, ("x",)))
     analysis = classify(Dataset(actors, (), (Dyad("d", ("AAA", "BBB"), "ZZZ", dt.date(2025, 1, 1), text, text, threats,
                                                   Origin("x", 1)),)))
     for lang in ("zh-TW", "en"):
-        with matplotlib.rc_context(charts.style()), warnings.catch_warnings():
+        with matplotlib.rc_context(charts.style("zh-TW")), warnings.catch_warnings():
             warnings.simplefilter("error")
             figure, _, _ = charts.draw_curve(analysis, analysis.dyads[0], lang)
             charts.check_layout(figure, "curve")
@@ -304,7 +306,7 @@ def test_the_layout_check_fails_text_that_leaves_its_box_or_breaks_a_word():
 
     from generator import charts
 
-    with matplotlib.rc_context(charts.style()):
+    with matplotlib.rc_context(charts.style("zh-TW")):
         figure = charts.new_figure(1.0)
         axes = figure.add_axes((0, 0, 1, 1))
         charts.tidy_axes(axes)
@@ -325,7 +327,7 @@ def test_fitted_breaks_a_word_wider_than_the_line_with_a_hyphen_leaving_three_le
 
     from generator import charts
 
-    with matplotlib.rc_context(charts.style()):
+    with matplotlib.rc_context(charts.style("zh-TW")):
         assert charts.fitted("bandwagoning", 50, 9) == "bandwago-\nning"
         # Spaces first: the strategy pair breaks at its dash only when it cannot fit a line of its own.
         assert charts.fitted("flips to: balancing–balancing", 96, 9) == "flips to:\nbalancing–balancing"
@@ -337,7 +339,7 @@ def drawn(draw, *args, lang="zh-TW", sheet=WIDE):
 
     from generator import charts
 
-    with matplotlib.rc_context(charts.style()):
+    with matplotlib.rc_context(charts.style("zh-TW")):
         figure, title, alt = draw(*args, lang, sheet=sheet)
         figure.draw_without_rendering()
     return figure

@@ -18,7 +18,7 @@ from generator.classify import (
 from generator.cli import analyse
 from generator.model import Dataset, Dyad, Origin, Text, ThreatAssessment
 
-TEXT = Text("文字", "text")
+TEXT = Text.of({"zh-TW": "文字", "en": "text"})
 
 
 def threat(actor="AAA", external="low", internal="low", **extra) -> ThreatAssessment:

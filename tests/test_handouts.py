@@ -44,8 +44,8 @@ PAGE_WIDTH, PAGE_HEIGHT, MARGIN_X, MARGIN_Y = 210 * MM, 297 * MM, 18 * MM, 22 * 
 
 
 def test_one_pdf_per_brief_and_per_dyad_in_each_language(site):
-    expected = [f"{slug}.{lang}.pdf" for slug in BRIEFS for lang in ("en", "zh-TW")]
-    expected += [f"dyad-{dyad}.{lang}.pdf" for dyad in DYADS for lang in ("en", "zh-TW")]
+    expected = [f"{slug}.{lang}.pdf" for slug in BRIEFS for lang in ("en", "zh-TW", "zh-Hans")]
+    expected += [f"dyad-{dyad}.{lang}.pdf" for dyad in DYADS for lang in ("en", "zh-TW", "zh-Hans")]
     assert [path.name for path in handouts(site)] == sorted(expected)
 
 
@@ -62,8 +62,11 @@ def test_only_the_bundled_font_is_used_and_it_is_embedded_as_a_subset(site):
         assert rows, path.name
         for row in rows:
             name, embedded, subset = row.split()[0], row.split()[-5], row.split()[-4]
-            assert re.fullmatch(r"[A-Z]{6}\+Briefing-Sans-TC(-Bold|-Oblique|-BoldOblique)?", name), f"{path.name}: {name}"
+            assert re.fullmatch(r"[A-Z]{6}\+Briefing-Sans-[TS]C(-Bold|-Oblique|-BoldOblique)?", name), f"{path.name}: {name}"
             assert (embedded, subset) == ("yes", "yes"), f"{path.name}: {row}"
+            # The language's face: Noto Sans SC (TrueType outlines) for zh-Hans, Noto Sans CJK TC (CFF) otherwise.
+            face = "CID TrueType" if ".zh-Hans." in path.name else "CID Type 0C"
+            assert face in row, f"{path.name}: {row}"
 
 
 def test_chinese_and_english_sentences_can_be_extracted(site):
@@ -125,14 +128,14 @@ def test_parallel_layout_leaves_no_temporary_fonts_behind(tmp_path, monkeypatch)
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # the forked workers inherit it
     build_in_process(project / "mkdocs.yml", project / "data", project / "docs", project / "site", workers=2)
-    assert len(list((project / "site" / "pdf").glob("*.pdf"))) == 14
+    assert len(list((project / "site" / "pdf").glob("*.pdf"))) == 21
     assert sorted(path.name for path in temporary.iterdir() if path.name.startswith("weasyprint-")) == []
 
 
 def test_metadata_language_and_tags(site):
     for path in handouts(site):
         reader = PdfReader(path)
-        lang = "zh-TW" if ".zh-TW." in path.name else "en"
+        lang = path.name.split(".")[-2]  # three-dyads.zh-Hans.pdf
         assert reader.metadata.title and reader.metadata.author, path.name
         assert reader.trailer["/Root"]["/Lang"] == lang, path.name
         assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"]), path.name
@@ -190,7 +193,7 @@ def first_words(markdown: str) -> str:
 
 
 def test_page_one_of_a_brief_carries_its_title_byline_summary_and_the_start_of_the_text(site, briefs):
-    assert len(briefs) == 2 * len(BRIEFS)
+    assert len(briefs) == 3 * len(BRIEFS)  # each written in zh-TW and en, and converted to zh-Hans
     for brief in briefs:
         path = site / "pdf" / f"{brief.slug}.{brief.lang}.pdf"
         first_page = squeezed(page_texts(path, "-f", "1", "-l", "1")[0])
@@ -254,7 +257,8 @@ def test_verdict_cards_print_no_addresses_even_when_the_site_has_one(site, tmp_p
     assert {name: len(found) for name, found in cards.items()} == {
         "china-russia-ambiguity.en.pdf": 1, "china-russia-ambiguity.zh-TW.pdf": 1,
         "russia-north-korea-treaty.en.pdf": 1, "russia-north-korea-treaty.zh-TW.pdf": 1,
-        "three-dyads.en.pdf": 3, "three-dyads.zh-TW.pdf": 3}
+        "three-dyads.en.pdf": 3, "three-dyads.zh-TW.pdf": 3,
+        "china-russia-ambiguity.zh-Hans.pdf": 1, "russia-north-korea-treaty.zh-Hans.pdf": 1, "three-dyads.zh-Hans.pdf": 3}
     for name, found in cards.items():
         for card in found:
             assert "<http" not in card and "https://" not in card, f"{name}: {card}"
@@ -322,11 +326,15 @@ def test_no_page_but_the_last_is_less_than_a_third_full(site):
         "dyad-russia-china.en.pdf": 6, "dyad-russia-china.zh-TW.pdf": 6,
         "dyad-russia-north-korea.en.pdf": 6, "dyad-russia-north-korea.zh-TW.pdf": 6,
         "russia-north-korea-treaty.en.pdf": 4, "russia-north-korea-treaty.zh-TW.pdf": 4,
-        "three-dyads.en.pdf": 5, "three-dyads.zh-TW.pdf": 5}
+        "three-dyads.en.pdf": 5, "three-dyads.zh-TW.pdf": 5,
+        "alliances-reborn.zh-Hans.pdf": 3, "china-russia-ambiguity.zh-Hans.pdf": 4, "dyad-north-korea-china.zh-Hans.pdf": 6,
+        "dyad-russia-china.zh-Hans.pdf": 6, "dyad-russia-north-korea.zh-Hans.pdf": 6,
+        "russia-north-korea-treaty.zh-Hans.pdf": 4, "three-dyads.zh-Hans.pdf": 5}
 
 
 def test_no_sentence_mark_is_followed_by_another(site):
-    doubled = re.compile(r"[.?!。？！][.(（]|[?!][.。]")
+    # A Chinese figure's caption ends with 。 and its credit follows in （） as Chinese print sets a source note.
+    doubled = re.compile(r"[.?!。？！][.(（](?!圖表|图表)|[?!][.。]")
     for path in handouts(site):
         text = " ".join(text_of(path).split())
         assert [text[max(0, m.start() - 30):m.end() + 10] for m in doubled.finditer(text)] == [], path.name

@@ -9,17 +9,20 @@ import pytest
 from conftest import svg_smallest_text_pt
 from test_browser import browser, server  # noqa: F401  (the fixtures, shared)
 
+from generator.languages import TABLE
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 MIN_CHART_TEXT_PX = 11
 PX_PER_PT = 4 / 3
 # The pages that show charts; the framework page shows the tables.
 CHART_FOLDERS = ("dyads", "triads", "briefs")
-TABLE_PAGES = ("framework.html", "en/framework.html")
+TABLE_PAGES = tuple(f"{language.prefix}framework.html" for language in TABLE.languages)
 
 
 def pages_in(site: Path, folders: tuple[str, ...]) -> list[str]:
-    """Each page of these kinds in both languages (not the folders' index pages)."""
-    return sorted(str(path.relative_to(site)) for prefix in ("", "en/") for folder in folders
+    """Each page of these kinds in every language (not the folders' index pages)."""
+    return sorted(str(path.relative_to(site)) for prefix in (language.prefix for language in TABLE.languages)
+                  for folder in folders
                   for path in (site / prefix / folder).glob("*.html") if path.name != "index.html")
 
 
@@ -49,7 +52,7 @@ CHART_SIZES = """() => [...document.images].filter(i => i.currentSrc.includes('/
 
 def test_every_chart_on_a_phone_shows_its_smallest_text_at_11_px_or_more(site, server, phone):  # noqa: F811
     pages = pages_in(site, CHART_FOLDERS)
-    assert len(pages) == 2 * (3 + 1 + 4), pages  # the seed site: 3 dyads, 1 triad, 4 briefs
+    assert len(pages) == 3 * (3 + 1 + 4), pages  # the seed site: 3 dyads, 1 triad, 4 briefs, in 3 languages
     smallest: dict[str, float] = {}
     too_small = []
     for path in pages:
@@ -97,7 +100,8 @@ def test_no_table_cell_on_a_phone_is_narrower_than_two_characters(site, server, 
 
 
 def test_a_tap_on_a_chart_opens_the_wide_chart_and_says_so_in_the_page_language(site, server, phone):  # noqa: F811
-    for path, words in (("dyads/russia-china.html", "開啟完整圖表"), ("en/dyads/russia-china.html", "Open the full chart")):
+    for path, words in (("dyads/russia-china.html", "開啟完整圖表"), ("en/dyads/russia-china.html", "Open the full chart"),
+                        ("zh-hans/dyads/russia-china.html", "打开完整图表")):
         load(phone, server + path)
         link = phone.locator("figure.chart-matrix a.chart-open")
         assert words in link.evaluate("a => a.textContent")

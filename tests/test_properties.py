@@ -25,7 +25,7 @@ PAIRS = {
     frozenset(["balancing"]): ("high", "high"),
     frozenset(["balancing", "bandwagoning"]): ("high-variable", "medium"),
 }
-TEXT = Text("文字", "text")
+TEXT = Text.of({"zh-TW": "文字", "en": "text"})
 
 
 def expected_strategy(threat: ThreatAssessment) -> str:
@@ -57,7 +57,7 @@ def threats(draw, actor: str) -> ThreatAssessment:
 @st.composite
 def datasets(draw) -> Dataset:
     codes = ["AAA", "BBB", "CCC", "DDD", "EEE"]
-    actors = tuple(Actor(code, Text(code, code), Origin("x", 1)) for code in codes + ["ZZZ"])
+    actors = tuple(Actor(code, Text.of({"zh-TW": code, "en": code}), Origin("x", 1)) for code in codes + ["ZZZ"])
     pairs = draw(st.lists(st.tuples(st.sampled_from(codes), st.sampled_from(codes)).filter(lambda p: p[0] != p[1]),
                           min_size=1, max_size=8, unique_by=lambda p: frozenset(p)))
     dyads = tuple(

@@ -10,8 +10,12 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
+from conftest import ROOT
 from test_browser import browser, page, server, site_pages  # noqa: F401  (fixtures)
 
+from generator.convert import Terms, convert
+from generator.languages import TABLE
 from generator.search import indexed_page, segment
 
 PAGE = """<!doctype html><html lang="zh-TW"><body><nav>導覽</nav>
@@ -50,6 +54,8 @@ def test_a_page_without_an_indexed_part_is_not_indexed():
     assert indexed_page("<html lang='en'><body><p>Redirecting…</p></body></html>") is None
 
 
+# The desk's own conversions for the zh-Hans edition (普丁 → 普京), as the build applies them.
+DESK_TERMS = Terms(tuple(yaml.safe_load((ROOT / "data" / "zh-hans-terms.yaml").read_text("utf-8")).items()))
 # Actors, strategies, places, people, two- to four-character words, one character, mixed Chinese–Latin.
 ZH_TERMS = (
     "俄羅斯", "中國", "北韓", "美國", "烏克蘭", "日本", "南韓", "臺灣",
@@ -60,6 +66,7 @@ ZH_TERMS = (
     "安理會", "北約", "戰略", "夥伴", "軍事", "經濟", "飛彈", "全面戰略夥伴", "彈道飛彈", "俄中", "朝中", "俄朝",
     "俄", "韓", "2024年", "2024 年", "抗衡—避險", "抗衡–避險", "「北韓」",
 )
+ZH_HANS_TERMS = tuple(dict.fromkeys(convert(term, "tw2sp", DESK_TERMS) for term in ZH_TERMS))  # 俄罗斯, 普京, 同盟 …
 EN_TERMS = (
     "Russia", "China", "North Korea", "United States", "Ukraine", "Japan", "hedging", "tethering", "balancing",
     "bandwagoning", "alliance", "threat", "commitment", "cohesion", "Pyongyang", "Moscow", "Beijing", "treaty",
@@ -70,6 +77,8 @@ DYAD_QUERIES = {
     "俄羅斯 中國": "/dyads/russia-china.html", "北韓 中國": "/dyads/north-korea-china.html",
     "俄羅斯 北韓": "/dyads/russia-north-korea.html", "Russia China": "/en/dyads/russia-china.html",
     "North Korea China": "/en/dyads/north-korea-china.html", "Russia North Korea": "/en/dyads/russia-north-korea.html",
+    "俄罗斯 中国": "/zh-hans/dyads/russia-china.html", "北韩 中国": "/zh-hans/dyads/north-korea-china.html",
+    "俄罗斯 北韩": "/zh-hans/dyads/russia-north-korea.html",
 }
 HAN = re.compile(r"[\u3400-\u9fff]")
 READ_TEXT = """() => {
@@ -113,13 +122,13 @@ def texts(site, server, browser):  # noqa: F811
 
 
 def search_all(page, server: str, lang: str, queries) -> dict[str, list[str]]:  # noqa: F811
-    page.goto(server + ("search.html" if lang == "zh-TW" else "en/search.html"))
+    page.goto(server + TABLE.language(lang).prefix + "search.html")
     page.wait_for_function("typeof window.briefingSearch === 'function'")
     return page.evaluate("async queries => { const found = {}; for (const q of queries) found[q] = await briefingSearch(q);"
                          " return found; }", list(queries))
 
 
-@pytest.mark.parametrize("lang, terms", [("zh-TW", ZH_TERMS), ("en", EN_TERMS)])
+@pytest.mark.parametrize("lang, terms", [("zh-TW", ZH_TERMS), ("en", EN_TERMS), ("zh-Hans", ZH_HANS_TERMS)])
 def test_search_finds_every_page_that_holds_a_term(texts, page, server, lang, terms):  # noqa: F811
     found = search_all(page, server, lang, terms)
     missed, wrong = [], []
@@ -136,8 +145,8 @@ def test_search_finds_every_page_that_holds_a_term(texts, page, server, lang, te
 
 
 def test_a_dyads_own_page_comes_first_for_its_actors(page, server):  # noqa: F811
-    for lang in ("zh-TW", "en"):
-        queries = [query for query, path in DYAD_QUERIES.items() if path.startswith("/en/") == (lang == "en")]
+    for lang in TABLE.codes:
+        queries = [query for query, path in DYAD_QUERIES.items() if TABLE.by_prefix(path[1:]) == lang]
         found = search_all(page, server, lang, queries)
         for query in queries:
             assert found[query][:1] == [DYAD_QUERIES[query]], (query, found[query][:3])
@@ -166,6 +175,20 @@ def test_the_zh_tw_search_box_speaks_chinese_and_shows_clean_results(page, serve
         .map(selector => getComputedStyle(document.querySelector(selector)).fontFamily)""")
     body = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert fonts == [body] * 3
+    assert page.errors == []
+
+
+def test_the_zh_hans_search_box_speaks_simplified_chinese_in_the_simplified_face(page, server):  # noqa: F811
+    label, status, titles, excerpts = search_box(page, server + "zh-hans/search.html?q=笼络")
+    assert label == "输入关键词"
+    assert re.fullmatch(r"共 \d+ 笔结果", status)
+    assert "朝中关系" in titles
+    assert all(urlsplit(link).path.startswith("/zh-hans/") for link in page.eval_on_selector_all(
+        ".search-result-title a", "links => links.map(a => a.href)"))
+    for excerpt in excerpts:
+        assert "笼络" in excerpt
+    body = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert body.startswith('"Briefing Sans SC"'), body
     assert page.errors == []
 
 

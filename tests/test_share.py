@@ -17,6 +17,8 @@ import pytest
 import yaml
 from conftest import ROOT
 
+from generator.languages import TABLE
+
 SITE_URL = "https://alliances.example/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -90,8 +92,8 @@ def check_atom(feed: ElementTree.Element, path: str) -> None:
 
 def test_there_are_two_feeds_per_language_and_each_follows_the_atom_rules(analysis, settings):
     made = feeds(analysis, settings)
-    assert sorted(made) == ["feeds/briefs.en.xml", "feeds/briefs.zh-TW.xml", "feeds/verdicts.en.xml",
-                            "feeds/verdicts.zh-TW.xml"]
+    assert sorted(made) == ["feeds/briefs.en.xml", "feeds/briefs.zh-Hans.xml", "feeds/briefs.zh-TW.xml",
+                            "feeds/verdicts.en.xml", "feeds/verdicts.zh-Hans.xml", "feeds/verdicts.zh-TW.xml"]
     for path, feed in made.items():
         check_atom(feed, path)
         assert feed.get(XML_LANG) == path.split(".")[1]
@@ -191,12 +193,12 @@ def test_every_card_is_1200_by_630_and_the_same_bytes_when_drawn_again(analysis)
 
     jobs = plan_cards(analysis, organisation(), SITE_URL)
     assert sorted(job.path for job in jobs) == sorted(
-        [f"cards/site.{lang}.png" for lang in ("zh-TW", "en")]
+        [f"cards/site.{lang}.png" for lang in ("zh-TW", "en", "zh-Hans")]
         + [f"cards/dyads/{dyad}.{lang}.png" for dyad in ("north-korea-china", "russia-china", "russia-north-korea")
-           for lang in ("zh-TW", "en")]
+           for lang in ("zh-TW", "en", "zh-Hans")]
         + [f"cards/briefs/{slug}.{lang}.png" for slug in ("alliances-reborn", "china-russia-ambiguity",
                                                           "russia-north-korea-treaty", "three-dyads")
-           for lang in ("zh-TW", "en")])
+           for lang in ("zh-TW", "en", "zh-Hans")])
     drawn = {job.path: draw(job) for job in jobs}
     for path, (png, _) in drawn.items():
         assert png_size(png) == (1200, 630), path
@@ -240,7 +242,7 @@ def test_a_cut_text_ends_at_a_word_or_a_character_and_fits_its_lines():
     from generator.cards import cut_to
     from generator.charts import style, text_width
 
-    with matplotlib.rc_context({**style(), "text.hinting": "none"}):
+    with matplotlib.rc_context({**style("zh-TW"), "text.hinting": "none"}):
         drawn, source = cut_to("Commitment and cohesion differ widely across the three dyads", 200, 24, "normal", 2, "…")
         assert source == "Commitment and cohesion differ…"
         assert drawn == "Commitment and\ncohesion differ…"
@@ -316,7 +318,7 @@ def test_every_page_has_share_tags_with_absolute_addresses_of_files_in_the_site(
     # The site's pages; a chart's embed page is a picture for another site's frame, with none of these tags.
     pages = [path for path in sorted(site.rglob("*.html")) if path.name != "404.html"
              and path.relative_to(site).parts[0] != "embed"]
-    assert len(pages) == 42
+    assert len(pages) == 63
     cards = set()
     for path in pages:
         head = Head(path.read_text("utf-8"))
@@ -330,15 +332,16 @@ def test_every_page_has_share_tags_with_absolute_addresses_of_files_in_the_site(
             head.one(key)
         assert head.one("og:type") == ("article" if "/briefs/" in own and not own.endswith("index.html")
                                        else "website"), path
-        assert head.one("og:locale") == {"zh-TW": "zh_TW", "en": "en_GB"}[head.lang]
-        assert head.meta["og:locale:alternate"] == [{"zh-TW": "en_GB", "en": "zh_TW"}[head.lang]]
+        locales = {"zh-TW": "zh_TW", "en": "en_GB", "zh-Hans": "zh_CN"}
+        assert head.one("og:locale") == locales[head.lang]
+        assert head.meta["og:locale:alternate"] == [locales[lang] for lang in locales if lang != head.lang]
         assert head.one("twitter:card") == "summary_large_image"
         image = head.one("og:image")
         assert head.one("twitter:image") == image
         assert (head.one("og:image:width"), head.one("og:image:height")) == ("1200", "630")
         assert png_size(resolve(site, image).read_bytes()) == (1200, 630)
         cards.add(image)
-        kind = path.relative_to(site / "en" if head.lang == "en" else site).parts
+        kind = path.relative_to(site / TABLE.language(head.lang).prefix).parts
         if kind[0] in ("dyads", "briefs") and kind[1] != "index.html":
             assert image == f"{SITE_URL}cards/{kind[0]}/{kind[1].removesuffix('.html')}.{head.lang}.png", path
         else:
@@ -349,7 +352,7 @@ def test_every_page_has_share_tags_with_absolute_addresses_of_files_in_the_site(
         for link in feeds:
             assert link["rel"] == "alternate" and link["title"]
             resolve(site, link["href"])
-    assert len(cards) == 16
+    assert len(cards) == 24  # the site's, each dyad's and each brief's, in three languages
 
 
 @pytest.mark.slow
@@ -362,7 +365,7 @@ def test_every_hreflang_cluster_is_complete_and_symmetric_and_the_sitemap_agrees
         head = Head(path.read_text("utf-8"))
         own = SITE_URL + path.relative_to(site).as_posix()
         cluster = head.cluster()
-        assert set(cluster) == {"zh-TW", "en", "x-default"}, path
+        assert set(cluster) == {"zh-TW", "en", "zh-Hans", "x-default"}, path
         assert cluster[head.lang] == own, path
         assert cluster["x-default"] == cluster["zh-TW"], path
         for url in cluster.values():
@@ -391,7 +394,8 @@ def test_the_published_feeds_parse_and_point_at_pages_of_the_site(shared):
             resolve(site, link.get("href"))
         resolve(site, feed.findtext(f"{ATOM}logo"))
     assert sorted(path.name for path in (site / "feeds").iterdir()) == [
-        "briefs.en.xml", "briefs.zh-TW.xml", "verdicts.en.xml", "verdicts.zh-TW.xml"]
+        "briefs.en.xml", "briefs.zh-Hans.xml", "briefs.zh-TW.xml", "verdicts.en.xml", "verdicts.zh-Hans.xml",
+        "verdicts.zh-TW.xml"]
 
 
 @pytest.mark.slow
@@ -399,8 +403,8 @@ def test_share_cards_drawn_again_from_nothing_are_the_same_bytes_and_so_is_the_w
     from projects import differences, tree
 
     site, first, stages, _ = shared
-    assert stages[0].endswith("(16 share cards, 0 from the cache)"), stages
-    assert stages[1].endswith("(16 share cards, 0 from the cache)"), stages  # drawn again, not copied
+    assert stages[0].endswith("(24 share cards, 0 from the cache)"), stages
+    assert stages[1].endswith("(24 share cards, 0 from the cache)"), stages  # drawn again, not copied
     again = tree(site)
     assert [name for name in first if name.startswith("cards/")] and differences(first, again) == []
 

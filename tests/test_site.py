@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import DYAD, ROOT, briefing, published_slices, write_data
 
+from generator.languages import TABLE
+
 
 class Page(HTMLParser):
     """The bits of a page the tests look at."""
@@ -43,24 +45,31 @@ def read(path: Path) -> Page:
     return Page(path.read_text(encoding="utf-8"))
 
 
-def test_every_page_exists_in_both_languages_with_the_right_lang(site):
-    chinese = [p.relative_to(site) for p in pages(site) if p.parts[len(site.parts)] != "en"]
-    english = [p.relative_to(site / "en") for p in (site / "en").rglob("*.html")]
-    assert sorted(chinese) == sorted(english)
-    assert len(chinese) == 21
+def language_of(site: Path, path: Path) -> str:
+    return TABLE.by_prefix(path.relative_to(site).as_posix())
+
+
+def test_every_page_exists_in_every_language_with_the_right_lang(site):
+    by_language: dict[str, list[Path]] = {code: [] for code in TABLE.codes}
     for path in pages(site):
-        expected = "en" if (site / "en") in path.parents else "zh-TW"
-        assert read(path).lang == expected, path
+        lang = language_of(site, path)
+        by_language[lang].append(path.relative_to(site / TABLE.language(lang).prefix))
+        assert read(path).lang == lang, path
+    chinese = sorted(by_language["zh-TW"])
+    assert len(chinese) == 21
+    assert all(sorted(found) == chinese for found in by_language.values())
 
 
 def test_the_language_switch_lands_on_the_counterpart_page(site):
     for path in pages(site):
-        switches = [href for href, attrs in read(path).links if attrs.get("hreflang") in ("en", "zh-TW")]
-        assert len(switches) == 1, path
-        target = (path.parent / switches[0]).resolve()
-        english = (site / "en") in path.parents
-        expected = site / path.relative_to(site / "en") if english else site / "en" / path.relative_to(site)
-        assert target == expected.resolve(), path
+        lang = language_of(site, path)
+        page = path.relative_to(site / TABLE.language(lang).prefix)
+        # The switch's entries (a zh-Hans page's conversion note links its zh-TW page too: the same address).
+        switches = {attrs["hreflang"]: href for href, attrs in read(path).links if attrs.get("hreflang")}
+        assert sorted(switches) == sorted(TABLE.others(lang)), path
+        assert path.read_text("utf-8").count("本页由繁体中文原文自动转换") == (lang == "zh-Hans"), path
+        for other, href in switches.items():
+            assert (path.parent / href).resolve() == (site / TABLE.language(other).prefix / page).resolve(), path
 
 
 def test_every_local_link_and_image_resolves(site):
@@ -143,7 +152,7 @@ def test_rule_links_on_verdicts_reach_their_rules(site):
             if framework not in targets:
                 targets[framework] = set(re.findall(r'id="([^"]+)"', framework.read_text(encoding="utf-8")))
             assert fragment in targets[framework], (path.relative_to(site), href)
-    assert len(targets) == 2  # the framework page in each language
+    assert len(targets) == 3  # the framework page in each language
 
 
 def test_public_pages_hold_no_engine_wording(site):
@@ -154,24 +163,27 @@ def test_public_pages_hold_no_engine_wording(site):
             assert wording not in text, (path.relative_to(site), wording)
 
 
-def test_search_index_covers_both_languages(site):
+def test_search_index_covers_every_language(site):
     languages = {path.name.split("_")[0] for path in (site / "pagefind" / "index").iterdir()}
-    assert languages == {"en", "zh-tw"}
+    assert languages == {"en", "zh-tw", "zh-hans"}  # each under its page's lang, which the browser's Pagefind reads
 
 
 def test_web_fonts_are_slices_of_the_sites_own_characters(site):
-    from generator.fonts import FONT_WEIGHTS, slices
+    from generator.fonts import slices
 
     declared = published_slices(site)
     files = {path.name for path in (site / "assets" / "fonts").glob("*.woff2")}
-    assert set(declared) == files and 40 < len(files) < 200
+    assert set(declared) == files and 80 < len(files) < 400
     assert all(1_000 < (site / "assets" / "fonts" / name).stat().st_size < 100_000 for name in files)
-    # Each slice stays within its fixed boundaries.
-    boundaries = {(weight, piece.number): set(piece.points) for weight in FONT_WEIGHTS for piece in slices(weight)}
+    # Each face has its slices (the zh-Hans pages' in Noto Sans SC), each within its fixed boundaries.
+    assert {font.slices for font in TABLE.fonts} == {name.rsplit("-", 3)[0] for name in files} == {
+        "noto-sans-tc", "noto-sans-sc"}
+    boundaries = {(font.slices, weight, piece.number): set(piece.points)
+                  for font in TABLE.fonts for weight in font.weights for piece in slices(font, weight)}
     for name, (weight_css, points) in declared.items():
         weight = "bold" if weight_css == 700 else "regular"
         number = int(name.split("-")[-2])
-        assert points <= boundaries[(weight, number)], name
+        assert points <= boundaries[(name.rsplit("-", 3)[0], weight, number)], name
 
 
 @pytest.fixture
@@ -265,29 +277,40 @@ def test_every_character_a_page_shows_is_in_a_published_font_slice(site):
 
     from generator.characters import font_coverage
 
+    void = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
     class Text(HTMLParser):
+        """The characters shown, by the language of the element that shows them (each is set in its face)."""
+
         def __init__(self):
             super().__init__(convert_charrefs=True)
-            self.hidden, self.characters = 0, set()
+            self.hidden, self.langs, self.characters = 0, [""], {}
 
         def handle_starttag(self, tag, attrs):
             self.hidden += tag in ("script", "style", "head")
+            if tag not in void:
+                self.langs.append(dict(attrs).get("lang") or self.langs[-1])
 
         def handle_endtag(self, tag):
             self.hidden -= tag in ("script", "style", "head")
+            if tag not in void and len(self.langs) > 1:
+                self.langs.pop()
 
         def handle_data(self, data):
             if not self.hidden:
-                self.characters |= set(data)
+                self.characters.setdefault(self.langs[-1], set()).update(data)
 
-    covered = set().union(*(points for _, points in published_slices(site).values()))
-    in_font = font_coverage()
+    declared = published_slices(site)
     for path in sorted(site.rglob("*.html")):
         reader = Text()
         reader.feed(path.read_text("utf-8"))
-        missing = {character for character in reader.characters
-                   if ord(character) in in_font and ord(character) not in covered and not character.isspace()}
-        assert not missing, (path.relative_to(site), sorted(missing))
+        for lang, characters in reader.characters.items():
+            font = TABLE.language(lang if lang in TABLE.codes else TABLE.default.code).font
+            covered = set().union(*(points for name, (_, points) in declared.items() if name.startswith(font.slices)))
+            in_font = font_coverage("regular", font)
+            missing = {character for character in characters
+                       if ord(character) in in_font and ord(character) not in covered and not character.isspace()}
+            assert not missing, (path.relative_to(site), lang, sorted(missing))
 
 
 def test_robustness_and_the_triad_verdict_are_said_in_words(site):
@@ -325,7 +348,8 @@ def test_figures_are_numbered_in_page_order_and_captions_name_them_once(site):
 
 # ---- the guide: about this site and how to read a verdict -------------------------------------------
 
-GUIDE = {"zh-TW": ("guide.html", "關於本站", "index.html"), "en": ("en/guide.html", "About", "en/index.html")}
+GUIDE = {"zh-TW": ("guide.html", "關於本站", "index.html"), "en": ("en/guide.html", "About", "en/index.html"),
+         "zh-Hans": ("zh-hans/guide.html", "关于本站", "zh-hans/index.html")}
 
 
 def main_text(path: Path) -> str:
@@ -336,8 +360,9 @@ def main_text(path: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text[text.index("<main"):text.index("</main>")]))
 
 
-def test_the_guide_is_in_both_languages_in_every_pages_navigation_and_linked_from_home(site):
-    titles = {"zh-TW": "關於本站：如何閱讀判斷", "en": "About this site: how to read a verdict"}
+def test_the_guide_is_in_every_language_in_every_pages_navigation_and_linked_from_home(site):
+    titles = {"zh-TW": "關於本站：如何閱讀判斷", "en": "About this site: how to read a verdict",
+              "zh-Hans": "关于本站：如何阅读判断"}
     for lang, (guide, _, home) in GUIDE.items():
         assert read(site / guide).lang == lang
         assert re.search(f'<h1 id="[^"]+">{titles[lang]}</h1>', (site / guide).read_text(encoding="utf-8")), guide
@@ -346,8 +371,7 @@ def test_the_guide_is_in_both_languages_in_every_pages_navigation_and_linked_fro
                  == (site / guide).resolve()]
         assert links and 'class="guide-link"' in (site / home).read_text(encoding="utf-8"), home
     for path in pages(site):
-        english = (site / "en") in path.parents
-        guide, label, _ = GUIDE["en" if english else "zh-TW"]
+        guide, label, _ = GUIDE[language_of(site, path)]
         text = path.read_text(encoding="utf-8")
         nav = text[text.index('<nav class="site-nav"'):text.index("</nav>")]
         found = re.findall(f'<a href="([^"]+)"(?: aria-current="page")?>{label}</a>', nav)
@@ -463,7 +487,7 @@ def test_every_chart_offers_its_svg_png_data_and_licence_and_an_embed_page(site)
                and 'href="https://creativecommons.org/licenses/by/4.0/">' in block for block in reuse)
     assert "<iframe" not in text  # no site address: embed code would point nowhere
     for chart in ("matrix", "curve", "diagram", "timeline", "sensitivity"):
-        for lang in ("zh-TW", "en"):
+        for lang in TABLE.codes:
             assert (site / "charts" / "dyads" / "russia-china" / f"{chart}.{lang}.png").is_file()
             assert (site / "charts" / "dyads" / "russia-china" / f"{chart}.{lang}.csv").is_file()
     assert not (site / "embed").exists()  # no site address: no embed code shows, and nothing would lead there

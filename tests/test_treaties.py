@@ -263,7 +263,7 @@ def test_classify_json_gives_each_dyads_obligations(imported, run):
     ]
     assert by_dyad["russia-north-korea"][-1] == {
         "from": 2024, "to": None, "by": ["RUS", "PRK"], "kinds": ["defense"], "coded_by": "analyst",
-        "source": "doe-2024", "note": {"zh-TW": "測試。", "en": "A test."}}
+        "source": "doe-2024", "note": {"zh-TW": "測試。", "en": "A test.", "zh-Hans": "测试。"}}
 
 
 def test_without_a_treaties_file_the_json_says_nobody_coded_them(project, run):
