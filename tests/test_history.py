@@ -445,11 +445,12 @@ def test_a_reassessed_site_builds_a_page_and_handout_per_assessment(warm, tmp_pa
     site = project / "site"
     dated = sorted(str(path.relative_to(site)) for path in site.rglob("2023-06-30*"))
     dyads = ("north-korea-china", "russia-china", "russia-north-korea")
-    assert dated == sorted([f"{prefix}dyads/{dyad}/2023-06-30.html" for prefix in ("", "en/") for dyad in dyads] +
-                           [f"pdf/dyad-{dyad}/2023-06-30.{lang}.pdf" for lang in ("zh-TW", "en") for dyad in dyads] +
-                           [f"downloads/cite/dyad-{dyad}/2023-06-30.{lang}.{form}" for lang in ("zh-TW", "en")
+    languages = {"zh-TW": "", "en": "en/", "zh-Hans": "zh-hans/"}  # each edition, and where its pages are
+    assert dated == sorted([f"{prefix}dyads/{dyad}/2023-06-30.html" for prefix in languages.values() for dyad in dyads] +
+                           [f"pdf/dyad-{dyad}/2023-06-30.{lang}.pdf" for lang in languages for dyad in dyads] +
+                           [f"downloads/cite/dyad-{dyad}/2023-06-30.{lang}.{form}" for lang in languages
                             for dyad in dyads for form in ("bib", "ris", "csl.json")])
-    assert len(list((site / "charts" / "dyads").rglob("trajectory.*.svg"))) == 3 * 2 * 2  # dyads, languages, widths
+    assert len(list((site / "charts" / "dyads").rglob("trajectory.*.svg"))) == 3 * 3 * 2  # dyads, editions, widths
     text = subprocess.run(["pdftotext", "-layout", str(site / "pdf/dyad-russia-north-korea/2023-06-30.en.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
