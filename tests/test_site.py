@@ -430,9 +430,9 @@ def test_every_link_in_the_guide_reaches_a_file_or_an_anchor_and_the_framework_r
         for anchor in ("threats", "pair-labels", "cell-G", "cell-D", "table3-row-2", "table3-meaning"):
             assert f"framework.html#{anchor}" in hrefs, (guide, anchor)
         assert framework.resolve() in anchors
-        for download in ("../" * (lang == "en") + "downloads/russia-china.yaml",
-                         "../" * (lang == "en") + "downloads/analysis.json",
-                         "../" * (lang == "en") + f"pdf/dyad-russia-china.{lang}.pdf"):
+        up = "../" * guide.count("/")  # from the edition's folder (en/, zh-hans/) back to the site's root
+        for download in (up + "downloads/russia-china.yaml", up + "downloads/analysis.json",
+                         up + f"pdf/dyad-russia-china.{lang}.pdf"):
             assert download in hrefs, (guide, download)
 
 

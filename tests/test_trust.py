@@ -244,7 +244,9 @@ def test_a_full_disk_is_said_plainly_and_leaves_the_previous_site(warm, tmp_path
     result = in_namespace(project, '"$PYTHON" -m generator build --clean --out "$DISK/site"')
     lines = result.stderr.splitlines()
     failure = next(line for line in lines if line.startswith("briefing: the site was not built"))
-    assert re.fullmatch(r"briefing: the site was not built: the disk is full \(.*/disk/site\.tmp/.+\); "
+    # The file is named when the failed call names one (a write to an open file does not); where the small disk
+    # fills depends on how much the build writes, which three editions changed.
+    assert re.fullmatch(r"briefing: the site was not built: the disk is full(?: \(.*/disk/site\.tmp/.+\))?; "
                         r"free some space and build again; the previous site is unchanged", failure), failure
     assert "exit=1" in lines and "site unchanged" in lines
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
