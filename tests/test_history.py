@@ -283,15 +283,21 @@ def git(folder: Path, *args: str) -> str:
                           check=True, capture_output=True, text=True).stdout
 
 
+def committed(folder: Path, dyad: str) -> Path:
+    """A git repository whose one commit holds the test data with this Russia–China file."""
+    repo = folder / "repo"
+    repo.mkdir()
+    write_data(repo, dyads={"russia-china": dyad})
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    return repo
+
+
 def test_diff_reports_an_added_assessment_as_such(tmp_path):
     from generator.diff import diff_revisions, headline, to_json, to_markdown
 
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    write_data(repo, dyads={"russia-china": DYAD})
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "one assessment")
+    repo = committed(tmp_path, DYAD)
     # Reassessed on 2025-09-30 with China's external threat high: Russia–China turns balancing–balancing.
     (repo / DYAD_PATH).write_text(ASSESSMENTS.substitute(first="2025-06-30", first_level="medium",
                                                          second="2025-09-30", second_level="high"), "utf-8")
@@ -309,12 +315,7 @@ def test_diff_reports_an_added_assessment_as_such(tmp_path):
 def test_diff_reports_an_earlier_assessment_changed_and_a_redated_one_as_removed(tmp_path):
     from generator.diff import diff_revisions, headline, to_json, to_markdown
 
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    write_data(repo, dyads={"russia-china": TWO_ASSESSMENTS})
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "two assessments")
+    repo = committed(tmp_path, TWO_ASSESSMENTS)
     # The 2023 assessment rewritten (China's external threat low), and the latest re-dated from June to September.
     (repo / DYAD_PATH).write_text(ASSESSMENTS.substitute(first="2023-06-30", first_level="low", second="2025-09-30",
                                                          second_level="medium"), "utf-8")
