@@ -85,6 +85,7 @@ class AnalysisDiff:
     triads_added: tuple[Verdict, ...]
     triads_removed: tuple[Verdict, ...]
     triads_changed: tuple[ItemChange, ...]
+    obligations_changed: tuple[ItemChange, ...]  # by dyad: each span of years whose formal obligations changed
     briefs_added: tuple[str, ...]
     briefs_removed: tuple[str, ...]
     briefs_changed: tuple[str, ...]
@@ -218,6 +219,16 @@ def triad_verdict(result: TriadResult, analysis: Analysis) -> Verdict:
                    tuple(triad_fields(result).items()))
 
 
+def obligation_fields(dataset, dyad_id: str) -> dict[str, str]:
+    """A dyad's formal obligations (data/treaties.yaml) by span: "1961–2018" -> "defense, nonagg · both · atop"."""
+    fields = {}
+    for found in dataset.obligations_of(dyad_id) or ():
+        years = f"{found.start}–{found.end if found.end is not None else ''}"
+        bound = "both" if found.mutual else found.by[0]
+        fields[f"obligations {years}"] = f"{', '.join(found.kinds)} · {bound} · {found.coded_by} ({found.source})"
+    return fields
+
+
 def compare_fields(before: dict[str, str], after: dict[str, str]) -> tuple[Change, ...]:
     return tuple(Change(name, before.get(name, "—"), after.get(name, "—"))
                  for name in dict.fromkeys([*before, *after]) if before.get(name) != after.get(name))
@@ -257,6 +268,12 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         if changes:
             triads_changed.append(ItemChange(key, triad_title(new_triads[key], head), changes,
                                              triad_name(new_triads[key], head)))
+    obligations_changed = []
+    for dyad_id in sorted(old.keys() & new.keys()):
+        changes = compare_fields(obligation_fields(base.dataset, dyad_id), obligation_fields(head.dataset, dyad_id))
+        if changes:
+            obligations_changed.append(ItemChange(dyad_id, both(new[dyad_id].dyad.title), changes,
+                                                  new[dyad_id].dyad.title.get("en")))
     # The brief files a change touches: a converted language's briefs change with their source's.
     old_briefs = {(b.slug, b.lang): b for b in base.dataset.briefs if b.lang in TABLE.written}
     new_briefs = {(b.slug, b.lang): b for b in head.dataset.briefs if b.lang in TABLE.written}
@@ -287,6 +304,7 @@ def compare(base: Analysis, head: Analysis, base_name: str, head_name: str) -> A
         triads_removed=tuple(triad_verdict(old_triads[key], base)
                              for key in sorted(old_triads.keys() - new_triads.keys())),
         triads_changed=tuple(triads_changed),
+        obligations_changed=tuple(obligations_changed),
         briefs_added=key_names(new_briefs.keys() - old_briefs.keys()),
         briefs_removed=key_names(old_briefs.keys() - new_briefs.keys()),
         briefs_changed=key_names(k for k in old_briefs.keys() & new_briefs.keys()
@@ -352,6 +370,7 @@ def headline(diff: AnalysisDiff, escape=lambda text: text) -> str:
     alliances += [f"assessment of {escape(item.name)} as of {item.as_of} removed" for item in diff.assessments_removed]
     alliances += [f"earlier assessment of {escape(item.name)} as of {item.as_of} changed"
                   for item in diff.assessments_changed]
+    alliances += [f"formal obligations of {escape(item.name)} changed" for item in diff.obligations_changed]
     if added or removed:
         counts = f"{plural(len(added), 'new verdict')}, {len(changed)} changed, {len(removed)} removed"
         return f"{counts}: " + "; ".join(added + changed + removed + alliances)
@@ -389,6 +408,12 @@ def to_markdown(diff: AnalysisDiff) -> str:
                   f"{earlier.as_of}", "", "| 項目 Field | 原本 Before | 現在 After |", "| --- | --- | --- |"]
         lines += [f"| {change.field} | {shown(change.field, change.before)} | {shown(change.field, change.after)} |"
                   for change in earlier.changes]
+        lines.append("")
+    for obligations in diff.obligations_changed:
+        lines += [f"#### 條約義務 Formal obligations: {markdown_text(obligations.title)} (`{obligations.id}`)", "",
+                  "| 年份 Years | 原本 Before | 現在 After |", "| --- | --- | --- |"]
+        lines += [f"| {change.field.removeprefix('obligations ')} | {markdown_text(change.before)} | "
+                  f"{markdown_text(change.after)} |" for change in obligations.changes]
         lines.append("")
     for item in diff.dyads_changed + diff.triads_changed:
         lines += [f"#### {markdown_text(item.title)} (`{item.id}`)", "", "| 項目 Field | 原本 Before | 現在 After |",
@@ -440,6 +465,7 @@ def to_json(diff: AnalysisDiff) -> dict:
         },
         "triads": {"added": [whole(v) for v in diff.triads_added], "removed": [whole(v) for v in diff.triads_removed],
                    "changed": [item(c) for c in diff.triads_changed]},
+        "obligations": {"changed": [item(c) for c in diff.obligations_changed]},
         "briefs": {"added": list(diff.briefs_added), "removed": list(diff.briefs_removed), "changed": list(diff.briefs_changed)},
         "sources": {"added": list(diff.sources_added), "removed": list(diff.sources_removed),
                     "changed": list(diff.sources_changed)},

@@ -44,7 +44,7 @@ from .pages import (
 )
 from .parallel import run_parallel
 from .typography import reference, set_html, set_text
-from .urls import assessment_name, pdf_path, url_of
+from .urls import absolute_url, assessment_name, pdf_path, url_of
 
 PRINT_TEMPLATES = TEMPLATES / "print"
 DYAD_CHARTS = ("matrix", "curve", "diagram", "sensitivity", "timeline")
@@ -213,7 +213,24 @@ def to_html(text: str) -> str:
     return sanitize(markdown_converter().convert(text))
 
 
-def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> dict:
+def converted_note(ctx: PrintContext, kind: str, name: str) -> Markup:
+    """On a converted language's handout: that it was converted automatically, naming the handout it was
+    converted from (linked on a site with an address; a PDF never links a file of the machine that built it)."""
+    source = TABLE.language(ctx.lang).source
+    if source is None:
+        return Markup("")
+    original = pdf_path(kind, name, source)
+    label = LABELS("converted_original", ctx.lang)
+    if ctx.settings.site_url:
+        target = absolute_url(ctx.settings.site_url, original)
+        named = Markup('<a href="{}" hreflang="{}">{}</a>').format(target, source, label)
+    else:
+        named = Markup("{}（{}）").format(label, posixpath.basename(original))
+    before, _, after = LABELS("converted_note", ctx.lang, original="\x00").partition("\x00")
+    return Markup.escape(before) + named + Markup.escape(after)
+
+
+def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date, kind: str, name: str) -> dict:
     org = ctx.settings.organisation
     before, rest = LABELS("page_of", ctx.lang).split("{page}")
     middle, after = rest.split("{pages}")
@@ -222,7 +239,7 @@ def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date) -> 
     font = TABLE.language(ctx.lang).font
     fonts = [{"weight": CSS_WEIGHT[weight], "url": font_path(font, weight).as_uri()} for weight in font.weights]
     return {
-        "lang": ctx.lang, "title_en": TABLE.language(ctx.lang).title_en, "title": title,
+        "lang": ctx.lang, "converted_note": converted_note(ctx, kind, name), "title_en": TABLE.language(ctx.lang).title_en, "title": title,
         "running_title": set_text(running_title(title), ctx.lang),
         "licence": ctx.settings.licence,
         "author": author, "date": date.isoformat(),
@@ -265,7 +282,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
         body = to_html(brief_markdown(text, page_env, brief, citation=lambda source, c=text: c.cite(source)))
         body = print_charts(body, charts, known)
         body = published_links(body, url_of(f"brief:{brief.slug}", brief.lang), settings.site_url)
-        values = common(ctx, site, brief.title, brief.author, brief.date)
+        values = common(ctx, site, brief.title, brief.author, brief.date, "brief", brief.slug)
         html = set_html(env.get_template("brief.html").render(
             **values, brief=brief, body=with_slots(body), works=[sources[source_id] for source_id in cited],
             description=brief.summary, online=ctx.link(f"brief:{brief.slug}") if settings.site_url else "",
@@ -296,7 +313,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
                          "cite": ctx.cite(dataset.source(event.source))} for event in events]
             more = ctx.t("timeline_latest_only", shown=len(events), count=count) if count > len(events) else ""
             html = env.get_template("dyad.html").render(
-                **common(ctx, site, title, ctx.text_org("name"), dyad.as_of), dyad=dyad, verdict=verdict,
+                **common(ctx, site, title, ctx.text_org("name"), dyad.as_of, "dyad", dyad.id), dyad=dyad, verdict=verdict,
                 reasoning=reasoning(ctx, result), contested=contested(ctx, result), flips=sensitivity(ctx, result),
                 numbered=numbered, sources=sources, names=ctx.names, charts=figures, obligations=obligations,
                 timeline=timeline, timeline_more=more, history=history(ctx, result) if dyad.has_history else [],
@@ -313,7 +330,7 @@ def plan_handouts(analysis: Analysis, charts: ChartSet, settings: Settings, site
                 dated_title = LABELS("assessment_title", lang, title=title, date=long_date(at.dyad.as_of, lang))
                 status = "assessment_current" if index == len(result.history) - 1 else "assessment_superseded"
                 html = env.get_template("assessment.html").render(
-                    **common(dated, site, dated_title, dated.text_org("name"), at.dyad.as_of), dyad=at.dyad,
+                    **common(dated, site, dated_title, dated.text_org("name"), at.dyad.as_of, "assessment", name), dyad=at.dyad,
                     verdict=page_env.get_template("_verdict.html").render(c=dated, result=at, headline=False),
                     status=LABELS(status, lang, link=title), reasoning=reasoning(dated, at),
                     numbered=evidence_numbers(at), sources=sources, names=dated.names,

@@ -820,8 +820,10 @@ def render_pages(analysis: Analysis, charts: ChartSet, settings: Settings) -> Si
     return SitePlan(tuple(pages), tuple(files))
 
 
-# An embed page runs no script and loads nothing but the site's own pictures and stylesheet.
-EMBED_POLICY = "default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'"
+# An embed page runs no script and loads nothing but the site's own pictures, stylesheets and font slices (the
+# caption in its language's face, as on the site).
+EMBED_POLICY = ("default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; base-uri 'none'; "
+                "form-action 'none'")
 
 
 def embed_page(env: jinja2.Environment, ctx: Context, chart: Chart) -> bytes:

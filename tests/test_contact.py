@@ -27,7 +27,7 @@ def footer(org: dict) -> str:
 
 def handout(org: dict) -> str:
     return print_environment().get_template("base.html").render(
-        lang="en", title="T", author="A", description="D", date="2025-07-01", fonts=[], stylesheet="print.css",
+        lang="en", converted_note="", title="T", author="A", description="D", date="2025-07-01", fonts=[], stylesheet="print.css",
         font_family="Noto Sans CJK TC", font_web_family="Briefing Sans TC",
         t=lambda key, **values: LABELS(key, "en", **values), page_of_before="", page_of_middle="/",
         page_of_after="", org_name="Desk", org_series="Briefs", org_about="About.", licence=DEFAULT_LICENCE,

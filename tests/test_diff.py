@@ -279,3 +279,37 @@ def test_a_changed_verdict_that_makes_a_trilateral_alliance_feasible_names_it(ru
     assert out.splitlines()[2] == (
         "**1 verdict changed: North Korea–China balancing-tethering → balancing-balancing; "
         "new feasible trilateral alliance: China, North Korea, Russia \\(facing United States\\)**")
+
+
+def test_a_change_to_the_formal_obligations_is_listed_by_span(run, repo):
+    path = repo / "data" / "treaties.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    kinds: [defense]\n    source: ma-2025", "    kinds: [defense, consultation]\n    source: ma-2025")
+    text = text.replace("      - {from: 1961, to: 2018, by: both, kinds: [defense, non-aggression]}",
+                        "      - {from: 1961, to: 2016, by: both, kinds: [defense, non-aggression]}")
+    path.write_text(text, encoding="utf-8")
+    commit(repo, "The 2024 treaty also binds both to consult")
+    code, out, err = diff(run, repo, "HEAD~1", "HEAD")
+    assert (code, err) == (0, "")
+    assert out == (
+        "### 分析變動 Analysis changes: `HEAD~1` → `HEAD`\n\n"
+        "**No verdict changed; formal obligations of North Korea–China changed; "
+        "formal obligations of Russia–North Korea changed**\n\n"
+        "#### 條約義務 Formal obligations: 朝中關係 / North Korea–China (`north-korea-china`)\n\n"
+        "| 年份 Years | 原本 Before | 現在 After |\n"
+        "| --- | --- | --- |\n"
+        "| 1961–2018 | defense, non\\-aggression · both · atop \\(leeds\\-2002\\) | — |\n"
+        "| 1961–2016 | — | defense, non\\-aggression · both · atop \\(leeds\\-2002\\) |\n\n"
+        "#### 條約義務 Formal obligations: 俄朝關係 / Russia–North Korea (`russia-north-korea`)\n\n"
+        "| 年份 Years | 原本 Before | 現在 After |\n"
+        "| --- | --- | --- |\n"
+        "| 2024– | defense · both · analyst \\(ma\\-2025\\) | defense, consultation · both · analyst \\(ma\\-2025\\) |\n"
+    )
+    code, out, err = diff(run, repo, "HEAD~1", "HEAD", "--format", "json")
+    assert json.loads(out)["obligations"] == {"changed": [
+        {"id": "north-korea-china", "title": "朝中關係 / North Korea–China", "changes": [
+            {"field": "obligations 1961–2018", "before": "defense, non-aggression · both · atop (leeds-2002)", "after": "—"},
+            {"field": "obligations 1961–2016", "before": "—", "after": "defense, non-aggression · both · atop (leeds-2002)"}]},
+        {"id": "russia-north-korea", "title": "俄朝關係 / Russia–North Korea", "changes": [
+            {"field": "obligations 2024–", "before": "defense · both · analyst (ma-2025)",
+             "after": "defense, consultation · both · analyst (ma-2025)"}]}]}

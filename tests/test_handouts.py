@@ -49,6 +49,16 @@ def test_one_pdf_per_brief_and_per_dyad_in_each_language(site):
     assert [path.name for path in handouts(site)] == sorted(expected)
 
 
+
+def test_a_converted_handout_says_so_on_page_one_and_names_its_original(site):
+    for path in handouts(site):
+        first = squeezed(page_texts(path)[0])
+        if ".zh-Hans." not in path.name:
+            assert "自动转换" not in first and "自動轉換" not in first, path.name
+            continue
+        original = path.name.replace(".zh-Hans.", ".zh-TW.")
+        assert f"本页由繁体中文原文自动转换为简体中文，如有出入，以繁体中文原文（{original}）为准。" in first, path.name
+
 def test_page_counts_are_within_bounds(site):
     for path in handouts(site):
         pages = len(PdfReader(path).pages)

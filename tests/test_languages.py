@@ -98,3 +98,28 @@ def test_no_code_or_template_branches_on_a_language_code():
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if LANGUAGE_BRANCH.search(line)]
     assert found == []
+
+
+@pytest.mark.parametrize("site_url", ["", "https://desk.example.org/briefing/"])
+def test_a_zh_hans_handout_carries_the_conversion_note_naming_its_original(site_url, tmp_path):
+    from generator.charts import ChartSet
+    from generator.classify import classify
+    from generator.handouts import PrintContext, converted_note
+    from generator.load import load_data
+    from generator.pages import Settings
+    from generator.validate import validate
+
+    analysis = classify(validate(load_data(ROOT / "data", ROOT / "docs")))
+    settings = Settings(organisation=ORGANISATION, site_url=site_url)
+
+    def note(lang: str, kind: str, name: str) -> str:
+        return str(converted_note(PrintContext(analysis, ChartSet(()), settings, lang, "index.html", {}, {},
+                                               site_dir=tmp_path), kind, name))
+
+    for kind, name, original in (("dyad", "russia-china", "pdf/dyad-russia-china.zh-TW.pdf"),
+                                 ("brief", "three-dyads", "pdf/three-dyads.zh-TW.pdf"),
+                                 ("assessment", "russia-china/2025-06-30", "pdf/dyad-russia-china/2025-06-30.zh-TW.pdf")):
+        named = (f'<a href="{site_url}{original}" hreflang="zh-TW">繁体中文原文</a>' if site_url
+                 else f"繁体中文原文（{original.rsplit('/', 1)[1]}）")
+        assert note("zh-Hans", kind, name) == f"本页由繁体中文原文自动转换为简体中文，如有出入，以{named}为准。"
+        assert note("zh-TW", kind, name) == note("en", kind, name) == ""

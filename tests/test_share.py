@@ -440,3 +440,5 @@ def test_with_a_site_address_each_chart_has_an_embed_page_its_code_points_to(sha
     embed = (site / "embed" / "dyads" / "russia-china" / "matrix.en.html").read_text("utf-8")
     assert f'content="{escape(EMBED_POLICY)}"' in embed and "<script" not in embed and 'rel="license"' in embed
     assert '<img src="../../../charts/dyads/russia-china/matrix.en.svg"' in embed
+    # The caption in its language's face: the site's font slices, which the policy lets it load.
+    assert '<link rel="stylesheet" href="../../../assets/fonts/fonts.css">' in embed and "font-src 'self'" in EMBED_POLICY
