@@ -1339,6 +1339,12 @@ def plan(analysis: Analysis) -> list[ChartJob]:
         events = dataset.events_of(result.dyad)
         return digest(result, names, events, [dataset.source(event.source) for event in events])
 
+    def timeline_inputs(result: DyadResult) -> str:
+        """What the strip of events reads: the dyad's title and its events with their sources, not its levels
+        (a level edit draws the dyad's other charts again, not this one)."""
+        events = dataset.events_of(result.dyad)
+        return digest(result.dyad.id, result.dyad.title, events, [dataset.source(event.source) for event in events])
+
     jobs = []
 
     def add(kind: str, subject: str, lang: str, path: str, draw: Callable[..., tuple[Figure, str, str]],
@@ -1357,7 +1363,7 @@ def plan(analysis: Analysis) -> list[ChartJob]:
             inputs = dyad_inputs(result)
             for kind, draw in DYAD_CHARTS:
                 add(kind, result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/{kind}.{lang}.svg",
-                    partial(draw, analysis, result, lang), inputs)
+                    partial(draw, analysis, result, lang), timeline_inputs(result) if kind == "timeline" else inputs)
             if result.dyad.has_history:  # one assessment has no trajectory to draw
                 add("trajectory", result.dyad.id, lang, f"charts/dyads/{result.dyad.id}/trajectory.{lang}.svg",
                     partial(draw_trajectory, analysis, result, lang), inputs)

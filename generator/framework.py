@@ -11,9 +11,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Generic, TypeVar
 
-import yaml
-
-from .languages import TABLE
+from .languages import TABLE, read_code_table
 from .model import AllianceType, Level, Text
 from .model import Strategy as StrategyId
 from .typography import PAIR_SEPARATOR
@@ -341,14 +339,12 @@ def parse_labels(raw: dict) -> Labels:
 
 @cache
 def load_labels() -> Labels:
-    with LABELS_PATH.open(encoding="utf-8") as handle:
-        return parse_labels(yaml.safe_load(handle))
+    return parse_labels(read_code_table(LABELS_PATH))
 
 
 @cache
 def load_rules() -> Framework:
-    with RULES_PATH.open(encoding="utf-8") as handle:
-        return parse_rules(yaml.safe_load(handle))
+    return parse_rules(read_code_table(RULES_PATH))
 
 
 FRAMEWORK = load_rules()

@@ -239,7 +239,8 @@ def common(ctx: PrintContext, site_dir: Path, title: str, author: str, date, kin
     font = TABLE.language(ctx.lang).font
     fonts = [{"weight": CSS_WEIGHT[weight], "url": font_path(font, weight).as_uri()} for weight in font.weights]
     return {
-        "lang": ctx.lang, "converted_note": converted_note(ctx, kind, name), "title_en": TABLE.language(ctx.lang).title_en, "title": title,
+        "lang": ctx.lang, "converted_note": converted_note(ctx, kind, name),
+        "title_en": TABLE.language(ctx.lang).title_en, "title": title,
         "running_title": set_text(running_title(title), ctx.lang),
         "licence": ctx.settings.licence,
         "author": author, "date": date.isoformat(),

@@ -6,9 +6,12 @@ and alt text) and `entry.json`, which lists each file's size and SHA-256. The ke
 everything the entry was made from, the code included, so a changed input or a
 changed line of code finds no entry and the step runs again.
 
-Writing goes to a temporary folder, each file fsync'd, `entry.json` last, then
-one rename: a build killed half-way leaves no entry, only a temporary folder
-the next write clears. Reading checks every listed file's SHA-256 (a few
+Writing goes to a temporary folder, `entry.json` last, then one rename: a build
+killed half-way leaves no entry, only a temporary folder the next write clears.
+Nothing is fsync'd: a cache needs no durability, only that what it serves is
+whole, and the checks on reading give that. After a power cut an entry whose
+bytes never reached the disk fails its check and is made again (fsync cost a
+quarter of a chart's wall time). Reading checks every listed file's SHA-256 (a few
 milliseconds for a whole site's entries); copying a file out (`Entry.copy_to`)
 checks it again on the bytes it copies. An entry that fails either check is removed and reported as
 missing, so the step makes it again: a bad entry is rebuilt, never shipped.
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -56,12 +58,9 @@ def write_new(target: Path, data: bytes) -> None:
         raise OSError(error.errno, error.strerror, str(target)) from None
 
 
-def _fsync_write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    path.write_bytes(data)
 
 
 @dataclass(frozen=True)
@@ -140,14 +139,9 @@ class Store:
             listing = {}
             files = {**files, META: json.dumps(meta or {}, ensure_ascii=False, sort_keys=True).encode("utf-8")}
             for name, data in files.items():
-                _fsync_write(temporary / name, data)
+                _write(temporary / name, data)
                 listing[name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-            _fsync_write(temporary / ENTRY, json.dumps({"files": listing}, sort_keys=True).encode("utf-8"))
-            directory = os.open(temporary, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+            _write(temporary / ENTRY, json.dumps({"files": listing}, sort_keys=True).encode("utf-8"))
             try:
                 temporary.rename(home)
             except OSError:  # it exists: written by a build running at the same time, or left broken

@@ -473,3 +473,26 @@ def test_a_chart_csv_keeps_a_formula_looking_cell_as_text(monkeypatch):
 
     monkeypatch.setattr(charts, "chart_table", lambda analysis, chart: [["event"], ["=HYPERLINK(\"x\")"], ["-1+2"], ["ok"]])
     assert charts.chart_csv(None, None) == '\ufeffevent\r\n"\'=HYPERLINK(""x"")"\r\n\'-1+2\r\nok\r\n'.encode()
+
+
+def test_a_level_edit_draws_the_dyads_charts_again_but_not_its_timeline(tmp_path):
+    import shutil
+
+    from generator.charts import plan
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    dyad = tmp_path / "data" / "dyads" / "russia-china.yaml"
+    text = dyad.read_text("utf-8")
+    dyad.write_text(text.replace("    external: medium\n", "    external: high\n", 1), "utf-8")
+    before = {job.path: job.inputs for job in plan(classify(validate(load_data(ROOT / "data"))))}
+    after = {job.path: job.inputs for job in plan(classify(validate(load_data(tmp_path / "data"))))}
+    changed = sorted(path for path in before if before[path] != after[path])
+    kinds = sorted({path.rsplit("/", 1)[1].split(".")[0] for path in changed if "/russia-china/" in path})
+    assert kinds == ["curve", "diagram", "matrix", "sensitivity"]
+    assert not any("timeline" in path or "north-korea" in path for path in changed)
+    # Each in two widths and three languages: four of the dyad's kinds, the commitment overview, the triad's map.
+    assert len(changed) == (4 + 1 + 1) * 2 * 3
+    assert {path.split("/")[1] for path in changed} == {"dyads", "commitment.en.svg", "commitment.en.narrow.svg",
+                                                        "commitment.zh-TW.svg", "commitment.zh-TW.narrow.svg",
+                                                        "commitment.zh-Hans.svg", "commitment.zh-Hans.narrow.svg",
+                                                        "triads"}
