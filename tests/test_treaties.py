@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ACTORS, ROOT, write_data
+from conftest import SOURCES as TEST_SOURCES
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "atop-fixture.csv"
@@ -19,12 +20,7 @@ FULL_TABLE = next((path for path in (Path("/work/shared/data/atop/atop5_1ddyr-ob
                                      ROOT.parent / "shared" / "data" / "atop" / "atop5_1ddyr-obligations.csv")
                    if path.is_file()), Path("/nonexistent"))
 
-SOURCES = """\
-- id: doe-2024
-  author: Doe, J.
-  year: 2024
-  title: A Test Source
-  publisher: Test Press
+SOURCES = TEST_SOURCES + """\
 - id: leeds-2002
   author: Leeds, B. A., Ritter, J. M., Mitchell, S. M., & Long, A. G.
   year: 2002
